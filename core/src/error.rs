@@ -1,0 +1,51 @@
+//! The one error type of the core. The edges (CLI, HTTP, Tauri) map it to exit codes and
+//! status codes; its variants carry the data a user needs to fix the input.
+
+use thiserror::Error;
+
+/// Why a tool run did not produce a result.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ToolError {
+    /// A parameter is missing its type, out of range or unknown. `field` is the dotted path
+    /// of the offending key (`profile.masses_kg`), or `params` for the object itself.
+    #[error("{field}: {message}")]
+    InvalidParam { field: String, message: String },
+    /// No tool has this id.
+    #[error("unknown tool '{id}'")]
+    UnknownTool { id: String },
+    /// The inputs were valid but the computation could not produce a trustworthy result
+    /// (e.g. a Riccati equation without a stabilising solution).
+    #[error("{message}")]
+    ComputationFailed { message: String },
+    /// A value in the result is NaN or infinite: a bug or an unguarded corner, never shown.
+    #[error("the result value '{name}' is not finite")]
+    NonFinite { name: String },
+    /// The caller cancelled the run.
+    #[error("the run was cancelled")]
+    Cancelled,
+}
+
+impl ToolError {
+    /// Shorthand for [`ToolError::InvalidParam`].
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ToolError::InvalidParam {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Shorthand for [`ToolError::ComputationFailed`].
+    pub fn failed(message: impl Into<String>) -> Self {
+        ToolError::ComputationFailed {
+            message: message.into(),
+        }
+    }
+
+    /// The offending field, for validation errors.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ToolError::InvalidParam { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Cristallo-RS core: the numerics of the 3-storey benchtop rig's digital twin and the
+//! registry of tools that expose them.
+//!
+//! Every tool follows one flow: a JSON parameter object is checked against the tool's
+//! [`schema::ParamSpec`] list (ranges, types, unknown keys, defaults filled in), turned into a typed
+//! struct, run, and returned as a [`result::ToolResult`] with the shape of platform.md §3.
+//! Nothing here knows about HTTP, Tauri or threads beyond [`progress::Cancel`].
+
+pub mod error;
+pub mod progress;
+pub mod result;
+pub mod schema;
+pub mod tool;
+
+pub use error::ToolError;
+pub use progress::{Cancel, Progress};
+pub use result::{Scalar, Series, Table, ToolResult};
+pub use schema::{ParamKind, ParamSpec};
+pub use tool::{catalogue, find, run, Category, Tool, ToolInfo};

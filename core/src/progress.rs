@@ -1,0 +1,107 @@
+//! Progress reporting and cooperative cancellation, shared by every long-running tool.
+//! The edges decide where progress goes (a Tauri channel, a server event stream, nowhere).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::ToolError;
+
+type Sink = dyn Fn(f64, &str) + Send + Sync;
+
+/// Where a tool reports how far it is (fraction in [0, 1] and a short message).
+#[derive(Clone, Default)]
+pub struct Progress {
+    sink: Option<Arc<Sink>>,
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("connected", &self.sink.is_some())
+            .finish()
+    }
+}
+
+impl Progress {
+    /// Progress that goes nowhere (CLI, tests, quick tools).
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Progress delivered to `sink`.
+    pub fn new(sink: impl Fn(f64, &str) + Send + Sync + 'static) -> Self {
+        Self {
+            sink: Some(Arc::new(sink)),
+        }
+    }
+
+    /// Reports `fraction` (clamped to [0, 1]) with a message.
+    pub fn report(&self, fraction: f64, message: &str) {
+        if let Some(sink) = &self.sink {
+            let f = if fraction.is_finite() {
+                fraction.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            sink(f, message);
+        }
+    }
+}
+
+/// A cancellation flag shared between the caller and a running tool.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// A fresh, not-cancelled flag.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the run to stop at its next check.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether cancellation was requested.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// `Err(ToolError::Cancelled)` once cancellation was requested; tools call it between steps.
+    pub fn check(&self) -> Result<(), ToolError> {
+        if self.is_cancelled() {
+            Err(ToolError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn progress_is_clamped_and_delivered() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let p = Progress::new(move |f, m| s.lock().unwrap().push((f, m.to_string())));
+        p.report(1.5, "done");
+        p.report(f64::NAN, "odd");
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![(1.0, "done".to_string()), (0.0, "odd".to_string())]
+        );
+    }
+
+    #[test]
+    fn cancel_is_shared_between_clones() {
+        let c = Cancel::new();
+        let d = c.clone();
+        assert!(c.check().is_ok());
+        d.cancel();
+        assert_eq!(c.check(), Err(ToolError::Cancelled));
+    }
+}

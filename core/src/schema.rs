@@ -1,0 +1,498 @@
+//! Parameter schemas: one list of [`ParamSpec`] per tool is the single source of truth for
+//! defaults, ranges, units and descriptions. The UI builds its forms (and mirrors the checks)
+//! from it; [`validate`] applies it on the server side before the typed struct is built, so a
+//! bad value is reported with the dotted path of its field.
+//!
+//! Keys are dotted paths into the JSON object: `profile.masses_kg` is `params.profile.masses_kg`.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::ToolError;
+
+/// A closed or open bound of a numeric range.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bound {
+    pub value: f64,
+    /// `true`: the bound itself is allowed.
+    pub inclusive: bool,
+}
+
+/// What kind of value a parameter takes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ParamKind {
+    /// A finite real number in [min, max] (each bound open or closed); `nullable` allows JSON null.
+    Number {
+        min: Option<Bound>,
+        max: Option<Bound>,
+        nullable: bool,
+    },
+    /// An integer in [min, max].
+    Integer { min: i64, max: i64 },
+    /// One of a fixed set of strings.
+    Choice { options: Vec<String> },
+    /// true / false.
+    Boolean,
+    /// Free text of bounded length.
+    Text { min_len: usize, max_len: usize },
+    /// A list of finite numbers, each within the bounds, of `min_len..=max_len` elements.
+    NumberList {
+        min_len: usize,
+        max_len: usize,
+        min: Option<Bound>,
+        max: Option<Bound>,
+        nullable: bool,
+    },
+}
+
+/// One parameter of a tool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamSpec {
+    /// Dotted path of the key in the parameter object.
+    pub key: String,
+    /// Short human label for forms.
+    pub label: String,
+    /// Unit symbol shown next to the field ("" when dimensionless).
+    pub unit: String,
+    /// What the parameter means and when it is used.
+    pub description: String,
+    pub kind: ParamKind,
+    /// The value used when the key is missing.
+    pub default: Value,
+    /// A hint for forms: a log-scaled quantity (gains, weights).
+    pub log_scale: bool,
+}
+
+impl ParamSpec {
+    fn new(key: &str, label: &str, unit: &str, kind: ParamKind, default: Value) -> Self {
+        Self {
+            key: key.into(),
+            label: label.into(),
+            unit: unit.into(),
+            description: String::new(),
+            kind,
+            default,
+            log_scale: false,
+        }
+    }
+
+    /// A real number without bounds yet (add them with [`Self::min`], [`Self::max`] …).
+    pub fn number(key: &str, label: &str, unit: &str, default: f64) -> Self {
+        let kind = ParamKind::Number {
+            min: None,
+            max: None,
+            nullable: false,
+        };
+        Self::new(key, label, unit, kind, Value::from(default))
+    }
+
+    /// A real number that may be null (meaning "derive it"), default null.
+    pub fn optional_number(key: &str, label: &str, unit: &str) -> Self {
+        let kind = ParamKind::Number {
+            min: None,
+            max: None,
+            nullable: true,
+        };
+        Self::new(key, label, unit, kind, Value::Null)
+    }
+
+    pub fn integer(key: &str, label: &str, default: i64, min: i64, max: i64) -> Self {
+        Self::new(
+            key,
+            label,
+            "",
+            ParamKind::Integer { min, max },
+            Value::from(default),
+        )
+    }
+
+    pub fn choice(key: &str, label: &str, default: &str, options: &[&str]) -> Self {
+        let kind = ParamKind::Choice {
+            options: options.iter().map(|o| o.to_string()).collect(),
+        };
+        Self::new(key, label, "", kind, Value::from(default))
+    }
+
+    pub fn boolean(key: &str, label: &str, default: bool) -> Self {
+        Self::new(key, label, "", ParamKind::Boolean, Value::from(default))
+    }
+
+    pub fn text(key: &str, label: &str, default: &str, min_len: usize, max_len: usize) -> Self {
+        Self::new(
+            key,
+            label,
+            "",
+            ParamKind::Text { min_len, max_len },
+            Value::from(default),
+        )
+    }
+
+    /// A list of numbers of `min_len..=max_len` elements.
+    pub fn number_list(
+        key: &str,
+        label: &str,
+        unit: &str,
+        default: Value,
+        min_len: usize,
+        max_len: usize,
+    ) -> Self {
+        let kind = ParamKind::NumberList {
+            min_len,
+            max_len,
+            min: None,
+            max: None,
+            nullable: default.is_null(),
+        };
+        Self::new(key, label, unit, kind, default)
+    }
+
+    fn set_bound(mut self, lower: bool, value: f64, inclusive: bool) -> Self {
+        let b = Some(Bound { value, inclusive });
+        match &mut self.kind {
+            ParamKind::Number { min, max, .. } | ParamKind::NumberList { min, max, .. } => {
+                if lower {
+                    *min = b
+                } else {
+                    *max = b
+                }
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// Lower bound, allowed (`>= value`).
+    pub fn min(self, value: f64) -> Self {
+        self.set_bound(true, value, true)
+    }
+    /// Lower bound, excluded (`> value`).
+    pub fn min_exclusive(self, value: f64) -> Self {
+        self.set_bound(true, value, false)
+    }
+    /// Upper bound, allowed (`<= value`).
+    pub fn max(self, value: f64) -> Self {
+        self.set_bound(false, value, true)
+    }
+    /// Upper bound, excluded (`< value`).
+    pub fn max_exclusive(self, value: f64) -> Self {
+        self.set_bound(false, value, false)
+    }
+    pub fn describe(mut self, text: &str) -> Self {
+        self.description = text.into();
+        self
+    }
+    pub fn log(mut self) -> Self {
+        self.log_scale = true;
+        self
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    format!("{x}")
+}
+
+fn range_text(min: Option<Bound>, max: Option<Bound>) -> String {
+    let lo = min.map_or("(-inf".to_string(), |b| {
+        format!("{}{}", if b.inclusive { "[" } else { "(" }, fmt_num(b.value))
+    });
+    let hi = max.map_or("inf)".to_string(), |b| {
+        format!("{}{}", fmt_num(b.value), if b.inclusive { "]" } else { ")" })
+    });
+    format!("{lo}, {hi}")
+}
+
+fn check_number(
+    field: &str,
+    v: &Value,
+    min: Option<Bound>,
+    max: Option<Bound>,
+) -> Result<f64, ToolError> {
+    let x = v.as_f64().ok_or_else(|| {
+        ToolError::invalid(field, format!("expected a number, got {}", json_kind(v)))
+    })?;
+    if !x.is_finite() {
+        return Err(ToolError::invalid(field, "must be a finite number"));
+    }
+    let below = min.is_some_and(|b| x < b.value || (!b.inclusive && x == b.value));
+    let above = max.is_some_and(|b| x > b.value || (!b.inclusive && x == b.value));
+    if below || above {
+        return Err(ToolError::invalid(
+            field,
+            format!("{} is outside the valid range {}", x, range_text(min, max)),
+        ));
+    }
+    Ok(x)
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Checks one value against its spec.
+fn check_value(spec: &ParamSpec, v: &Value) -> Result<(), ToolError> {
+    let field = spec.key.as_str();
+    match &spec.kind {
+        ParamKind::Number { min, max, nullable } => {
+            if v.is_null() && *nullable {
+                return Ok(());
+            }
+            check_number(field, v, *min, *max).map(|_| ())
+        }
+        ParamKind::Integer { min, max } => {
+            let x = v.as_f64().ok_or_else(|| {
+                ToolError::invalid(field, format!("expected an integer, got {}", json_kind(v)))
+            })?;
+            if x.fract() != 0.0 || !x.is_finite() {
+                return Err(ToolError::invalid(
+                    field,
+                    format!("expected an integer, got {x}"),
+                ));
+            }
+            if x < *min as f64 || x > *max as f64 {
+                return Err(ToolError::invalid(
+                    field,
+                    format!("{x} is outside the valid range {min}..={max}"),
+                ));
+            }
+            Ok(())
+        }
+        ParamKind::Choice { options } => {
+            let s = v.as_str().ok_or_else(|| {
+                ToolError::invalid(field, format!("expected a string, got {}", json_kind(v)))
+            })?;
+            if options.iter().any(|o| o == s) {
+                Ok(())
+            } else {
+                Err(ToolError::invalid(
+                    field,
+                    format!("'{s}' is not one of: {}", options.join(", ")),
+                ))
+            }
+        }
+        ParamKind::Boolean => v.as_bool().map(|_| ()).ok_or_else(|| {
+            ToolError::invalid(field, format!("expected true or false, got {}", json_kind(v)))
+        }),
+        ParamKind::Text { min_len, max_len } => {
+            let s = v.as_str().ok_or_else(|| {
+                ToolError::invalid(field, format!("expected a string, got {}", json_kind(v)))
+            })?;
+            let n = s.chars().count();
+            if n < *min_len || n > *max_len {
+                return Err(ToolError::invalid(
+                    field,
+                    format!("must have {min_len} to {max_len} characters, has {n}"),
+                ));
+            }
+            Ok(())
+        }
+        ParamKind::NumberList {
+            min_len,
+            max_len,
+            min,
+            max,
+            nullable,
+        } => {
+            if v.is_null() && *nullable {
+                return Ok(());
+            }
+            let items = v.as_array().ok_or_else(|| {
+                ToolError::invalid(field, format!("expected a list, got {}", json_kind(v)))
+            })?;
+            if items.len() < *min_len || items.len() > *max_len {
+                let want = if min_len == max_len {
+                    format!("exactly {min_len}")
+                } else {
+                    format!("{min_len} to {max_len}")
+                };
+                return Err(ToolError::invalid(
+                    field,
+                    format!("must have {want} values, has {}", items.len()),
+                ));
+            }
+            for (i, item) in items.iter().enumerate() {
+                check_number(field, item, *min, *max).map_err(|e| match e {
+                    ToolError::InvalidParam { field, message } => ToolError::InvalidParam {
+                        message: format!("value {} (floor/entry {}): {message}", i + 1, i + 1),
+                        field,
+                    },
+                    other => other,
+                })?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Rejects keys that no spec names, recursing into objects that specs reach into.
+fn check_unknown_keys(specs: &[ParamSpec], obj: &Map<String, Value>, prefix: &str) -> Result<(), ToolError> {
+    for (k, v) in obj {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let exact = specs.iter().any(|s| s.key == path);
+        let nested_prefix = format!("{path}.");
+        let is_group = specs.iter().any(|s| s.key.starts_with(&nested_prefix));
+        if exact {
+            continue;
+        }
+        if is_group {
+            match v {
+                Value::Object(inner) => check_unknown_keys(specs, inner, &path)?,
+                Value::Null => {}
+                other => {
+                    return Err(ToolError::invalid(
+                        path,
+                        format!("expected an object, got {}", json_kind(other)),
+                    ))
+                }
+            }
+            continue;
+        }
+        return Err(ToolError::invalid(path, "unknown parameter"));
+    }
+    Ok(())
+}
+
+fn get_path<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(obj, |v, k| v.get(k))
+}
+
+fn set_path(obj: &mut Value, path: &str, value: Value) {
+    let mut cur = obj;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = Value::Object(Map::new());
+        }
+        let map = cur.as_object_mut().expect("just made an object");
+        if i + 1 == parts.len() {
+            map.insert(part.to_string(), value);
+            return;
+        }
+        cur = map
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// Validates `params` against `specs` and returns the parameter object with every default
+/// filled in (the echo of the result). `null` stands for `{}`.
+pub fn validate(specs: &[ParamSpec], params: &Value) -> Result<Value, ToolError> {
+    let empty = Map::new();
+    let obj = match params {
+        Value::Object(m) => m,
+        Value::Null => &empty,
+        other => {
+            return Err(ToolError::invalid(
+                "params",
+                format!("expected a JSON object, got {}", json_kind(other)),
+            ))
+        }
+    };
+    check_unknown_keys(specs, obj, "")?;
+    let source = Value::Object(obj.clone());
+    let mut filled = Value::Object(Map::new());
+    for spec in specs {
+        let v = match get_path(&source, &spec.key) {
+            Some(v) => {
+                check_value(spec, v)?;
+                v.clone()
+            }
+            None => spec.default.clone(),
+        };
+        set_path(&mut filled, &spec.key, v);
+    }
+    Ok(filled)
+}
+
+/// Validates `params` and deserialises the filled-in object into the tool's typed struct.
+/// Returns the struct and the echo.
+pub fn parse<P: DeserializeOwned>(specs: &[ParamSpec], params: &Value) -> Result<(P, Value), ToolError> {
+    let filled = validate(specs, params)?;
+    let typed = serde_json::from_value(filled.clone())
+        .map_err(|e| ToolError::invalid("params", e.to_string()))?;
+    Ok((typed, filled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn specs() -> Vec<ParamSpec> {
+        vec![
+            ParamSpec::choice("strategy", "Strategy", "tmd", &["tmd", "dvf"]),
+            ParamSpec::integer("floor", "Floor", 1, 1, 3),
+            ParamSpec::number("mass_kg", "Mass", "kg", 1.0)
+                .min_exclusive(0.0)
+                .max(10.0),
+            ParamSpec::optional_number("zero_hz", "Zero", "Hz").min_exclusive(0.0),
+            ParamSpec::number_list("profile.masses_kg", "Masses", "kg", json!([1.0, 2.0, 3.0]), 3, 3)
+                .min(0.001),
+            ParamSpec::text("profile.name", "Name", "x", 1, 10),
+        ]
+    }
+
+    fn field_of(params: Value) -> String {
+        validate(&specs(), &params)
+            .unwrap_err()
+            .field()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn defaults_are_filled_in() {
+        let v = validate(&specs(), &json!({"floor": 2, "profile": {"name": "a"}})).unwrap();
+        assert_eq!(
+            v,
+            json!({"strategy": "tmd", "floor": 2, "mass_kg": 1.0, "zero_hz": null,
+                   "profile": {"masses_kg": [1.0, 2.0, 3.0], "name": "a"}})
+        );
+        assert_eq!(validate(&specs(), &Value::Null).unwrap()["floor"], json!(1));
+    }
+
+    #[test]
+    fn each_bad_value_names_its_field() {
+        assert_eq!(field_of(json!({"gain": 1})), "gain");
+        assert_eq!(field_of(json!({"strategy": "active"})), "strategy");
+        for bad in [json!(0), json!(4), json!(1.5), json!("1")] {
+            assert_eq!(field_of(json!({ "floor": bad })), "floor");
+        }
+        assert_eq!(field_of(json!({"mass_kg": 0.0})), "mass_kg");
+        assert_eq!(field_of(json!({"mass_kg": 10.5})), "mass_kg");
+        assert_eq!(field_of(json!({"mass_kg": null})), "mass_kg");
+        assert_eq!(field_of(json!({"zero_hz": 0.0})), "zero_hz");
+        assert_eq!(field_of(json!({"profile": {"stiff1": 3}})), "profile.stiff1");
+        assert_eq!(field_of(json!({"profile": {"masses_kg": [1, 2]}})), "profile.masses_kg");
+        assert_eq!(field_of(json!({"profile": {"masses_kg": [1, 2, 0]}})), "profile.masses_kg");
+        assert_eq!(field_of(json!({"profile": {"name": ""}})), "profile.name");
+        assert_eq!(field_of(json!({"profile": 3})), "profile");
+        assert_eq!(field_of(json!([1])), "params");
+    }
+
+    #[test]
+    fn nullable_accepts_null_and_numbers() {
+        let v = validate(&specs(), &json!({"zero_hz": 6.5})).unwrap();
+        assert_eq!(v["zero_hz"], json!(6.5));
+        let v = validate(&specs(), &json!({"zero_hz": null})).unwrap();
+        assert_eq!(v["zero_hz"], Value::Null);
+    }
+
+    #[test]
+    fn error_message_states_the_range() {
+        let e = validate(&specs(), &json!({"mass_kg": 0})).unwrap_err();
+        assert_eq!(e.to_string(), "mass_kg: 0 is outside the valid range (0, 10]");
+    }
+}
