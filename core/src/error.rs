@@ -1,6 +1,7 @@
 //! The one error type of the core. The edges (CLI, HTTP, Tauri) map it to exit codes and
 //! status codes; its variants carry the data a user needs to fix the input.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Why a tool run did not produce a result.
@@ -46,6 +47,32 @@ impl ToolError {
         match self {
             ToolError::InvalidParam { field, .. } => Some(field),
             _ => None,
+        }
+    }
+}
+
+/// The one error shape every edge returns: `{"error": "...", "field": "..." | null}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub field: Option<String>,
+}
+
+impl From<&ToolError> for ErrorBody {
+    fn from(e: &ToolError) -> Self {
+        ErrorBody {
+            error: e.to_string(),
+            field: e.field().map(str::to_string),
+        }
+    }
+}
+
+impl ErrorBody {
+    /// An error that is not about one parameter (malformed JSON, missing tool …).
+    pub fn message(error: impl Into<String>) -> Self {
+        ErrorBody {
+            error: error.into(),
+            field: None,
         }
     }
 }

@@ -12,7 +12,7 @@ pub mod result;
 pub mod schema;
 pub mod tool;
 
-pub use error::ToolError;
+pub use error::{ErrorBody, ToolError};
 pub use progress::{Cancel, Progress};
 pub use result::{Scalar, Series, Table, ToolResult};
 pub use schema::{ParamKind, ParamSpec};
