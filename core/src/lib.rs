@@ -7,6 +7,8 @@
 //! Nothing here knows about HTTP, Tauri or threads beyond [`progress::Cancel`].
 
 pub mod error;
+pub mod lumped;
+pub mod modal;
 pub mod progress;
 pub mod result;
 pub mod schema;

@@ -52,7 +52,7 @@ pub struct ToolInfo {
 }
 
 /// Every tool of the platform.
-pub static TOOLS: &[&dyn Tool] = &[];
+pub static TOOLS: &[&dyn Tool] = &[&crate::modal::ModalTool];
 
 /// The tool with this id.
 pub fn find(id: &str) -> Option<&'static dyn Tool> {

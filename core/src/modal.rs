@@ -1,0 +1,349 @@
+//! The `modal` tool (simulator.md §3.2, §4.1, §5): undamped and damped modes of the lumped
+//! 3-storey model and the analytic FRF of each floor for a force on one floor.
+//!
+//! The numerics live in [`crate::lumped`]; this module reads the parameters, builds the
+//! frequency grid and shapes the result:
+//!
+//! - grid: `n = floor((f_stop − f_start)/f_step + 1e-9) + 1` points `f_i = f_start + i·f_step`
+//!   (default 9901), unless `frequencies_hz` lists the frequencies explicitly;
+//! - scalars `natural_frequency_{r}_hz`, `damped_natural_frequency_{r}_hz`,
+//!   `damping_ratio_{r}_percent`, `modal_mass_{r}_kg`, `total_mass_kg`;
+//! - series `frf_floor_{j}_magnitude_db` (20 log10 |H|) and `frf_floor_{j}_phase_deg`
+//!   (atan2, degrees in (−180, 180]);
+//! - table `modes`: mode, frequencies, damping ratio (percent) and shape.
+
+use serde_json::Value;
+
+use crate::lumped::{magnitude_db, phase_deg, profile_params, FrfType, Profile};
+use crate::result::{Series, Table};
+use crate::schema::{self, ParamSpec};
+use crate::tool::{Category, Tool};
+use crate::{Cancel, Progress, ToolError, ToolResult};
+
+/// Largest number of frequencies of the uniform grid.
+pub const MAX_GRID_POINTS: usize = 10_000_000;
+/// Largest number of explicit frequencies.
+pub const MAX_LIST_POINTS: usize = 100_000;
+/// Highest frequency (Hz).
+pub const MAX_FREQUENCY_HZ: f64 = 10_000.0;
+
+const X_LABEL: &str = "Frequency (Hz)";
+const PHASE_LABEL: &str = "Phase (deg)";
+
+/// Modal analysis and analytic FRF of the 3-storey model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModalTool;
+
+/// The typed parameters of `modal`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModalParams {
+    pub profile: Profile,
+    /// Excited floor, 1..=3.
+    pub force_floor: usize,
+    pub frf_type: FrfType,
+    pub f_start_hz: f64,
+    pub f_stop_hz: f64,
+    pub f_step_hz: f64,
+    /// Explicit frequencies; overrides the grid.
+    pub frequencies_hz: Option<Vec<f64>>,
+}
+
+/// The schema of `modal`.
+pub fn modal_params() -> Vec<ParamSpec> {
+    let mut specs = profile_params("profile");
+    specs.extend([
+        ParamSpec::integer("force_floor", "Force on floor", 1, 1, 3)
+            .describe("Floor (1 = bottom) where the force acts."),
+        ParamSpec::choice(
+            "frf_type",
+            "FRF type",
+            "receptance",
+            &FrfType::ALL.map(FrfType::as_str),
+        )
+        .describe(
+            "receptance x/F (m/N), mobility ẋ/F (m/s/N) or accelerance ẍ/F (m/s²/N).",
+        ),
+        ParamSpec::number("f_start_hz", "Start frequency", "Hz", 1.0)
+            .min_exclusive(0.0)
+            .max(MAX_FREQUENCY_HZ)
+            .describe("First frequency of the uniform grid."),
+        ParamSpec::number("f_stop_hz", "Stop frequency", "Hz", 100.0)
+            .min_exclusive(0.0)
+            .max(MAX_FREQUENCY_HZ)
+            .describe("Last frequency of the grid (included if on the grid); must exceed the start."),
+        ParamSpec::number("f_step_hz", "Frequency step", "Hz", 0.01)
+            .min_exclusive(0.0)
+            .max(MAX_FREQUENCY_HZ)
+            .describe("Grid step; at most 10 000 000 points."),
+        ParamSpec::number_list(
+            "frequencies_hz",
+            "Explicit frequencies",
+            "Hz",
+            Value::Null,
+            1,
+            MAX_LIST_POINTS,
+        )
+        .min_exclusive(0.0)
+        .max(MAX_FREQUENCY_HZ)
+        .describe("Optional list of frequencies; when given it overrides the grid."),
+    ]);
+    specs
+}
+
+fn read_f64(filled: &Value, key: &str) -> Result<f64, ToolError> {
+    filled
+        .get(key)
+        .and_then(Value::as_f64)
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| ToolError::invalid(key, "expected a finite number"))
+}
+
+impl ModalParams {
+    /// Validates `params` against [`modal_params`] and builds the typed parameters; returns
+    /// them with the echo (defaults filled in).
+    pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
+        let filled = schema::validate(&modal_params(), params)?;
+        let typed = Self::from_filled(&filled)?;
+        Ok((typed, filled))
+    }
+
+    /// The typed parameters from a validated object.
+    pub fn from_filled(filled: &Value) -> Result<Self, ToolError> {
+        let force_floor = crate::lumped::read_integer(filled, "force_floor")?;
+        if !(1..=3).contains(&force_floor) {
+            return Err(ToolError::invalid(
+                "force_floor",
+                format!("{force_floor} is outside the valid range 1..=3"),
+            ));
+        }
+        let frf_type = filled
+            .get("frf_type")
+            .and_then(Value::as_str)
+            .and_then(FrfType::parse)
+            .ok_or_else(|| {
+                ToolError::invalid("frf_type", "must be one of: receptance, mobility, accelerance")
+            })?;
+        let frequencies_hz = match filled.get("frequencies_hz") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => {
+                let list = items
+                    .iter()
+                    .map(|v| {
+                        v.as_f64()
+                            .filter(|x| x.is_finite() && *x > 0.0 && *x <= MAX_FREQUENCY_HZ)
+                            .ok_or_else(|| {
+                                ToolError::invalid(
+                                    "frequencies_hz",
+                                    "each value must be a number in (0, 10000]",
+                                )
+                            })
+                    })
+                    .collect::<Result<Vec<f64>, _>>()?;
+                if list.is_empty() || list.len() > MAX_LIST_POINTS {
+                    return Err(ToolError::invalid(
+                        "frequencies_hz",
+                        format!("must have 1 to {MAX_LIST_POINTS} values, has {}", list.len()),
+                    ));
+                }
+                Some(list)
+            }
+            Some(_) => return Err(ToolError::invalid("frequencies_hz", "expected a list or null")),
+        };
+        let p = Self {
+            profile: Profile::from_params(filled, "profile")?,
+            force_floor: force_floor as usize,
+            frf_type,
+            f_start_hz: read_f64(filled, "f_start_hz")?,
+            f_stop_hz: read_f64(filled, "f_stop_hz")?,
+            f_step_hz: read_f64(filled, "f_step_hz")?,
+            frequencies_hz,
+        };
+        // The grid is checked only when it is used.
+        if p.frequencies_hz.is_none() {
+            p.grid_len()?;
+        }
+        Ok(p)
+    }
+
+    /// Number of points of the uniform grid, or an error naming the field at fault.
+    pub fn grid_len(&self) -> Result<usize, ToolError> {
+        if self.f_stop_hz <= self.f_start_hz {
+            return Err(ToolError::invalid(
+                "f_stop_hz",
+                format!(
+                    "must be greater than f_start_hz ({} Hz), is {} Hz",
+                    self.f_start_hz, self.f_stop_hz
+                ),
+            ));
+        }
+        if !(self.f_step_hz > 0.0) {
+            return Err(ToolError::invalid("f_step_hz", "must be positive"));
+        }
+        let n = ((self.f_stop_hz - self.f_start_hz) / self.f_step_hz + 1e-9).floor() + 1.0;
+        if !n.is_finite() || n > MAX_GRID_POINTS as f64 {
+            return Err(ToolError::invalid(
+                "f_step_hz",
+                format!(
+                    "gives {n:.0} frequencies from {} to {} Hz; at most {MAX_GRID_POINTS} are allowed",
+                    self.f_start_hz, self.f_stop_hz
+                ),
+            ));
+        }
+        Ok(n as usize)
+    }
+
+    /// The frequencies of the run: the explicit list, or the uniform grid.
+    pub fn frequencies(&self) -> Result<Vec<f64>, ToolError> {
+        if let Some(list) = &self.frequencies_hz {
+            return Ok(list.clone());
+        }
+        let n = self.grid_len()?;
+        Ok((0..n)
+            .map(|i| self.f_start_hz + i as f64 * self.f_step_hz)
+            .collect())
+    }
+}
+
+/// Runs `modal` on typed parameters; `echo` becomes the result's `params`.
+pub fn run_modal(
+    p: &ModalParams,
+    echo: Value,
+    progress: &Progress,
+    cancel: &Cancel,
+) -> Result<ToolResult, ToolError> {
+    let freqs = p.frequencies()?;
+    let model = p.profile.model();
+    let analysis = model.modal_analysis()?;
+    cancel.check()?;
+    let large = freqs.len() > 200_000;
+    if large {
+        progress.report(0.0, "computing the FRF");
+    }
+    let h = model.frf(p.force_floor, p.frf_type, &freqs, cancel)?;
+    if large {
+        progress.report(0.8, "shaping the result");
+    }
+
+    let mut result = ToolResult::new("modal", echo);
+    let u = &analysis.undamped;
+    let d = &analysis.damped;
+    for r in 0..3 {
+        let n = r + 1;
+        result.set(&format!("natural_frequency_{n}_hz"), u.natural_frequency_hz[r]);
+        result.set(&format!("damped_natural_frequency_{n}_hz"), d.damped_frequency_hz[r]);
+        result.set(&format!("damping_ratio_{n}_percent"), d.damping_ratio[r] * 100.0);
+        result.set(&format!("modal_mass_{n}_kg"), u.modal_mass_kg[r]);
+    }
+    result.set("total_mass_kg", model.total_mass_kg());
+    for w in &d.warnings {
+        result.warn(w.clone());
+    }
+
+    for j in 0..3 {
+        cancel.check()?;
+        let mut mag = Vec::with_capacity(freqs.len());
+        let mut phase = Vec::with_capacity(freqs.len());
+        let mut zero = false;
+        for row in &h {
+            let z = row[j];
+            zero |= z.norm_sqr() == 0.0;
+            mag.push(magnitude_db(z));
+            phase.push(phase_deg(z));
+        }
+        let mut x = freqs.clone();
+        if zero {
+            // An exact zero of an undamped anti-resonance: no finite dB value exists there.
+            let keep: Vec<bool> = h.iter().map(|row| row[j].norm_sqr() != 0.0).collect();
+            let filter = |v: Vec<f64>| -> Vec<f64> {
+                v.into_iter()
+                    .zip(&keep)
+                    .filter_map(|(a, &k)| k.then_some(a))
+                    .collect()
+            };
+            x = filter(x);
+            mag = filter(mag);
+            phase = filter(phase);
+            result.warn(format!(
+                "floor {}: the FRF is exactly zero at {} frequencies (undamped anti-resonance); \
+                 those points are omitted",
+                j + 1,
+                keep.iter().filter(|k| !**k).count()
+            ));
+        }
+        result.push_series(Series::new(
+            format!("frf_floor_{}_magnitude_db", j + 1),
+            X_LABEL,
+            p.frf_type.magnitude_label(),
+            x.clone(),
+            mag,
+        ));
+        result.push_series(Series::new(
+            format!("frf_floor_{}_phase_deg", j + 1),
+            X_LABEL,
+            PHASE_LABEL,
+            x,
+            phase,
+        ));
+    }
+
+    let mut modes = Table::new(
+        "modes",
+        &[
+            "mode",
+            "natural_frequency_hz",
+            "damped_natural_frequency_hz",
+            "damping_ratio_percent",
+            "shape_floor_1",
+            "shape_floor_2",
+            "shape_floor_3",
+        ],
+    );
+    for r in 0..3 {
+        let s = u.shapes[r];
+        modes.push_numbers(
+            1,
+            &[
+                (r + 1) as f64,
+                u.natural_frequency_hz[r],
+                d.damped_frequency_hz[r],
+                d.damping_ratio[r] * 100.0,
+                s[0],
+                s[1],
+                s[2],
+            ],
+        );
+    }
+    result.push_table(modes);
+    if large {
+        progress.report(1.0, "done");
+    }
+    Ok(result)
+}
+
+impl Tool for ModalTool {
+    fn id(&self) -> &'static str {
+        "modal"
+    }
+
+    fn title(&self) -> &'static str {
+        "Modal analysis and FRF"
+    }
+
+    fn category(&self) -> Category {
+        Category::SelfContainedSimulation
+    }
+
+    fn description(&self) -> &'static str {
+        "Natural frequencies, damping ratios and mode shapes of the 3-storey lumped model, and the \
+         analytic FRF (receptance, mobility or accelerance) of each floor for a force on one floor."
+    }
+
+    fn params(&self) -> Vec<ParamSpec> {
+        modal_params()
+    }
+
+    fn run(&self, params: &Value, progress: &Progress, cancel: &Cancel) -> Result<ToolResult, ToolError> {
+        let (p, echo) = ModalParams::parse(params)?;
+        run_modal(&p, echo, progress, cancel)
+    }
+}
