@@ -1,0 +1,199 @@
+// A form generated from a tool's parameter schema. Element ids are a contract with the
+// end-to-end tests: `param-{key}`, `error-{key}` (dotted keys as they are), `form-error`, `run`.
+
+import { el } from './dom.js';
+import { paramLabel } from './format.js';
+import { defaultText, hintText, parseValue } from './validate.js';
+
+function control(spec) {
+  const id = `param-${spec.key}`;
+  const kind = spec.kind;
+  const common = { id, name: spec.key, 'aria-describedby': `hint-${spec.key} error-${spec.key}` };
+  switch (kind.type) {
+    case 'boolean':
+      return el('input', { ...common, type: 'checkbox', checked: spec.default === true });
+    case 'choice':
+      return el('select', common, kind.options.map((o) =>
+        el('option', { value: o, selected: o === spec.default }, o)));
+    case 'integer':
+      return el('input', {
+        ...common, type: 'number', step: '1', min: kind.min, max: kind.max,
+        inputmode: 'numeric', value: defaultText(spec),
+      });
+    case 'number':
+      return el('input', {
+        ...common, type: 'number', step: 'any', inputmode: 'decimal', value: defaultText(spec),
+        placeholder: kind.nullable ? 'auto' : null,
+      });
+    case 'number_list':
+      return el('input', {
+        ...common, type: 'text', inputmode: 'decimal', spellcheck: 'false', autocomplete: 'off',
+        value: defaultText(spec), placeholder: kind.nullable ? 'auto' : 'e.g. 1, 2, 3',
+      });
+    default:
+      return el('input', {
+        ...common, type: 'text', value: defaultText(spec),
+        minlength: kind.min_len, maxlength: kind.max_len,
+      });
+  }
+}
+
+function field(spec) {
+  const input = control(spec);
+  if (spec.description) input.title = spec.description;
+  const label = el('label', { for: input.id }, paramLabel(spec));
+  const hint = [hintText(spec), spec.description].filter(Boolean).join(' — ');
+  const isCheck = spec.kind.type === 'boolean';
+  return el('div', { class: `field${isCheck ? ' field-check' : ''}`, 'data-key': spec.key }, [
+    isCheck ? el('div', { class: 'check-row' }, [input, label]) : label,
+    isCheck ? null : input,
+    el('p', { class: 'hint', id: `hint-${spec.key}` }, hint),
+    el('p', { class: 'field-error', id: `error-${spec.key}`, 'aria-live': 'polite' }),
+  ]);
+}
+
+/** Top-level keys in one group, `profile.*` keys in a "Profile" group, in schema order. */
+function groups(specs) {
+  const byPrefix = new Map();
+  for (const spec of specs) {
+    const dot = spec.key.lastIndexOf('.');
+    const prefix = dot < 0 ? '' : spec.key.slice(0, dot);
+    if (!byPrefix.has(prefix)) byPrefix.set(prefix, []);
+    byPrefix.get(prefix).push(spec);
+  }
+  return byPrefix;
+}
+
+function legendText(prefix) {
+  const text = prefix.split('.').pop().replaceAll('_', ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function setPath(obj, path, value) {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const part of parts.slice(0, -1)) {
+    cur[part] ??= {};
+    cur = cur[part];
+  }
+  cur[parts.at(-1)] = value;
+}
+
+function rawValue(input) {
+  if (input.type === 'checkbox') return input.checked;
+  // A number input holding text the browser cannot parse reports an empty value.
+  if (input.validity?.badInput) return '\u0000';
+  return input.value;
+}
+
+/**
+ * Builds the form. On submit, `onRun(params)` gets the nested parameter object when every
+ * field passes the client-side checks, else `onInvalid(errors)` is called and nothing is sent.
+ */
+export function buildForm(specs, { onRun, onInvalid }) {
+  const formError = el('div', { id: 'form-error', class: 'form-error', role: 'alert' });
+  const run = el('button', { type: 'submit', id: 'run', class: 'primary' }, 'Run');
+  const reset = el('button', { type: 'button', id: 'reset-defaults' }, 'Reset to defaults');
+  const sets = [...groups(specs)].map(([prefix, members]) =>
+    el('fieldset', { class: 'param-group' }, [
+      el('legend', {}, prefix ? legendText(prefix) : 'Parameters'),
+      el('div', { class: 'fields' }, members.map(field)),
+    ]));
+  const form = el('form', { class: 'tool-form', novalidate: true }, [
+    ...sets,
+    formError,
+    el('div', { class: 'actions' }, [run, reset]),
+  ]);
+  const input = (key) => form.querySelector(`[id="param-${CSS.escape(key)}"]`);
+
+  function clearErrors() {
+    formError.replaceChildren();
+    for (const spec of specs) showFieldError(spec.key, '');
+  }
+
+  function showFieldError(key, message) {
+    const target = form.querySelector(`[id="error-${CSS.escape(key)}"]`);
+    if (!target) return false;
+    target.textContent = message;
+    const control = input(key);
+    if (message) control.setAttribute('aria-invalid', 'true');
+    else control.removeAttribute('aria-invalid');
+    return true;
+  }
+
+  /** Shows `{key: message}` next to the fields and a summary above the Run button. */
+  function showErrors(errors, summary) {
+    clearErrors();
+    const lines = [];
+    for (const [key, message] of Object.entries(errors)) {
+      const spec = specs.find((s) => s.key === key);
+      showFieldError(key, message);
+      lines.push(spec ? `${paramLabel(spec)}: ${message}` : message);
+    }
+    formError.append(el('p', {}, summary ?? 'Please correct the highlighted fields.'));
+    if (lines.length > 1 || (lines.length === 1 && !summary)) {
+      formError.append(el('ul', {}, lines.map((l) => el('li', {}, l))));
+    }
+    const first = Object.keys(errors).map(input).find(Boolean);
+    first?.focus();
+  }
+
+  function read() {
+    const params = {};
+    const errors = {};
+    for (const spec of specs) {
+      const raw = rawValue(input(spec.key));
+      const parsed = raw === '\u0000'
+        ? { error: `expected a ${spec.kind.type === 'integer' ? 'whole' : 'finite'} number` }
+        : parseValue(spec, raw);
+      if ('error' in parsed) errors[spec.key] = parsed.error;
+      else setPath(params, spec.key, parsed.value);
+    }
+    return { params, errors };
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const { params, errors } = read();
+    if (Object.keys(errors).length) {
+      showErrors(errors);
+      onInvalid(errors);
+      return;
+    }
+    clearErrors();
+    onRun(params);
+  });
+
+  reset.addEventListener('click', () => {
+    for (const spec of specs) {
+      const c = input(spec.key);
+      if (c.type === 'checkbox') c.checked = spec.default === true;
+      else c.value = c.tagName === 'SELECT' ? spec.default : defaultText(spec);
+    }
+    clearErrors();
+  });
+
+  return {
+    form,
+    /** Shows a backend error `{message, field}`. */
+    showServerError(error) {
+      const spec = error.field && specs.find((s) => s.key === error.field);
+      if (spec) {
+        // The server's message reads "field: what is wrong".
+        const prefix = `${error.field}: `;
+        const message = error.message.startsWith(prefix)
+          ? error.message.slice(prefix.length) : error.message;
+        showErrors({ [error.field]: message },
+          `The server rejected ${paramLabel(spec)}: ${message}`);
+      } else {
+        clearErrors();
+        formError.append(el('p', {}, error.message));
+      }
+    },
+    clearErrors,
+    setBusy(busy) {
+      run.disabled = busy;
+      run.textContent = busy ? 'Running…' : 'Run';
+    },
+  };
+}

@@ -1,0 +1,266 @@
+// Plots of result series with uPlot: grouping of related series, log/linear frequency axes,
+// drag-zoom, display-only decimation (full data stays in the result for export).
+
+import uPlot from './vendor/uplot/uPlot.esm.js';
+import { el } from './dom.js';
+import { downloadBlob } from './export.js';
+import { formatNumber, seriesLabel } from './format.js';
+
+/** Series longer than this are decimated for display (min/max per bucket). */
+export const DECIMATE_ABOVE = 20000;
+const BUCKETS = 4000;
+const MAX_PER_PLOT = 6;
+const HEIGHT = 320;
+const COLORS = ['#0b62a4', '#c0392b', '#1e7b3c', '#7d3c98', '#b35900', '#117a8b', '#6e4b3a', '#b0306e'];
+
+const floorOf = (name) => Number(/_floor_(\d+)/.exec(name)?.[1] ?? 0);
+const isUncontrolled = (name) => /_uncontrolled(_|$)/.test(name);
+const percentileOf = (name) => /_p(05|50|95)$/.exec(name)?.[1] ?? null;
+const stem = (label) => label.replace(/\s*\([^)]*\)\s*$/, '');
+
+/** The name with what distinguishes curves of one plot removed: floor, (un)controlled, percentile. */
+function baseName(name) {
+  return name
+    .replace(/_(un)?controlled(?=_|$)/, '')
+    .replace(/_p(05|50|95)$/, '')
+    .replace(/_floor_\d+/, '_floor_#');
+}
+
+function isMonotonic(x) {
+  for (let i = 1; i < x.length; i++) if (!(x[i] >= x[i - 1])) return false;
+  return true;
+}
+
+/**
+ * Groups series into plots: same axis labels and same base name share a plot
+ * (ke_uncontrolled + ke_controlled; all floors' FRF magnitudes). A group of more than
+ * MAX_PER_PLOT curves is split per floor. Non-monotonic x (a Nyquist curve) plots as x–y.
+ */
+export function groupSeries(series) {
+  const groups = new Map();
+  for (const s of series) {
+    const key = `${s.x_label}\u0001${s.y_label}\u0001${baseName(s.name)}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(s);
+  }
+  const plots = [];
+  for (const members of groups.values()) {
+    const floors = [...new Set(members.map((s) => floorOf(s.name)))];
+    const split = members.length > MAX_PER_PLOT && floors.length > 1 && !floors.includes(0);
+    const parts = split ? floors.map((f) => members.filter((s) => floorOf(s.name) === f)) : [members];
+    for (const part of parts) {
+      const first = part[0];
+      const xy = part.some((s) => !isMonotonic(s.x));
+      let title = part.length === 1 ? seriesLabel(first.name) : stem(first.y_label);
+      if (split) title += `, floor ${floorOf(first.name)}`;
+      plots.push({ title, xLabel: first.x_label, yLabel: first.y_label, members: part, xy });
+    }
+  }
+  return plots;
+}
+
+function sameX(members) {
+  const x0 = members[0].x;
+  return members.every((s) => s.x === x0
+    || (s.x.length === x0.length && s.x.every((v, i) => v === x0[i])));
+}
+
+/** Aligned columns [x, y1, y2, …] for a function plot; only x > 0 when `positiveX`. */
+function alignedData(members, positiveX) {
+  let data = sameX(members)
+    ? [members[0].x, ...members.map((s) => s.y)]
+    : uPlot.join(members.map((s) => [s.x, s.y]));
+  if (positiveX && data[0].some((v) => v <= 0)) {
+    const keep = [];
+    data[0].forEach((v, i) => { if (v > 0) keep.push(i); });
+    data = data.map((col) => keep.map((i) => col[i]));
+  }
+  return data;
+}
+
+/**
+ * Min/max per bucket across aligned columns: each bucket becomes two samples (its first and
+ * last x), each curve keeping its extremes in the order they occur.
+ */
+export function decimate(data, buckets = BUCKETS) {
+  const n = data[0].length;
+  if (n <= DECIMATE_ABOVE) return data;
+  const out = data.map(() => []);
+  const size = n / buckets;
+  for (let b = 0; b < buckets; b++) {
+    const i0 = Math.floor(b * size);
+    const i1 = Math.min(n, Math.floor((b + 1) * size));
+    if (i1 <= i0) continue;
+    out[0].push(data[0][i0], data[0][i1 - 1]);
+    for (let c = 1; c < data.length; c++) {
+      const col = data[c];
+      let lo = -1;
+      let hi = -1;
+      for (let i = i0; i < i1; i++) {
+        const v = col[i];
+        if (v === null || v === undefined) continue;
+        if (lo < 0 || v < col[lo]) lo = i;
+        if (hi < 0 || v > col[hi]) hi = i;
+      }
+      if (lo < 0) out[c].push(null, null);
+      else out[c].push(col[Math.min(lo, hi)], col[Math.max(lo, hi)]);
+    }
+  }
+  return out;
+}
+
+/** Every k-th point of an x–y curve (keeping the last) when it is longer than the limit. */
+function thin(x, y) {
+  if (x.length <= DECIMATE_ABOVE) return [x, y];
+  const step = Math.ceil(x.length / (2 * BUCKETS));
+  const xs = [];
+  const ys = [];
+  for (let i = 0; i < x.length; i += step) { xs.push(x[i]); ys.push(y[i]); }
+  xs.push(x.at(-1));
+  ys.push(y.at(-1));
+  return [xs, ys];
+}
+
+function style(members, s, i) {
+  const floors = new Set(members.map((m) => floorOf(m.name)));
+  const pairs = members.some((m) => isUncontrolled(m.name)) && members.some((m) => !isUncontrolled(m.name));
+  const colorIndex = floors.size > 1 ? floorOf(s.name) - 1 : (pairs ? 0 : i);
+  const pct = percentileOf(s.name);
+  const uncontrolled = pairs && isUncontrolled(s.name);
+  return {
+    label: seriesLabel(s.name),
+    stroke: pairs && floors.size <= 1 && !uncontrolled ? COLORS[1] : COLORS[colorIndex % COLORS.length],
+    width: pct && pct !== '50' ? 1 : 1.6,
+    dash: uncontrolled || (pct && pct !== '50') ? [6, 4] : undefined,
+    spanGaps: true,
+    points: { show: false },
+    value: (u, v) => (v === null || v === undefined ? '–' : formatNumber(v, 5)),
+  };
+}
+
+const axisValues = (u, splits) => splits.map((v) => (v === null ? '' : formatNumber(v, 4)));
+
+function axes(plot) {
+  const common = { stroke: '#1f2933', grid: { stroke: '#dde3ea', width: 1 }, ticks: { stroke: '#c3ccd6' } };
+  return [
+    { ...common, label: plot.xLabel, values: axisValues },
+    { ...common, label: plot.yLabel, values: axisValues, size: 72 },
+  ];
+}
+
+function functionOptions(plot, log) {
+  return {
+    height: HEIGHT,
+    scales: { x: { time: false, distr: log ? 3 : 1, log: 10 } },
+    axes: axes(plot),
+    series: [
+      { label: stem(plot.xLabel), value: (u, v) => (v === null ? '–' : formatNumber(v, 6)) },
+      ...plot.members.map((s, i) => style(plot.members, s, i)),
+    ],
+    cursor: { sync: { key: plot.xLabel } },
+  };
+}
+
+const isNyquist = (plot) => /^Re\b/.test(plot.xLabel) && /^Im\b/.test(plot.yLabel);
+
+function xyOptions(plot) {
+  const series = [{}, ...plot.members.map((s, i) => ({
+    ...style(plot.members, s, i), paths: uPlot.paths.linear(),
+  }))];
+  if (isNyquist(plot)) {
+    series.push({
+      label: 'Critical point −1', stroke: '#c0392b', fill: '#c0392b',
+      paths: () => null, points: { show: true, size: 11, width: 2, fill: '#ffffff' },
+    });
+  }
+  return {
+    mode: 2,
+    height: HEIGHT,
+    scales: { x: { time: false }, y: {} },
+    axes: axes(plot),
+    series,
+    legend: { live: false },
+    cursor: { drag: { x: true, y: true, uni: 20 } },
+  };
+}
+
+function xyData(plot) {
+  const data = [null, ...plot.members.map((s) => thin(s.x, s.y))];
+  if (isNyquist(plot)) data.push([[-1], [0]]);
+  return data;
+}
+
+function pointCount(plot) {
+  return Math.max(...plot.members.map((s) => s.x.length));
+}
+
+/** One plot panel with a heading, a lin/log toggle for frequency axes, reset, PNG. Returns {node, dispose}. */
+function plotPanel(plot, index) {
+  const canLog = !plot.xy && /^Frequency/i.test(plot.xLabel);
+  let log = canLog;
+  let chart = null;
+  const headingId = `plot-title-${index}`;
+  const canvasBox = el('div', { class: 'plot-canvas' });
+  const note = el('p', { class: 'plot-note' });
+  const logButton = el('button', { type: 'button', class: 'small', 'aria-pressed': String(log) }, 'Log x');
+  const resetButton = el('button', { type: 'button', class: 'small' }, 'Reset zoom');
+  const pngButton = el('button', { type: 'button', class: 'small' }, 'PNG');
+  const names = plot.members.map((s) => s.name).join(' ');
+
+  function draw() {
+    chart?.destroy();
+    const width = Math.max(280, canvasBox.clientWidth || 600);
+    let opts;
+    let data;
+    if (plot.xy) {
+      opts = xyOptions(plot);
+      data = xyData(plot);
+    } else {
+      opts = functionOptions(plot, log);
+      data = decimate(alignedData(plot.members, log));
+    }
+    chart = new uPlot({ ...opts, width }, data, canvasBox);
+    const total = pointCount(plot);
+    const shown = plot.xy ? data[1][0].length : data[0].length;
+    note.textContent = shown < total
+      ? `${total.toLocaleString('en')} points per curve, ${shown.toLocaleString('en')} drawn (min/max per bucket); exports keep all points. Drag to zoom, double-click to reset.`
+      : `${total.toLocaleString('en')} points per curve. Drag to zoom, double-click to reset.`;
+  }
+
+  logButton.addEventListener('click', () => {
+    log = !log;
+    logButton.setAttribute('aria-pressed', String(log));
+    draw();
+  });
+  resetButton.addEventListener('click', draw);
+  pngButton.addEventListener('click', () => {
+    chart?.ctx.canvas.toBlob((blob) => blob && downloadBlob(blob, `${plot.members[0].name}.png`));
+  });
+
+  const node = el('figure', { class: 'plot', 'aria-labelledby': headingId, 'data-series': names }, [
+    el('figcaption', { class: 'plot-head' }, [
+      el('h4', { id: headingId }, plot.title),
+      el('div', { class: 'plot-tools' }, [canLog ? logButton : null, resetButton, pngButton]),
+    ]),
+    canvasBox,
+    note,
+  ]);
+
+  const observer = new ResizeObserver(() => {
+    const width = canvasBox.clientWidth;
+    if (chart && width > 0 && Math.abs(width - chart.width) > 1) chart.setSize({ width, height: HEIGHT });
+  });
+  return {
+    node,
+    mount() { draw(); observer.observe(canvasBox); },
+    dispose() { observer.disconnect(); chart?.destroy(); },
+  };
+}
+
+/** Renders every series of a result into `container`; returns a function that tears the plots down. */
+export function renderPlots(container, series) {
+  const panels = groupSeries(series).map(plotPanel);
+  container.append(...panels.map((p) => p.node));
+  for (const p of panels) p.mount();
+  return () => panels.forEach((p) => p.dispose());
+}

@@ -1,0 +1,89 @@
+// Renders a tool result (platform.md §3): stability banner, warnings, exports, scalars,
+// tables and plots. Element ids and data attributes are a contract with the end-to-end tests.
+
+import { el } from './dom.js';
+import { exportCsv, exportJson } from './export.js';
+import { formatNumber, keyLabel } from './format.js';
+import { renderPlots } from './plots.js';
+
+function scalarText(key, value) {
+  if (key === 'closed_loop_stable') return value === 1 ? 'stable (1)' : 'UNSTABLE (0)';
+  return formatNumber(value);
+}
+
+function scalarsTable(scalars) {
+  const rows = Object.entries(scalars).map(([key, value]) =>
+    el('tr', { 'data-scalar': key }, [
+      el('th', { scope: 'row', title: key }, keyLabel(key)),
+      el('td', { class: 'scalar-value', 'data-value': String(value) }, scalarText(key, value)),
+    ]));
+  return el('table', { id: 'scalars', class: 'data-table scalars' }, [
+    el('caption', {}, 'Scalars'),
+    el('thead', {}, el('tr', {}, [el('th', { scope: 'col' }, 'Quantity'), el('th', { scope: 'col' }, 'Value')])),
+    el('tbody', {}, rows),
+  ]);
+}
+
+function cellText(v) {
+  return typeof v === 'number' ? formatNumber(v) : String(v ?? '');
+}
+
+function resultTable(table) {
+  return el('table', { class: 'data-table', 'data-table': table.name }, [
+    el('caption', {}, keyLabel(table.name)),
+    el('thead', {}, el('tr', {}, table.columns.map((c) =>
+      el('th', { scope: 'col', title: c, 'data-column': c }, keyLabel(c))))),
+    el('tbody', {}, table.rows.map((row) => el('tr', {}, row.map((v) =>
+      el('td', { class: typeof v === 'number' ? 'num' : null }, cellText(v)))))),
+  ]);
+}
+
+function warningsBox(warnings) {
+  return el('section', { id: 'warnings', class: 'warnings', 'aria-label': 'Warnings', hidden: warnings.length === 0 }, [
+    el('h3', {}, warnings.length === 1 ? 'Warning' : `Warnings (${warnings.length})`),
+    el('ul', {}, warnings.map((w) => el('li', {}, w))),
+  ]);
+}
+
+function unstableBanner(warnings) {
+  const related = warnings.filter((w) => /unstable/i.test(w));
+  return el('div', { id: 'unstable-banner', class: 'unstable-banner', role: 'alert' }, [
+    el('strong', {}, 'Closed loop UNSTABLE'),
+    ...(related.length ? related : warnings).map((w) => el('p', {}, w)),
+  ]);
+}
+
+function paramsEcho(params) {
+  return el('details', { class: 'params-echo' }, [
+    el('summary', {}, 'Parameters used (defaults filled in)'),
+    el('pre', {}, JSON.stringify(params, null, 2)),
+  ]);
+}
+
+/** Fills `container` with the result; returns a function that releases the plots. */
+export function renderResult(container, result) {
+  const scalars = result.scalars ?? {};
+  const warnings = result.warnings ?? [];
+  const series = result.series ?? [];
+  const tables = result.tables ?? [];
+
+  const jsonButton = el('button', { type: 'button', id: 'export-json' }, 'Export JSON');
+  const csvButton = el('button', { type: 'button', id: 'export-csv' }, 'Export CSV');
+  jsonButton.addEventListener('click', () => exportJson(result));
+  csvButton.addEventListener('click', () => exportCsv(result));
+
+  const plots = el('div', { id: 'plots', class: 'plots' });
+  container.replaceChildren(...[
+    scalars.closed_loop_stable === 0 ? unstableBanner(warnings) : null,
+    warningsBox(warnings),
+    el('div', { class: 'export-bar' }, [jsonButton, csvButton]),
+    el('div', { class: 'result-grid' }, [
+      Object.keys(scalars).length ? scalarsTable(scalars) : null,
+      tables.length ? el('div', { id: 'tables', class: 'tables' }, tables.map(resultTable)) : null,
+    ].filter(Boolean)),
+    series.length ? el('h3', { class: 'section-title' }, 'Plots') : null,
+    plots,
+    paramsEcho(result.params ?? {}),
+  ].filter(Boolean));
+  return renderPlots(plots, series);
+}
