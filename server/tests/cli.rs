@@ -1,0 +1,150 @@
+//! The `cristallo` binary: output and exit-code rules of platform.md §3.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cristallo");
+
+#[test]
+fn tools_lists_the_ids() {
+    let out = Command::new(BIN).arg("tools").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let ids: Vec<&str> = text.lines().collect();
+    assert!(
+        ids.contains(&"vibration-control") && ids.contains(&"modal"),
+        "{ids:?}"
+    );
+}
+
+fn run_with_stdin(args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn run_prints_exactly_one_json_object() {
+    let dir = std::env::temp_dir().join(format!("cristallo-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("p.json");
+    std::fs::write(&file, r#"{"strategy": "tmd", "floor": 2}"#).unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "vibration-control",
+            "--params",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut stream =
+        serde_json::Deserializer::from_slice(&out.stdout).into_iter::<serde_json::Value>();
+    let v = stream.next().unwrap().unwrap();
+    assert!(
+        stream.next().is_none(),
+        "more than one JSON value on stdout"
+    );
+    assert_eq!(v["tool"], "vibration-control");
+    assert_eq!(v["params"]["floor"], 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn run_reads_params_from_stdin() {
+    let out = run_with_stdin(&["run", "modal", "--params", "-"], r#"{"force_floor": 3}"#);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["params"]["force_floor"], 3);
+}
+
+#[test]
+fn invalid_params_exit_2_naming_the_field_with_empty_stdout() {
+    for (params, field) in [
+        (r#"{"floor": 0}"#, "floor"),
+        (r#"{"controltype": "dvf"}"#, "controltype"),
+        (r#"{"proof_mass_kg": -1}"#, "proof_mass_kg"),
+        ("{not json", "params"),
+    ] {
+        let out = run_with_stdin(&["run", "vibration-control", "--params", "-"], params);
+        assert_eq!(out.status.code(), Some(2), "{params}");
+        assert!(out.stdout.is_empty(), "{params}: stdout not empty");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(field), "{params}: {err}");
+    }
+}
+
+#[test]
+fn unknown_tool_and_missing_file_exit_2() {
+    let out = Command::new(BIN).args(["run", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let out = Command::new(BIN)
+        .args(["run", "modal", "--params", "/nonexistent/p.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("params"));
+}
+
+#[test]
+fn serve_prints_the_url_first_and_stops_on_sigterm() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("url: ")
+        .expect(&first)
+        .to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+        "{url}"
+    );
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "serve exited with {exit}");
+}

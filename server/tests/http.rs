@@ -1,0 +1,205 @@
+//! The HTTP API through `tower::ServiceExt::oneshot` on `app()`, plus one real loopback port.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use cristallo_server::{app, AppConfig};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+fn test_app() -> Router {
+    app(AppConfig::default())
+}
+
+async fn send(app: Router, req: Request<Body>) -> (StatusCode, Value) {
+    let res = app.oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, value)
+}
+
+fn post(path: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post(path)
+        .header("content-type", "application/json")
+        .body(body.into())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn lists_tools_with_schemas() {
+    let (status, v) = send(
+        test_app(),
+        Request::get("/api/tools").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let tools = v.as_array().unwrap();
+    let ids: Vec<&str> = tools.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"vibration-control"), "{ids:?}");
+    assert!(ids.contains(&"modal"), "{ids:?}");
+    let vc = tools
+        .iter()
+        .find(|t| t["id"] == "vibration-control")
+        .unwrap();
+    let strategy = vc["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "strategy")
+        .unwrap();
+    assert_eq!(strategy["kind"]["type"], "choice");
+    assert_eq!(strategy["default"], "tmd");
+}
+
+#[tokio::test]
+async fn runs_a_tool_and_returns_the_contract_shape() {
+    let (status, v) = send(
+        test_app(),
+        post("/api/tools/vibration-control/run", r#"{"strategy":"tmd"}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["tool"], "vibration-control");
+    assert_eq!(v["params"]["floor"], 1);
+    let reduction = v["scalars"]["kinetic_energy_reduction_db"]
+        .as_f64()
+        .unwrap();
+    // expected_results.json S2_tmd_default (copied in core/tests/fixtures/control).
+    assert!((reduction - 4.367805).abs() < 1e-5, "{reduction}");
+    for key in ["series", "tables", "warnings"] {
+        assert!(v[key].is_array(), "{key}");
+    }
+}
+
+#[tokio::test]
+async fn empty_body_means_defaults() {
+    let (status, v) = send(test_app(), post("/api/tools/modal/run", Body::empty())).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["params"]["force_floor"], 1);
+}
+
+#[tokio::test]
+async fn http_result_equals_core_result() {
+    let params = json!({"strategy": "dvf", "floor": 2});
+    let (status, v) = send(
+        test_app(),
+        post("/api/tools/vibration-control/run", params.to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let direct = cristallo_core::run(
+        "vibration-control",
+        &params,
+        &cristallo_core::Progress::none(),
+        &cristallo_core::Cancel::new(),
+    )
+    .unwrap();
+    assert_eq!(v, serde_json::to_value(direct).unwrap());
+}
+
+#[tokio::test]
+async fn invalid_parameter_is_400_naming_the_field() {
+    let (status, v) = send(
+        test_app(),
+        post("/api/tools/vibration-control/run", r#"{"floor": 4}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["field"], "floor");
+    assert!(v["error"].as_str().unwrap().contains("floor"));
+
+    let (status, v) = send(
+        test_app(),
+        post("/api/tools/vibration-control/run", r#"{"gain": 4}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["field"], "gain");
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    for body in [r#"{"floor": "#, "[1,2]", "NaN", r#"{"floor": 1e999}"#] {
+        let (status, v) = send(test_app(), post("/api/tools/vibration-control/run", body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(v["error"].is_string(), "{body}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_tool_and_route_are_404_json() {
+    let (status, v) = send(test_app(), post("/api/tools/nope/run", "{}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(v["error"].as_str().unwrap().contains("nope"));
+    let (status, v) = send(
+        test_app(),
+        Request::get("/api/nothing").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(v["error"].is_string());
+    let (status, _) = send(
+        test_app(),
+        Request::get("/api/tools/nope").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn huge_body_is_413_json() {
+    let config = AppConfig {
+        body_limit_bytes: 1024,
+        ..AppConfig::default()
+    };
+    let body = format!(r#"{{"strategy": "tmd", "pad": "{}"}}"#, "x".repeat(4096));
+    let (status, v) = send(app(config), post("/api/tools/vibration-control/run", body)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(v["error"].as_str().unwrap().contains("1024"));
+}
+
+#[tokio::test]
+async fn serves_the_ui() {
+    let res = test_app()
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&bytes).contains("<html"));
+}
+
+#[tokio::test]
+async fn real_loopback_port_round_trip() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(cristallo_server::serve(
+        listener,
+        AppConfig::default(),
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let body = r#"{"strategy":"passive"}"#;
+    let request = format!(
+        "POST /api/tools/vibration-control/run HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "{}",
+        &text[..text.len().min(200)]
+    );
+    assert!(text.contains("\"natural_frequency_1_hz\""));
+    stop_tx.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
