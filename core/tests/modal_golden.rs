@@ -1,0 +1,527 @@
+//! Golden and property tests of the `modal` tool and the lumped model.
+//!
+//! - `rs_cases.json` (`modal` cases): every listed scalar within `max(abs, rel·|value|)`
+//!   (rel 1e-8), series lengths and samples (x within `x_abs`, y within `max(abs, rel·|y|)`),
+//!   modes-table cells.
+//! - `models_modal_frf.json`: the 7 presets, fn / fd / ζ and the receptance x_j/F_1 at
+//!   40 frequencies relative 1e-9 (abs floor 1e-15 m/N; 1e-7 for the receptance of the
+//!   Rayleigh preset, whose stored matrices are rounded), shapes absolute 1e-9.
+//! - Properties: reciprocity H_ij = H_ji (rel 1e-12), mobility = iω·receptance and
+//!   accelerance = −ω²·receptance (rel 1e-12), and each m/k/c value of each floor is used.
+
+use cristallo_core::lumped::{FrfType, LumpedModel, Profile};
+use cristallo_core::{run, Cancel, Progress, ToolResult};
+use nalgebra::Matrix3;
+use num_complex::Complex64;
+use serde_json::{json, Value};
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/simulator/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn run_modal(params: Value) -> ToolResult {
+    run("modal", &params, &Progress::none(), &Cancel::new())
+        .unwrap_or_else(|e| panic!("modal {params}: {e}"))
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    v.get(key)
+        .and_then(Value::as_f64)
+        .unwrap_or_else(|| panic!("missing number '{key}' in {v}"))
+}
+
+fn close(got: f64, want: f64, rel: f64, abs: f64) -> bool {
+    (got - want).abs() <= abs.max(rel * want.abs())
+}
+
+#[test]
+fn rs_cases_modal() {
+    let cases = fixture("rs_cases.json");
+    let cases = cases["cases"].as_array().expect("cases");
+    let mut n_modal = 0;
+    for case in cases.iter().filter(|c| c["tool"] == "modal") {
+        n_modal += 1;
+        let name = case["case"].as_str().unwrap_or("?");
+        let r = run_modal(case["params"].clone());
+        assert_eq!(r.tool, "modal");
+        assert!(r.warnings.is_empty(), "{name}: {:?}", r.warnings);
+        let expect = &case["expect"];
+
+        let scalars = expect["scalars"].as_object().expect("scalars");
+        assert!(!scalars.is_empty());
+        for (key, e) in scalars {
+            let got = r
+                .scalar(key)
+                .unwrap_or_else(|| panic!("{name}: scalar {key} missing"));
+            let (want, rel, abs) = (num(e, "value"), num(e, "rel"), num(e, "abs"));
+            assert!(
+                close(got, want, rel, abs),
+                "{name}: {key} = {got}, want {want} (rel {rel}, abs {abs})"
+            );
+        }
+        // The scalar set is exactly the contract's.
+        assert_eq!(r.scalars.len(), 13, "{name}: {:?}", r.scalars.keys());
+
+        let series = expect["series"].as_object().expect("series");
+        assert!(!series.is_empty());
+        for (sname, e) in series {
+            let s = r
+                .series_named(sname)
+                .unwrap_or_else(|| panic!("{name}: series {sname} missing"));
+            let len = num(e, "length") as usize;
+            assert_eq!(s.x.len(), len, "{name}: {sname} length");
+            assert_eq!(s.y.len(), len, "{name}: {sname} length");
+            let (x_abs, abs, rel) = (num(e, "x_abs"), num(e, "abs"), num(e, "rel"));
+            let idx = e["indices"].as_array().expect("indices");
+            let xs = e["x"].as_array().expect("x");
+            let ys = e["y"].as_array().expect("y");
+            for ((i, x), y) in idx.iter().zip(xs).zip(ys) {
+                let i = i.as_u64().expect("index") as usize;
+                let (x, y) = (x.as_f64().expect("x"), y.as_f64().expect("y"));
+                assert!(
+                    (s.x[i] - x).abs() <= x_abs,
+                    "{name}: {sname} x[{i}] = {}, want {x}",
+                    s.x[i]
+                );
+                let d = s.y[i] - y;
+                // A phase of ±180° is one and the same angle.
+                let d = if sname.ends_with("_phase_deg") {
+                    (d + 180.0).rem_euclid(360.0) - 180.0
+                } else {
+                    d
+                };
+                assert!(
+                    d.abs() <= abs.max(rel * y.abs()),
+                    "{name}: {sname} y[{i}] = {}, want {y}",
+                    s.y[i]
+                );
+            }
+        }
+
+        let tables = expect["tables"].as_object().expect("tables");
+        for (tname, e) in tables {
+            let t = r
+                .table_named(e["table"].as_str().expect("table"))
+                .unwrap_or_else(|| panic!("{name}: table for {tname} missing"));
+            let key_col = t
+                .columns
+                .iter()
+                .position(|c| c == e["key_column"].as_str().expect("key_column"))
+                .expect("key column");
+            let col = t
+                .columns
+                .iter()
+                .position(|c| c == e["column"].as_str().expect("column"))
+                .expect("column");
+            let (rel, abs) = (num(e, "rel"), num(e, "abs"));
+            for (key, want) in e["rows"].as_object().expect("rows") {
+                let row = t
+                    .rows
+                    .iter()
+                    .find(|row| row[key_col].to_string() == *key)
+                    .unwrap_or_else(|| panic!("{name}: row {key} of {tname} missing"));
+                let got = row[col].as_f64().expect("number");
+                let want = want.as_f64().expect("number");
+                assert!(
+                    close(got, want, rel, abs),
+                    "{name}: {tname} row {key} = {got}, want {want}"
+                );
+            }
+        }
+    }
+    assert_eq!(n_modal, 2);
+}
+
+#[test]
+fn result_shape_follows_the_contract() {
+    for (frf_type, label) in [
+        ("receptance", "Magnitude (dB re 1 m/N)"),
+        ("mobility", "Magnitude (dB re 1 m/s/N)"),
+        ("accelerance", "Magnitude (dB re 1 m/s²/N)"),
+    ] {
+        let r = run_modal(json!({ "frf_type": frf_type }));
+        let names: Vec<&str> = r.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "frf_floor_1_magnitude_db",
+                "frf_floor_1_phase_deg",
+                "frf_floor_2_magnitude_db",
+                "frf_floor_2_phase_deg",
+                "frf_floor_3_magnitude_db",
+                "frf_floor_3_phase_deg"
+            ]
+        );
+        for s in &r.series {
+            assert_eq!(s.x_label, "Frequency (Hz)");
+            assert_eq!(s.x.len(), 9901);
+            if s.name.ends_with("_magnitude_db") {
+                assert_eq!(s.y_label, label);
+            } else {
+                assert_eq!(s.y_label, "Phase (deg)");
+                assert!(s.y.iter().all(|&p| p > -180.0 && p <= 180.0));
+            }
+        }
+        assert_eq!(r.tables.len(), 1);
+        let t = &r.tables[0];
+        assert_eq!(t.name, "modes");
+        assert_eq!(
+            t.columns,
+            [
+                "mode",
+                "natural_frequency_hz",
+                "damped_natural_frequency_hz",
+                "damping_ratio_percent",
+                "shape_floor_1",
+                "shape_floor_2",
+                "shape_floor_3"
+            ]
+        );
+        assert_eq!(t.rows.len(), 3);
+        for (i, row) in t.rows.iter().enumerate() {
+            assert_eq!(row[0], json!(i + 1));
+        }
+        let mut keys: Vec<&str> = r.scalars.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut want = vec!["total_mass_kg".to_string()];
+        for n in 1..=3 {
+            want.push(format!("natural_frequency_{n}_hz"));
+            want.push(format!("damped_natural_frequency_{n}_hz"));
+            want.push(format!("damping_ratio_{n}_percent"));
+            want.push(format!("modal_mass_{n}_kg"));
+        }
+        want.sort_unstable();
+        assert_eq!(keys, want);
+        // The echo has every default filled in, the profile included.
+        let p = &r.params;
+        assert_eq!(p["frf_type"], json!(frf_type));
+        assert_eq!(p["force_floor"], json!(1));
+        assert_eq!(p["f_start_hz"], json!(1.0));
+        assert_eq!(p["f_stop_hz"], json!(100.0));
+        assert_eq!(p["f_step_hz"], json!(0.01));
+        assert_eq!(p["frequencies_hz"], Value::Null);
+        assert_eq!(p["profile"], Profile::default().to_value());
+    }
+}
+
+fn triple(v: &Value) -> [f64; 3] {
+    let a = v.as_array().expect("list of 3");
+    assert_eq!(a.len(), 3);
+    [
+        a[0].as_f64().expect("num"),
+        a[1].as_f64().expect("num"),
+        a[2].as_f64().expect("num"),
+    ]
+}
+
+fn matrix(v: &Value) -> Matrix3<f64> {
+    let rows: Vec<[f64; 3]> = v.as_array().expect("rows").iter().map(triple).collect();
+    assert_eq!(rows.len(), 3);
+    Matrix3::from_fn(|i, j| rows[i][j])
+}
+
+#[test]
+fn models_modal_frf_presets() {
+    let data = fixture("models_modal_frf.json");
+    let freqs: Vec<f64> = data["frequencies_Hz"]
+        .as_array()
+        .expect("frequencies")
+        .iter()
+        .map(|v| v.as_f64().expect("num"))
+        .collect();
+    assert_eq!(freqs.len(), 40);
+    let models = data["models"].as_array().expect("models");
+    assert_eq!(models.len(), 7);
+    const REL: f64 = 1e-9;
+    for m in models {
+        let name = m["name"].as_str().expect("name");
+        let (mm, kk, cc) = (matrix(&m["M"]), matrix(&m["K"]), matrix(&m["C"]));
+        let model = LumpedModel::from_matrices(mm, kk, cc).expect("valid matrices");
+        // The chain presets also go through the profile (m, k, c per floor).
+        if let Some(c) = m.get("c_Ns_per_m") {
+            let chain = LumpedModel::chain(&triple(&m["m_kg"]), &triple(&m["k_N_per_m"]), &triple(c));
+            assert!((chain.k - kk).amax() <= 1e-9 * kk.amax(), "{name}: K");
+            assert!((chain.c - cc).amax() <= 1e-9 * cc.amax(), "{name}: C");
+            assert_eq!(chain.m, mm, "{name}: M");
+        }
+        let a = model.modal_analysis().expect("modal analysis");
+        assert!(a.damped.warnings.is_empty());
+        let (fnr, fd, zeta) = (
+            triple(&m["fn_undamped_Hz"]),
+            triple(&m["fd_damped_Hz"]),
+            triple(&m["zeta"]),
+        );
+        for r in 0..3 {
+            let got = a.undamped.natural_frequency_hz[r];
+            assert!(close(got, fnr[r], REL, 0.0), "{name}: fn{} {got} vs {}", r + 1, fnr[r]);
+            let got = a.damped.damped_frequency_hz[r];
+            assert!(close(got, fd[r], REL, 0.0), "{name}: fd{} {got} vs {}", r + 1, fd[r]);
+            let got = a.damped.damping_ratio[r];
+            assert!(close(got, zeta[r], REL, 0.0), "{name}: zeta{} {got} vs {}", r + 1, zeta[r]);
+            let want = triple(&m["mode_shapes_maxnorm"][r]);
+            for j in 0..3 {
+                let got = a.undamped.shapes[r][j];
+                assert!(
+                    (got - want[j]).abs() <= 1e-9,
+                    "{name}: shape mode {} floor {}: {got} vs {}",
+                    r + 1,
+                    j + 1,
+                    want[j]
+                );
+            }
+        }
+        let Some(rec) = m.get("receptance_force1") else {
+            panic!("{name}: no receptance");
+        };
+        // The Rayleigh preset's M, K, C are stored rounded to 10 digits while its receptance was
+        // computed from the unrounded beam stiffness and Rayleigh coefficients; near its
+        // lightly damped resonances (Q ≈ 250) that rounding alone moves H by up to 5e-8
+        // relative (same with C rebuilt from a0·M + a1·K). Its modes still meet 1e-9.
+        let rec_rel = if m.get("rayleigh_a0").is_some() { 1e-7 } else { REL };
+        for j in 0..3 {
+            let want = rec[format!("x{}", j + 1)].as_array().expect("receptance");
+            assert_eq!(want.len(), freqs.len());
+            for (f, w) in freqs.iter().zip(want) {
+                let h = model.receptance(1, *f).expect("receptance")[j];
+                let (re, im) = (w[0].as_f64().expect("re"), w[1].as_f64().expect("im"));
+                assert!(
+                    close(h.re, re, rec_rel, 1e-15) && close(h.im, im, rec_rel, 1e-15),
+                    "{name}: x{}/F1 at {f} Hz = {h}, want {re}{im:+}i",
+                    j + 1
+                );
+            }
+        }
+    }
+}
+
+fn rel_err(a: Complex64, b: Complex64) -> f64 {
+    (a - b).norm() / b.norm()
+}
+
+fn test_profiles() -> Vec<Profile> {
+    let tester = Profile {
+        name: "Tester.json".into(),
+        masses_kg: [5.3, 5.1, 4.9],
+        stiffnesses_n_per_m: [40060.0, 40100.0, 42000.0],
+        dampings_ns_per_m: [5.0, 3.0, 7.0],
+        ..Profile::default()
+    };
+    let odd = Profile {
+        name: "odd".into(),
+        masses_kg: [0.5, 12.0, 3.0],
+        stiffnesses_n_per_m: [1.0e6, 2.0e3, 5.0e4],
+        dampings_ns_per_m: [0.0, 40.0, 0.2],
+        ..Profile::default()
+    };
+    vec![Profile::default(), tester, odd]
+}
+
+fn test_frequencies() -> Vec<f64> {
+    vec![0.1, 1.0, 5.0, 6.2, 6.2036, 10.0, 17.8, 26.4, 50.0, 100.0, 1000.0, 9999.0]
+}
+
+#[test]
+fn frf_is_reciprocal() {
+    for p in test_profiles() {
+        let m = p.model();
+        for f in test_frequencies() {
+            for i in 1..=3 {
+                let hi = m.receptance(i, f).expect("receptance");
+                for j in 1..=3 {
+                    let hj = m.receptance(j, f).expect("receptance");
+                    // x_j / F_i == x_i / F_j
+                    let e = rel_err(hi[j - 1], hj[i - 1]);
+                    assert!(e <= 1e-12, "{}: H{j}{i} vs H{i}{j} at {f} Hz: {e}", p.name);
+                }
+            }
+        }
+    }
+    // Through the tool: magnitude of floor 3 for a force on floor 1 equals floor 1 for a force on 3.
+    let a = run_modal(json!({"force_floor": 1}));
+    let b = run_modal(json!({"force_floor": 3}));
+    let (sa, sb) = (
+        a.series_named("frf_floor_3_magnitude_db").expect("series"),
+        b.series_named("frf_floor_1_magnitude_db").expect("series"),
+    );
+    for (x, y) in sa.y.iter().zip(&sb.y) {
+        assert!((x - y).abs() <= 1e-10, "{x} vs {y}");
+    }
+}
+
+#[test]
+fn mobility_and_accelerance_follow_from_receptance() {
+    let tau = std::f64::consts::TAU;
+    for p in test_profiles() {
+        let m = p.model();
+        for f in test_frequencies() {
+            let w = tau * f;
+            for floor in 1..=3 {
+                let h = m.response(floor, FrfType::Receptance, f).expect("receptance");
+                let v = m.response(floor, FrfType::Mobility, f).expect("mobility");
+                let a = m.response(floor, FrfType::Accelerance, f).expect("accelerance");
+                for j in 0..3 {
+                    let iw = Complex64::new(0.0, w);
+                    assert!(rel_err(v[j], iw * h[j]) <= 1e-12, "{}: mobility", p.name);
+                    assert!(rel_err(a[j], -w * w * h[j]) <= 1e-12, "{}: accelerance", p.name);
+                    assert!(rel_err(a[j], iw * v[j]) <= 1e-12, "{}: a = iω v", p.name);
+                }
+            }
+        }
+    }
+    // Through the tool: +20·log10(ω) dB and +90° between receptance and mobility.
+    let freqs = [1.0, 6.2, 17.8, 40.0];
+    let rec = run_modal(json!({"frequencies_hz": freqs}));
+    let mob = run_modal(json!({"frequencies_hz": freqs, "frf_type": "mobility"}));
+    for j in 1..=3 {
+        let (rm, mm) = (
+            rec.series_named(&format!("frf_floor_{j}_magnitude_db")).expect("series"),
+            mob.series_named(&format!("frf_floor_{j}_magnitude_db")).expect("series"),
+        );
+        let (rp, mp) = (
+            rec.series_named(&format!("frf_floor_{j}_phase_deg")).expect("series"),
+            mob.series_named(&format!("frf_floor_{j}_phase_deg")).expect("series"),
+        );
+        for i in 0..freqs.len() {
+            let w = tau * freqs[i];
+            assert!((mm.y[i] - rm.y[i] - 20.0 * w.log10()).abs() < 1e-9);
+            let d = (mp.y[i] - rp.y[i] - 90.0 + 180.0).rem_euclid(360.0) - 180.0;
+            assert!(d.abs() < 1e-9, "phase difference {d}");
+        }
+    }
+}
+
+/// The original froze k3 and overwrote k1 (duplicate `stiff1` field): prove every value of
+/// every floor changes the result.
+fn assert_each_value_used(kind: &str, floor: usize) {
+    let base = Profile::default();
+    let mut p = base.clone();
+    let arr = match kind {
+        "masses_kg" => &mut p.masses_kg,
+        "stiffnesses_n_per_m" => &mut p.stiffnesses_n_per_m,
+        _ => &mut p.dampings_ns_per_m,
+    };
+    arr[floor - 1] *= 1.1;
+    let changed_value = arr[floor - 1];
+    let params = |p: &Profile| json!({"profile": p.to_value(), "frequencies_hz": [3.0, 12.0, 22.0]});
+    let a = run_modal(params(&base));
+    let b = run_modal(params(&p));
+    assert_eq!(b.params["profile"][kind][floor - 1], json!(changed_value));
+    let keys: Vec<String> = if kind == "dampings_ns_per_m" {
+        (1..=3).map(|r| format!("damping_ratio_{r}_percent")).collect()
+    } else {
+        (1..=3).map(|r| format!("natural_frequency_{r}_hz")).collect()
+    };
+    let changed = keys.iter().any(|k| {
+        let (x, y) = (a.scalar(k).expect("scalar"), b.scalar(k).expect("scalar"));
+        (x - y).abs() > 1e-6 * x.abs()
+    });
+    assert!(changed, "{kind}[{floor}] has no effect on {keys:?}");
+    // Every floor's FRF reacts as well.
+    for j in 1..=3 {
+        let name = format!("frf_floor_{j}_magnitude_db");
+        let (sa, sb) = (a.series_named(&name).expect("s"), b.series_named(&name).expect("s"));
+        assert!(
+            sa.y.iter().zip(&sb.y).any(|(x, y)| (x - y).abs() > 1e-9),
+            "{kind}[{floor}] has no effect on {name}"
+        );
+    }
+    // The change of one value is not the change of another (e.g. k3 vs k1).
+    for other in (1..=3).filter(|&o| o != floor) {
+        let mut q = base.clone();
+        let arr = match kind {
+            "masses_kg" => &mut q.masses_kg,
+            "stiffnesses_n_per_m" => &mut q.stiffnesses_n_per_m,
+            _ => &mut q.dampings_ns_per_m,
+        };
+        arr[other - 1] *= 1.1;
+        let c = run_modal(params(&q));
+        let same = keys
+            .iter()
+            .all(|k| (b.scalar(k).expect("s") - c.scalar(k).expect("s")).abs() <= 1e-12);
+        assert!(!same, "{kind}[{floor}] acts like {kind}[{other}]");
+    }
+}
+
+#[test]
+fn floor_1_values_are_used() {
+    for kind in ["masses_kg", "stiffnesses_n_per_m", "dampings_ns_per_m"] {
+        assert_each_value_used(kind, 1);
+    }
+}
+
+#[test]
+fn floor_2_values_are_used() {
+    for kind in ["masses_kg", "stiffnesses_n_per_m", "dampings_ns_per_m"] {
+        assert_each_value_used(kind, 2);
+    }
+}
+
+#[test]
+fn floor_3_values_are_used() {
+    for kind in ["masses_kg", "stiffnesses_n_per_m", "dampings_ns_per_m"] {
+        assert_each_value_used(kind, 3);
+    }
+}
+
+#[test]
+fn grid_and_explicit_list() {
+    let r = run_modal(json!({"f_start_hz": 2.0, "f_stop_hz": 3.0, "f_step_hz": 0.1}));
+    let s = &r.series[0];
+    assert_eq!(s.x.len(), 11);
+    assert!((s.x[10] - 3.0).abs() < 1e-12);
+    // The stop frequency off the grid is not included.
+    let r = run_modal(json!({"f_start_hz": 2.0, "f_stop_hz": 3.05, "f_step_hz": 0.1}));
+    assert_eq!(r.series[0].x.len(), 11);
+    // A step wider than the range gives the start alone.
+    let r = run_modal(json!({"f_start_hz": 2.0, "f_stop_hz": 3.0, "f_step_hz": 5.0}));
+    assert_eq!(r.series[0].x, vec![2.0]);
+    // The list overrides the grid (whose fields are then not cross-checked).
+    let r = run_modal(json!({"frequencies_hz": [10000, 0.001, 7], "f_start_hz": 50, "f_stop_hz": 10}));
+    assert_eq!(r.series[0].x, vec![10000.0, 0.001, 7.0]);
+    for s in &r.series {
+        assert!(s.y.iter().all(|v| v.is_finite()));
+    }
+}
+
+#[test]
+fn overdamped_mode_gives_a_warning_and_finite_result() {
+    let p = json!({"profile": {"masses_kg": [1, 1, 1], "stiffnesses_n_per_m": [100, 100, 100],
+                               "dampings_ns_per_m": [100000, 0, 0]}});
+    let r = run_modal(p);
+    assert!(!r.warnings.is_empty());
+    assert!(r.warnings.iter().any(|w| w.contains("overdamped")));
+    let zero = (1..=3).any(|n| r.scalar(&format!("damped_natural_frequency_{n}_hz")) == Some(0.0));
+    assert!(zero);
+}
+
+#[test]
+fn extreme_profiles_stay_finite() {
+    for (m, k, c) in [
+        ([0.001; 3], [1e9; 3], [1e5; 3]),
+        ([1000.0; 3], [1.0; 3], [0.0, 0.0, 1e-9]),
+        ([0.001, 1000.0, 0.001], [1.0, 1e9, 1.0], [1e5, 0.0, 0.0]),
+    ] {
+        let params = json!({"profile": {"masses_kg": m, "stiffnesses_n_per_m": k,
+                                        "dampings_ns_per_m": c},
+                            "frequencies_hz": [0.001, 1.0, 100.0, 10000.0]});
+        let r = run("modal", &params, &Progress::none(), &Cancel::new());
+        match r {
+            Ok(r) => assert!(r.ensure_finite().is_ok()),
+            // Allowed: an explicit, named error, never a panic or a NaN.
+            Err(e) => assert!(e.field().is_some() || matches!(e, cristallo_core::ToolError::ComputationFailed { .. }), "{e:?}"),
+        }
+    }
+}
+
+#[test]
+fn cancel_is_honoured() {
+    let c = Cancel::new();
+    c.cancel();
+    let e = run("modal", &json!({}), &Progress::none(), &c).unwrap_err();
+    assert_eq!(e, cristallo_core::ToolError::Cancelled);
+}
