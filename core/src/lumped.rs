@@ -127,8 +127,14 @@ fn join(prefix: &str, key: &str) -> String {
 pub fn profile_params(prefix: &str) -> Vec<ParamSpec> {
     let d = Profile::default();
     vec![
-        ParamSpec::text(&join(prefix, "name"), "Profile name", &d.name, NAME_LEN.0, NAME_LEN.1)
-            .describe("Label shown in plots and exports."),
+        ParamSpec::text(
+            &join(prefix, "name"),
+            "Profile name",
+            &d.name,
+            NAME_LEN.0,
+            NAME_LEN.1,
+        )
+        .describe("Label shown in plots and exports."),
         ParamSpec::number_list(
             &join(prefix, "masses_kg"),
             "Floor masses m1..m3",
@@ -217,7 +223,10 @@ pub(crate) fn read_integer(root: &Value, field: &str) -> Result<i64, ToolError> 
         .as_f64()
         .ok_or_else(|| ToolError::invalid(field, "expected an integer"))?;
     if !x.is_finite() || x.fract() != 0.0 || x.abs() > 9.0e15 {
-        return Err(ToolError::invalid(field, format!("expected an integer, got {x}")));
+        return Err(ToolError::invalid(
+            field,
+            format!("expected an integer, got {x}"),
+        ));
     }
     Ok(x as i64)
 }
@@ -266,7 +275,10 @@ impl Profile {
         if n < NAME_LEN.0 || n > NAME_LEN.1 {
             return Err(ToolError::invalid(
                 join(prefix, "name"),
-                format!("must have {} to {} characters, has {n}", NAME_LEN.0, NAME_LEN.1),
+                format!(
+                    "must have {} to {} characters, has {n}",
+                    NAME_LEN.0, NAME_LEN.1
+                ),
             ));
         }
         check_triple(&join(prefix, "masses_kg"), &self.masses_kg, MASS_RANGE)?;
@@ -284,7 +296,11 @@ impl Profile {
             ));
         }
         for key in ["source", "notes"] {
-            let text = if key == "source" { &self.source } else { &self.notes };
+            let text = if key == "source" {
+                &self.source
+            } else {
+                &self.notes
+            };
             let n = text.chars().count();
             if n > META_MAX_LEN {
                 return Err(ToolError::invalid(
@@ -314,7 +330,11 @@ impl Profile {
 
     /// The M, K, C matrices of this profile.
     pub fn model(&self) -> LumpedModel {
-        LumpedModel::chain(&self.masses_kg, &self.stiffnesses_n_per_m, &self.dampings_ns_per_m)
+        LumpedModel::chain(
+            &self.masses_kg,
+            &self.stiffnesses_n_per_m,
+            &self.dampings_ns_per_m,
+        )
     }
 }
 
@@ -455,7 +475,7 @@ fn cofactor(z: &C3, r: usize, c: usize) -> Complex64 {
         _ => (0, 1),
     };
     let minor = z[r1][c1] * z[r2][c2] - z[r1][c2] * z[r2][c1];
-    if (r + c) % 2 == 0 {
+    if (r + c) & 1 == 0 {
         minor
     } else {
         -minor
@@ -497,7 +517,11 @@ impl LumpedModel {
         k: Matrix3<f64>,
         c: Matrix3<f64>,
     ) -> Result<Self, ToolError> {
-        let all_finite = m.iter().chain(k.iter()).chain(c.iter()).all(|x| x.is_finite());
+        let all_finite = m
+            .iter()
+            .chain(k.iter())
+            .chain(c.iter())
+            .all(|x| x.is_finite());
         if !all_finite {
             return Err(ToolError::invalid("profile", "matrices must be finite"));
         }
@@ -528,7 +552,10 @@ impl LumpedModel {
 
     fn cholesky_m(&self) -> Result<Cholesky<f64, nalgebra::U3>, ToolError> {
         Cholesky::new(self.m).ok_or_else(|| {
-            ToolError::invalid(field("masses_kg"), "the mass matrix is not positive definite")
+            ToolError::invalid(
+                field("masses_kg"),
+                "the mass matrix is not positive definite",
+            )
         })
     }
 
@@ -601,11 +628,7 @@ impl LumpedModel {
             }
             let mut phi = phi / max;
             // φ_1 > 0; φ_1 is never 0 for a chain, otherwise the first non-zero entry decides.
-            let lead = phi
-                .iter()
-                .copied()
-                .find(|v| v.abs() > 1e-12)
-                .unwrap_or(1.0);
+            let lead = phi.iter().copied().find(|v| v.abs() > 1e-12).unwrap_or(1.0);
             if lead < 0.0 {
                 phi = -phi;
             }
@@ -685,8 +708,9 @@ impl LumpedModel {
                 s[(3 + i, j)] /= w0;
             }
         }
-        let schur = Schur::try_new(s, f64::EPSILON, 100_000)
-            .ok_or_else(|| ToolError::failed("the eigenvalues of the state matrix did not converge"))?;
+        let schur = Schur::try_new(s, f64::EPSILON, 100_000).ok_or_else(|| {
+            ToolError::failed("the eigenvalues of the state matrix did not converge")
+        })?;
         let ev = schur.complex_eigenvalues();
         let mut out = [Complex64::new(0.0, 0.0); 6];
         for (o, e) in out.iter_mut().zip(ev.iter()) {
@@ -704,22 +728,30 @@ impl LumpedModel {
         let upper: Vec<Complex64> = poles.iter().copied().filter(|p| p.im > 0.0).collect();
         let lower = poles.iter().filter(|p| p.im < 0.0).count();
         let mut real: Vec<f64> = poles.iter().filter(|p| p.im == 0.0).map(|p| p.re).collect();
-        if upper.len() != lower || real.len() % 2 != 0 || upper.len() + real.len() / 2 != N_FLOORS {
-            return Err(ToolError::failed("the poles of the model do not form three modes"));
+        if upper.len() != lower || real.len() & 1 == 1 || upper.len() + real.len() / 2 != N_FLOORS {
+            return Err(ToolError::failed(
+                "the poles of the model do not form three modes",
+            ));
         }
         // (sort key, damped frequency, ζ, pole, overdamped)
         let mut modes: Vec<(f64, f64, f64, Complex64, bool)> = Vec::with_capacity(3);
         let any_real = !real.is_empty();
         for p in &upper {
             let key = if any_real { p.norm() } else { p.im };
-            modes.push((key, p.im / std::f64::consts::TAU, -p.re / p.norm(), *p, false));
+            modes.push((
+                key,
+                p.im / std::f64::consts::TAU,
+                -p.re / p.norm(),
+                *p,
+                false,
+            ));
         }
         real.sort_by(|a, b| a.abs().total_cmp(&b.abs()));
         while real.len() >= 2 {
             let a = real.remove(0);
             let b = real.pop().unwrap_or(a);
             let prod = a * b;
-            if !(prod > 0.0) {
+            if prod.is_nan() || prod <= 0.0 {
                 return Err(ToolError::failed(
                     "the model has a non-decaying real pole (is M, K positive definite?)",
                 ));
@@ -768,10 +800,8 @@ impl LumpedModel {
         let mut z = [[Complex64::new(0.0, 0.0); 3]; 3];
         for i in 0..3 {
             for j in 0..3 {
-                z[i][j] = Complex64::new(
-                    self.k[(i, j)] - w2 * self.m[(i, j)],
-                    omega * self.c[(i, j)],
-                );
+                z[i][j] =
+                    Complex64::new(self.k[(i, j)] - w2 * self.m[(i, j)], omega * self.c[(i, j)]);
             }
         }
         z
@@ -795,7 +825,12 @@ impl LumpedModel {
     }
 
     #[inline]
-    fn response_at(&self, f: usize, frf_type: FrfType, f_hz: f64) -> Result<[Complex64; 3], ToolError> {
+    fn response_at(
+        &self,
+        f: usize,
+        frf_type: FrfType,
+        f_hz: f64,
+    ) -> Result<[Complex64; 3], ToolError> {
         let omega = std::f64::consts::TAU * f_hz;
         let z = self.dynamic_stiffness(omega);
         let h = solve_unit_column(&z, f).ok_or_else(|| {
@@ -854,10 +889,20 @@ mod tests {
         for (x, want) in fnr.iter().zip([6.2036, 17.8002, 26.4022]) {
             assert!((x - want).abs() < 1e-4, "{x} vs {want}");
         }
-        for (x, want) in a.damped.damping_ratio.iter().zip([0.345e-2, 0.853e-2, 0.963e-2]) {
+        for (x, want) in a
+            .damped
+            .damping_ratio
+            .iter()
+            .zip([0.345e-2, 0.853e-2, 0.963e-2])
+        {
             assert!((x - want).abs() < 1e-5, "{x} vs {want}");
         }
-        for (x, want) in a.undamped.modal_mass_kg.iter().zip([9.6617, 8.8573, 8.6249]) {
+        for (x, want) in a
+            .undamped
+            .modal_mass_kg
+            .iter()
+            .zip([9.6617, 8.8573, 8.6249])
+        {
             assert!((x - want).abs() < 1e-4, "{x} vs {want}");
         }
         assert!(a.damped.warnings.is_empty());

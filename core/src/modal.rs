@@ -60,9 +60,7 @@ pub fn modal_params() -> Vec<ParamSpec> {
             "receptance",
             &FrfType::ALL.map(FrfType::as_str),
         )
-        .describe(
-            "receptance x/F (m/N), mobility ẋ/F (m/s/N) or accelerance ẍ/F (m/s²/N).",
-        ),
+        .describe("receptance x/F (m/N), mobility ẋ/F (m/s/N) or accelerance ẍ/F (m/s²/N)."),
         ParamSpec::number("f_start_hz", "Start frequency", "Hz", 1.0)
             .min_exclusive(0.0)
             .max(MAX_FREQUENCY_HZ)
@@ -70,7 +68,9 @@ pub fn modal_params() -> Vec<ParamSpec> {
         ParamSpec::number("f_stop_hz", "Stop frequency", "Hz", 100.0)
             .min_exclusive(0.0)
             .max(MAX_FREQUENCY_HZ)
-            .describe("Last frequency of the grid (included if on the grid); must exceed the start."),
+            .describe(
+                "Last frequency of the grid (included if on the grid); must exceed the start.",
+            ),
         ParamSpec::number("f_step_hz", "Frequency step", "Hz", 0.01)
             .min_exclusive(0.0)
             .max(MAX_FREQUENCY_HZ)
@@ -121,7 +121,10 @@ impl ModalParams {
             .and_then(Value::as_str)
             .and_then(FrfType::parse)
             .ok_or_else(|| {
-                ToolError::invalid("frf_type", "must be one of: receptance, mobility, accelerance")
+                ToolError::invalid(
+                    "frf_type",
+                    "must be one of: receptance, mobility, accelerance",
+                )
             })?;
         let frequencies_hz = match filled.get("frequencies_hz") {
             None | Some(Value::Null) => None,
@@ -142,12 +145,20 @@ impl ModalParams {
                 if list.is_empty() || list.len() > MAX_LIST_POINTS {
                     return Err(ToolError::invalid(
                         "frequencies_hz",
-                        format!("must have 1 to {MAX_LIST_POINTS} values, has {}", list.len()),
+                        format!(
+                            "must have 1 to {MAX_LIST_POINTS} values, has {}",
+                            list.len()
+                        ),
                     ));
                 }
                 Some(list)
             }
-            Some(_) => return Err(ToolError::invalid("frequencies_hz", "expected a list or null")),
+            Some(_) => {
+                return Err(ToolError::invalid(
+                    "frequencies_hz",
+                    "expected a list or null",
+                ))
+            }
         };
         let p = Self {
             profile: Profile::from_params(filled, "profile")?,
@@ -176,7 +187,7 @@ impl ModalParams {
                 ),
             ));
         }
-        if !(self.f_step_hz > 0.0) {
+        if self.f_step_hz.is_nan() || self.f_step_hz <= 0.0 {
             return Err(ToolError::invalid("f_step_hz", "must be positive"));
         }
         let n = ((self.f_stop_hz - self.f_start_hz) / self.f_step_hz + 1e-9).floor() + 1.0;
@@ -229,9 +240,18 @@ pub fn run_modal(
     let d = &analysis.damped;
     for r in 0..3 {
         let n = r + 1;
-        result.set(&format!("natural_frequency_{n}_hz"), u.natural_frequency_hz[r]);
-        result.set(&format!("damped_natural_frequency_{n}_hz"), d.damped_frequency_hz[r]);
-        result.set(&format!("damping_ratio_{n}_percent"), d.damping_ratio[r] * 100.0);
+        result.set(
+            &format!("natural_frequency_{n}_hz"),
+            u.natural_frequency_hz[r],
+        );
+        result.set(
+            &format!("damped_natural_frequency_{n}_hz"),
+            d.damped_frequency_hz[r],
+        );
+        result.set(
+            &format!("damping_ratio_{n}_percent"),
+            d.damping_ratio[r] * 100.0,
+        );
         result.set(&format!("modal_mass_{n}_kg"), u.modal_mass_kg[r]);
     }
     result.set("total_mass_kg", model.total_mass_kg());
@@ -342,7 +362,12 @@ impl Tool for ModalTool {
         modal_params()
     }
 
-    fn run(&self, params: &Value, progress: &Progress, cancel: &Cancel) -> Result<ToolResult, ToolError> {
+    fn run(
+        &self,
+        params: &Value,
+        progress: &Progress,
+        cancel: &Cancel,
+    ) -> Result<ToolResult, ToolError> {
         let (p, echo) = ModalParams::parse(params)?;
         run_modal(&p, echo, progress, cancel)
     }

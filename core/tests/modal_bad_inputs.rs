@@ -21,7 +21,10 @@ fn profile(key: &str, value: Value) -> Value {
 
 #[test]
 fn unknown_keys_are_named() {
-    assert_eq!(field_of(profile("stiff1", json!(43295.9))), "profile.stiff1");
+    assert_eq!(
+        field_of(profile("stiff1", json!(43295.9))),
+        "profile.stiff1"
+    );
     assert_eq!(field_of(json!({"stiff1": 1})), "stiff1");
     assert_eq!(field_of(json!({"force_flor": 1})), "force_flor");
     assert_eq!(field_of(profile("m1", json!(5))), "profile.m1");
@@ -37,31 +40,70 @@ fn params_must_be_objects() {
 
 #[test]
 fn force_floor_out_of_range() {
-    for bad in [json!(0), json!(4), json!(-1), json!(1.5), json!("1"), json!(null)] {
-        assert_eq!(field_of(json!({ "force_floor": bad })), "force_floor", "{bad}");
+    for bad in [
+        json!(0),
+        json!(4),
+        json!(-1),
+        json!(1.5),
+        json!("1"),
+        json!(null),
+    ] {
+        assert_eq!(
+            field_of(json!({ "force_floor": bad })),
+            "force_floor",
+            "{bad}"
+        );
     }
 }
 
 #[test]
 fn profile_arrays_must_have_three_values() {
     for key in ["masses_kg", "stiffnesses_n_per_m", "dampings_ns_per_m"] {
-        for bad in [json!([]), json!([5]), json!([5, 5]), json!([5, 5, 5, 5]), json!(5), json!(null)] {
-            assert_eq!(field_of(profile(key, bad.clone())), format!("profile.{key}"), "{key} {bad}");
+        for bad in [
+            json!([]),
+            json!([5]),
+            json!([5, 5]),
+            json!([5, 5, 5, 5]),
+            json!(5),
+            json!(null),
+        ] {
+            assert_eq!(
+                field_of(profile(key, bad.clone())),
+                format!("profile.{key}"),
+                "{key} {bad}"
+            );
         }
-        assert_eq!(field_of(profile(key, json!([5, "5", 5]))), format!("profile.{key}"));
+        assert_eq!(
+            field_of(profile(key, json!([5, "5", 5]))),
+            format!("profile.{key}")
+        );
     }
 }
 
 #[test]
 fn masses_must_be_positive_and_in_range() {
-    for bad in [json!([0, 5, 5]), json!([5, -1, 5]), json!([5, 5, 0.0005]), json!([5, 5, 1001])] {
-        assert_eq!(field_of(profile("masses_kg", bad.clone())), "profile.masses_kg", "{bad}");
+    for bad in [
+        json!([0, 5, 5]),
+        json!([5, -1, 5]),
+        json!([5, 5, 0.0005]),
+        json!([5, 5, 1001]),
+    ] {
+        assert_eq!(
+            field_of(profile("masses_kg", bad.clone())),
+            "profile.masses_kg",
+            "{bad}"
+        );
     }
 }
 
 #[test]
 fn stiffnesses_must_be_positive_and_in_range() {
-    for bad in [json!([0, 1, 1]), json!([1, -40000, 1]), json!([1, 1, 0.5]), json!([2e9, 1, 1])] {
+    for bad in [
+        json!([0, 1, 1]),
+        json!([1, -40000, 1]),
+        json!([1, 1, 0.5]),
+        json!([2e9, 1, 1]),
+    ] {
         assert_eq!(
             field_of(profile("stiffnesses_n_per_m", bad.clone())),
             "profile.stiffnesses_n_per_m",
@@ -72,7 +114,12 @@ fn stiffnesses_must_be_positive_and_in_range() {
 
 #[test]
 fn dampings_must_be_non_negative_and_not_all_zero() {
-    for bad in [json!([-1, 5, 5]), json!([5, 5, -0.001]), json!([0, 0, 0]), json!([1e6, 0, 0])] {
+    for bad in [
+        json!([-1, 5, 5]),
+        json!([5, 5, -0.001]),
+        json!([0, 0, 0]),
+        json!([1e6, 0, 0]),
+    ] {
         assert_eq!(
             field_of(profile("dampings_ns_per_m", bad.clone())),
             "profile.dampings_ns_per_m",
@@ -82,17 +129,29 @@ fn dampings_must_be_non_negative_and_not_all_zero() {
     // One positive damper is enough.
     for ok in [json!([0, 0, 0.1]), json!([0, 3, 0]), json!([1e5, 0, 0])] {
         let params = profile("dampings_ns_per_m", ok.clone());
-        assert!(run("modal", &params, &Progress::none(), &Cancel::new()).is_ok(), "{ok}");
+        assert!(
+            run("modal", &params, &Progress::none(), &Cancel::new()).is_ok(),
+            "{ok}"
+        );
     }
 }
 
 #[test]
 fn profile_texts_and_version() {
     assert_eq!(field_of(profile("name", json!(""))), "profile.name");
-    assert_eq!(field_of(profile("name", json!("x".repeat(101)))), "profile.name");
+    assert_eq!(
+        field_of(profile("name", json!("x".repeat(101)))),
+        "profile.name"
+    );
     assert_eq!(field_of(profile("name", json!(3))), "profile.name");
-    assert_eq!(field_of(profile("source", json!("s".repeat(1001)))), "profile.source");
-    assert_eq!(field_of(profile("notes", json!("n".repeat(1001)))), "profile.notes");
+    assert_eq!(
+        field_of(profile("source", json!("s".repeat(1001)))),
+        "profile.source"
+    );
+    assert_eq!(
+        field_of(profile("notes", json!("n".repeat(1001)))),
+        "profile.notes"
+    );
     assert_eq!(field_of(profile("version", json!(2))), "profile.version");
     assert_eq!(field_of(profile("version", json!(0))), "profile.version");
     assert_eq!(field_of(profile("version", json!("1"))), "profile.version");
@@ -110,15 +169,25 @@ fn profile_texts_and_version() {
 
 #[test]
 fn stop_must_exceed_start() {
-    assert_eq!(field_of(json!({"f_start_hz": 10, "f_stop_hz": 10})), "f_stop_hz");
-    assert_eq!(field_of(json!({"f_start_hz": 50, "f_stop_hz": 10})), "f_stop_hz");
+    assert_eq!(
+        field_of(json!({"f_start_hz": 10, "f_stop_hz": 10})),
+        "f_stop_hz"
+    );
+    assert_eq!(
+        field_of(json!({"f_start_hz": 50, "f_stop_hz": 10})),
+        "f_stop_hz"
+    );
     assert_eq!(field_of(json!({"f_start_hz": 200})), "f_stop_hz");
 }
 
 #[test]
 fn grid_bounds() {
     for bad in [json!(0), json!(-1), json!(10001), json!("1"), json!(null)] {
-        assert_eq!(field_of(json!({ "f_start_hz": bad })), "f_start_hz", "{bad}");
+        assert_eq!(
+            field_of(json!({ "f_start_hz": bad })),
+            "f_start_hz",
+            "{bad}"
+        );
         assert_eq!(field_of(json!({ "f_stop_hz": bad })), "f_stop_hz", "{bad}");
     }
     for bad in [json!(0), json!(-0.01), json!(null)] {
@@ -141,7 +210,13 @@ fn too_many_points() {
 
 #[test]
 fn bad_frf_type() {
-    for bad in [json!("inertance"), json!("Receptance"), json!(""), json!(1), json!(null)] {
+    for bad in [
+        json!("inertance"),
+        json!("Receptance"),
+        json!(""),
+        json!(1),
+        json!(null),
+    ] {
         assert_eq!(field_of(json!({ "frf_type": bad })), "frf_type", "{bad}");
     }
 }
@@ -158,10 +233,17 @@ fn bad_frequency_lists() {
         json!(5),
         json!("1,2"),
     ] {
-        assert_eq!(field_of(json!({ "frequencies_hz": bad })), "frequencies_hz", "{bad}");
+        assert_eq!(
+            field_of(json!({ "frequencies_hz": bad })),
+            "frequencies_hz",
+            "{bad}"
+        );
     }
     let too_long: Vec<f64> = (1..=100_001).map(|i| i as f64 * 0.01).collect();
-    assert_eq!(field_of(json!({ "frequencies_hz": too_long })), "frequencies_hz");
+    assert_eq!(
+        field_of(json!({ "frequencies_hz": too_long })),
+        "frequencies_hz"
+    );
 }
 
 #[test]

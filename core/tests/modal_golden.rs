@@ -244,7 +244,8 @@ fn models_modal_frf_presets() {
         let model = LumpedModel::from_matrices(mm, kk, cc).expect("valid matrices");
         // The chain presets also go through the profile (m, k, c per floor).
         if let Some(c) = m.get("c_Ns_per_m") {
-            let chain = LumpedModel::chain(&triple(&m["m_kg"]), &triple(&m["k_N_per_m"]), &triple(c));
+            let chain =
+                LumpedModel::chain(&triple(&m["m_kg"]), &triple(&m["k_N_per_m"]), &triple(c));
             assert!((chain.k - kk).amax() <= 1e-9 * kk.amax(), "{name}: K");
             assert!((chain.c - cc).amax() <= 1e-9 * cc.amax(), "{name}: C");
             assert_eq!(chain.m, mm, "{name}: M");
@@ -258,11 +259,26 @@ fn models_modal_frf_presets() {
         );
         for r in 0..3 {
             let got = a.undamped.natural_frequency_hz[r];
-            assert!(close(got, fnr[r], REL, 0.0), "{name}: fn{} {got} vs {}", r + 1, fnr[r]);
+            assert!(
+                close(got, fnr[r], REL, 0.0),
+                "{name}: fn{} {got} vs {}",
+                r + 1,
+                fnr[r]
+            );
             let got = a.damped.damped_frequency_hz[r];
-            assert!(close(got, fd[r], REL, 0.0), "{name}: fd{} {got} vs {}", r + 1, fd[r]);
+            assert!(
+                close(got, fd[r], REL, 0.0),
+                "{name}: fd{} {got} vs {}",
+                r + 1,
+                fd[r]
+            );
             let got = a.damped.damping_ratio[r];
-            assert!(close(got, zeta[r], REL, 0.0), "{name}: zeta{} {got} vs {}", r + 1, zeta[r]);
+            assert!(
+                close(got, zeta[r], REL, 0.0),
+                "{name}: zeta{} {got} vs {}",
+                r + 1,
+                zeta[r]
+            );
             let want = triple(&m["mode_shapes_maxnorm"][r]);
             for j in 0..3 {
                 let got = a.undamped.shapes[r][j];
@@ -282,7 +298,11 @@ fn models_modal_frf_presets() {
         // computed from the unrounded beam stiffness and Rayleigh coefficients; near its
         // lightly damped resonances (Q ≈ 250) that rounding alone moves H by up to 5e-8
         // relative (same with C rebuilt from a0·M + a1·K). Its modes still meet 1e-9.
-        let rec_rel = if m.get("rayleigh_a0").is_some() { 1e-7 } else { REL };
+        let rec_rel = if m.get("rayleigh_a0").is_some() {
+            1e-7
+        } else {
+            REL
+        };
         for j in 0..3 {
             let want = rec[format!("x{}", j + 1)].as_array().expect("receptance");
             assert_eq!(want.len(), freqs.len());
@@ -322,7 +342,9 @@ fn test_profiles() -> Vec<Profile> {
 }
 
 fn test_frequencies() -> Vec<f64> {
-    vec![0.1, 1.0, 5.0, 6.2, 6.2036, 10.0, 17.8, 26.4, 50.0, 100.0, 1000.0, 9999.0]
+    vec![
+        0.1, 1.0, 5.0, 6.2, 6.2036, 10.0, 17.8, 26.4, 50.0, 100.0, 1000.0, 9999.0,
+    ]
 }
 
 #[test]
@@ -361,13 +383,21 @@ fn mobility_and_accelerance_follow_from_receptance() {
         for f in test_frequencies() {
             let w = tau * f;
             for floor in 1..=3 {
-                let h = m.response(floor, FrfType::Receptance, f).expect("receptance");
+                let h = m
+                    .response(floor, FrfType::Receptance, f)
+                    .expect("receptance");
                 let v = m.response(floor, FrfType::Mobility, f).expect("mobility");
-                let a = m.response(floor, FrfType::Accelerance, f).expect("accelerance");
+                let a = m
+                    .response(floor, FrfType::Accelerance, f)
+                    .expect("accelerance");
                 for j in 0..3 {
                     let iw = Complex64::new(0.0, w);
                     assert!(rel_err(v[j], iw * h[j]) <= 1e-12, "{}: mobility", p.name);
-                    assert!(rel_err(a[j], -w * w * h[j]) <= 1e-12, "{}: accelerance", p.name);
+                    assert!(
+                        rel_err(a[j], -w * w * h[j]) <= 1e-12,
+                        "{}: accelerance",
+                        p.name
+                    );
                     assert!(rel_err(a[j], iw * v[j]) <= 1e-12, "{}: a = iω v", p.name);
                 }
             }
@@ -379,12 +409,16 @@ fn mobility_and_accelerance_follow_from_receptance() {
     let mob = run_modal(json!({"frequencies_hz": freqs, "frf_type": "mobility"}));
     for j in 1..=3 {
         let (rm, mm) = (
-            rec.series_named(&format!("frf_floor_{j}_magnitude_db")).expect("series"),
-            mob.series_named(&format!("frf_floor_{j}_magnitude_db")).expect("series"),
+            rec.series_named(&format!("frf_floor_{j}_magnitude_db"))
+                .expect("series"),
+            mob.series_named(&format!("frf_floor_{j}_magnitude_db"))
+                .expect("series"),
         );
         let (rp, mp) = (
-            rec.series_named(&format!("frf_floor_{j}_phase_deg")).expect("series"),
-            mob.series_named(&format!("frf_floor_{j}_phase_deg")).expect("series"),
+            rec.series_named(&format!("frf_floor_{j}_phase_deg"))
+                .expect("series"),
+            mob.series_named(&format!("frf_floor_{j}_phase_deg"))
+                .expect("series"),
         );
         for i in 0..freqs.len() {
             let w = tau * freqs[i];
@@ -407,14 +441,19 @@ fn assert_each_value_used(kind: &str, floor: usize) {
     };
     arr[floor - 1] *= 1.1;
     let changed_value = arr[floor - 1];
-    let params = |p: &Profile| json!({"profile": p.to_value(), "frequencies_hz": [3.0, 12.0, 22.0]});
+    let params =
+        |p: &Profile| json!({"profile": p.to_value(), "frequencies_hz": [3.0, 12.0, 22.0]});
     let a = run_modal(params(&base));
     let b = run_modal(params(&p));
     assert_eq!(b.params["profile"][kind][floor - 1], json!(changed_value));
     let keys: Vec<String> = if kind == "dampings_ns_per_m" {
-        (1..=3).map(|r| format!("damping_ratio_{r}_percent")).collect()
+        (1..=3)
+            .map(|r| format!("damping_ratio_{r}_percent"))
+            .collect()
     } else {
-        (1..=3).map(|r| format!("natural_frequency_{r}_hz")).collect()
+        (1..=3)
+            .map(|r| format!("natural_frequency_{r}_hz"))
+            .collect()
     };
     let changed = keys.iter().any(|k| {
         let (x, y) = (a.scalar(k).expect("scalar"), b.scalar(k).expect("scalar"));
@@ -424,7 +463,10 @@ fn assert_each_value_used(kind: &str, floor: usize) {
     // Every floor's FRF reacts as well.
     for j in 1..=3 {
         let name = format!("frf_floor_{j}_magnitude_db");
-        let (sa, sb) = (a.series_named(&name).expect("s"), b.series_named(&name).expect("s"));
+        let (sa, sb) = (
+            a.series_named(&name).expect("s"),
+            b.series_named(&name).expect("s"),
+        );
         assert!(
             sa.y.iter().zip(&sb.y).any(|(x, y)| (x - y).abs() > 1e-9),
             "{kind}[{floor}] has no effect on {name}"
@@ -481,7 +523,8 @@ fn grid_and_explicit_list() {
     let r = run_modal(json!({"f_start_hz": 2.0, "f_stop_hz": 3.0, "f_step_hz": 5.0}));
     assert_eq!(r.series[0].x, vec![2.0]);
     // The list overrides the grid (whose fields are then not cross-checked).
-    let r = run_modal(json!({"frequencies_hz": [10000, 0.001, 7], "f_start_hz": 50, "f_stop_hz": 10}));
+    let r =
+        run_modal(json!({"frequencies_hz": [10000, 0.001, 7], "f_start_hz": 50, "f_stop_hz": 10}));
     assert_eq!(r.series[0].x, vec![10000.0, 0.001, 7.0]);
     for s in &r.series {
         assert!(s.y.iter().all(|v| v.is_finite()));
@@ -513,7 +556,11 @@ fn extreme_profiles_stay_finite() {
         match r {
             Ok(r) => assert!(r.ensure_finite().is_ok()),
             // Allowed: an explicit, named error, never a panic or a NaN.
-            Err(e) => assert!(e.field().is_some() || matches!(e, cristallo_core::ToolError::ComputationFailed { .. }), "{e:?}"),
+            Err(e) => assert!(
+                e.field().is_some()
+                    || matches!(e, cristallo_core::ToolError::ComputationFailed { .. }),
+                "{e:?}"
+            ),
         }
     }
 }

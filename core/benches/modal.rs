@@ -1,0 +1,26 @@
+//! `modal` with all defaults: 9901-point FRF of the three floors plus the modal analysis
+//! (simulator.md §8 target ≤ 2 ms, release build, one core). The JSON serialisation of that
+//! result is measured separately: it is what an edge adds on top.
+
+use cristallo_core::{run, Cancel, Progress};
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use serde_json::json;
+
+fn bench_modal(c: &mut Criterion) {
+    let params = json!({});
+    let (progress, cancel) = (Progress::none(), Cancel::new());
+    c.bench_function("modal_default_9901_points", |b| {
+        b.iter(|| run("modal", black_box(&params), &progress, &cancel).expect("modal runs"))
+    });
+    let model = cristallo_core::lumped::Profile::default().model();
+    c.bench_function("modal_analysis_only", |b| {
+        b.iter(|| black_box(&model).modal_analysis().expect("modes"))
+    });
+    let result = run("modal", &params, &progress, &cancel).expect("modal runs");
+    c.bench_function("modal_default_result_to_json", |b| {
+        b.iter(|| serde_json::to_string(black_box(&result)).expect("serialises"))
+    });
+}
+
+criterion_group!(benches, bench_modal);
+criterion_main!(benches);
