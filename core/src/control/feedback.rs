@@ -1,0 +1,90 @@
+//! The feedback of every strategy as one velocity-feedback coefficient g(ω) [N·s/m]
+//! (control.md §4.1): the actuator force is f_c = −g(ω)·v_n, so
+//!
+//! ```text
+//! tmd: g = 0    dvf: g = Bl·h    dvf_ec: g = Bl·h·C_p(jω)    lqg: g = K_c(jω)
+//! ```
+//!
+//! The open loop broken at the actuator force is L(jω) = g(ω)·P(jω) with
+//! P(jω) = C_v (jωI − A)⁻¹ B_u (floor-n velocity per unit actuator force, modal form);
+//! the closed loop's characteristic equation is 1 + L = 0.
+
+use num_complex::Complex64;
+
+use super::compensator::Compensator;
+use super::device::{Device, DeviceParams};
+use super::eigen::Modal;
+use super::error::ControlError;
+use super::lqg::LqgDesign;
+use super::margins::crossings;
+
+/// The feedback law of a strategy.
+#[derive(Debug, Clone)]
+pub enum Feedback {
+    /// No feedback (TMD, or an actuator with zero gain).
+    None,
+    /// g = g₀ = Bl·h.
+    Dvf { g0: f64 },
+    /// g = g₀·C_p(jω).
+    DvfEc { g0: f64, comp: Compensator },
+    /// g = K_c(jω).
+    Lqg(Box<LqgDesign>),
+}
+
+impl Feedback {
+    /// g(ω) [N·s/m] at ω [rad/s].
+    #[inline]
+    pub fn coefficient(&self, w: f64) -> Complex64 {
+        match self {
+            Feedback::None => Complex64::ZERO,
+            Feedback::Dvf { g0 } => Complex64::new(*g0, 0.0),
+            Feedback::DvfEc { g0, comp } => comp.eval(w) * *g0,
+            Feedback::Lqg(d) => d.controller.eval(w),
+        }
+    }
+
+    /// Whether the loop is identically zero.
+    pub fn is_zero(&self) -> bool {
+        match self {
+            Feedback::None => true,
+            Feedback::Dvf { g0 } | Feedback::DvfEc { g0, .. } => *g0 == 0.0,
+            Feedback::Lqg(_) => false,
+        }
+    }
+}
+
+/// The plant P(s) = C_v (sI − A)⁻¹ B_u of a device model, in modal form.
+pub fn plant(dev: &Device) -> Result<Modal, ControlError> {
+    Modal::new(&dev.a, &dev.bu, &dev.cv(), "device model")
+}
+
+/// Largest stable DVF gain h_max [A·s/m] on each floor 1..=3 for the same device, Bl and
+/// optional compensator: min 1/|L₁(jωᵢ)| over the negative-real crossings of
+/// L₁ = Bl·C_p·P_f (None: stable for every gain).
+pub fn max_stable_gains(
+    params: &DeviceParams,
+    force_factor_n_per_a: f64,
+    comp: Option<&Compensator>,
+) -> Result<[Option<f64>; 3], ControlError> {
+    let mut out = [None; 3];
+    for (f, slot) in out.iter_mut().enumerate() {
+        let dev = Device::new(params.on_floor(f + 1));
+        let p = plant(&dev)?;
+        *slot = max_stable_gain(&p, force_factor_n_per_a, comp);
+    }
+    Ok(out)
+}
+
+/// h_max for one plant (see [`max_stable_gains`]).
+pub fn max_stable_gain(
+    p: &Modal,
+    force_factor_n_per_a: f64,
+    comp: Option<&Compensator>,
+) -> Option<f64> {
+    let bl = force_factor_n_per_a;
+    let c = match comp {
+        Some(c) => crossings(&|w| p.eval(w) * c.eval(w) * bl, false),
+        None => crossings(&|w| p.eval(w) * bl, false),
+    };
+    c.gain_factor_to_instability()
+}

@@ -1,0 +1,221 @@
+//! Steady-state harmonic sweep on the 9901-point grid (control.md §2.3, §4.1).
+//!
+//! Grid f[i] = 1 + i·(1.01 − 1) Hz, i = 0..9900, ω = 2πf. Mechanical impedances
+//!
+//! ```text
+//! Z(ω) = jωM + C + K/(jω)            (3×3, bare structure)
+//! Z_cl(ω) = jωM4 + C4 + K4/(jω) + g(ω)·a·sᵀ   (4×4, device with feedback coefficient g)
+//! ```
+//!
+//! give the velocities per 1 N on floor 1, v = Z⁻¹·p (complex LU per frequency, never an
+//! inverse). Time-averaged kinetic energy T(ω) = ¼·v₁..₃ᴴ M_KE v₁..₃ [J] (M_KE = M, or M*
+//! with the device; the proof mass is excluded); in dB re 1 J: 10·log10 T. The integral
+//! IT = ∫T dω (trapezoid over ω in rad/s). Receptance X = v/(jω) [m/N]; control force
+//! f_c = −g·v_n [N per N].
+
+use std::f64::consts::PI;
+use std::sync::OnceLock;
+
+use nalgebra::{Matrix3, Matrix4, Vector3, Vector4};
+use num_complex::Complex64;
+
+use super::device::Device;
+use super::error::ControlError;
+use super::rig::structure;
+
+/// Number of grid points.
+pub const GRID_POINTS: usize = 9901;
+
+/// The frequency grid.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    /// Frequencies [Hz].
+    pub f_hz: Vec<f64>,
+    /// Angular frequencies ω = 2πf [rad/s].
+    pub w_rad_s: Vec<f64>,
+}
+
+/// The grid, built once.
+pub fn grid() -> &'static Grid {
+    static G: OnceLock<Grid> = OnceLock::new();
+    G.get_or_init(|| {
+        let step = 1.01 - 1.0;
+        let f_hz: Vec<f64> = (0..GRID_POINTS).map(|i| 1.0 + i as f64 * step).collect();
+        let w_rad_s = f_hz.iter().map(|f| 2.0 * PI * f).collect();
+        Grid { f_hz, w_rad_s }
+    })
+}
+
+/// Trapezoid rule ∫y dx.
+pub fn trapezoid(y: &[f64], x: &[f64]) -> f64 {
+    y.windows(2)
+        .zip(x.windows(2))
+        .map(|(y, x)| 0.5 * (y[0] + y[1]) * (x[1] - x[0]))
+        .sum()
+}
+
+/// 10·log10 of a positive energy [dB re 1 J]; errors on a non-positive or non-finite value.
+pub fn energy_db(t_j: &[f64]) -> Result<Vec<f64>, ControlError> {
+    t_j.iter()
+        .map(|&t| {
+            if t > 0.0 && t.is_finite() {
+                Ok(10.0 * t.log10())
+            } else {
+                Err(ControlError::NonFinite("kinetic energy"))
+            }
+        })
+        .collect()
+}
+
+/// Index and value of the largest element (first one on ties).
+pub fn argmax(y: &[f64]) -> (usize, f64) {
+    y.iter()
+        .enumerate()
+        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
+            if v > bv {
+                (i, v)
+            } else {
+                (bi, bv)
+            }
+        })
+}
+
+/// Phase in degrees in (−180, 180].
+pub fn phase_deg(z: Complex64) -> f64 {
+    let p = z.im.atan2(z.re).to_degrees();
+    if p <= -180.0 {
+        p + 360.0
+    } else {
+        p
+    }
+}
+
+/// Receptance magnitude [dB re 1 m/N] and phase [deg] of velocities `v` (per N) on the grid.
+pub fn receptance(v: impl Iterator<Item = Complex64>) -> (Vec<f64>, Vec<f64>) {
+    let w = &grid().w_rad_s;
+    let mut db = Vec::with_capacity(GRID_POINTS);
+    let mut ph = Vec::with_capacity(GRID_POINTS);
+    for (vi, &wi) in v.zip(w) {
+        // X = v / (jω) = −j v / ω
+        let x = Complex64::new(vi.im / wi, -vi.re / wi);
+        db.push(20.0 * x.norm().max(f64::MIN_POSITIVE).log10());
+        ph.push(phase_deg(x));
+    }
+    (db, ph)
+}
+
+/// The bare structure's sweep (constant, computed once).
+#[derive(Debug, Clone)]
+pub struct Uncontrolled {
+    /// Kinetic energy T per 1 N [J].
+    pub ke_j: Vec<f64>,
+    /// 10·log10 T [dB re 1 J].
+    pub ke_db: Vec<f64>,
+    /// ∫T dω [J·rad/s].
+    pub integrated_j_rad_per_s: f64,
+    /// Receptance magnitude per floor [dB re 1 m/N].
+    pub frf_db: [Vec<f64>; 3],
+    /// Receptance phase per floor [deg].
+    pub frf_phase_deg: [Vec<f64>; 3],
+}
+
+/// Computes the bare structure's sweep without the cache (benchmarks).
+pub fn compute_uncontrolled_uncached() -> Result<Uncontrolled, ControlError> {
+    let s = structure();
+    let g = grid();
+    let rhs = Vector3::new(Complex64::new(1.0, 0.0), Complex64::ZERO, Complex64::ZERO);
+    let mut vel: Vec<[Complex64; 3]> = Vec::with_capacity(GRID_POINTS);
+    let mut ke = Vec::with_capacity(GRID_POINTS);
+    for (&w, &f) in g.w_rad_s.iter().zip(&g.f_hz) {
+        let z =
+            Matrix3::from_fn(|i, j| Complex64::new(s.c[(i, j)], w * s.m[(i, j)] - s.k[(i, j)] / w));
+        let v = z.lu().solve(&rhs).ok_or_else(|| ControlError::Singular {
+            what: "impedance",
+            where_: format!("{f} Hz"),
+        })?;
+        let t: f64 = (0..3).map(|i| s.m[(i, i)] * v[i].norm_sqr()).sum::<f64>() * 0.25;
+        ke.push(t);
+        vel.push([v[0], v[1], v[2]]);
+    }
+    let ke_db = energy_db(&ke)?;
+    let integrated = trapezoid(&ke, &g.w_rad_s);
+    let frf = [0, 1, 2].map(|k| receptance(vel.iter().map(|v| v[k])));
+    let [(d1, p1), (d2, p2), (d3, p3)] = frf;
+    Ok(Uncontrolled {
+        ke_j: ke,
+        ke_db,
+        integrated_j_rad_per_s: integrated,
+        frf_db: [d1, d2, d3],
+        frf_phase_deg: [p1, p2, p3],
+    })
+}
+
+/// The bare structure's sweep, cached after the first call.
+pub fn uncontrolled() -> Result<&'static Uncontrolled, ControlError> {
+    static U: OnceLock<Result<Uncontrolled, ControlError>> = OnceLock::new();
+    U.get_or_init(compute_uncontrolled_uncached)
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The structure with a device and feedback coefficient g(ω) on the grid.
+#[derive(Debug, Clone)]
+pub struct DeviceSweep {
+    /// Kinetic energy of the floors (base mass included, proof mass excluded) [J].
+    pub ke_j: Vec<f64>,
+    /// ∫T dω [J·rad/s].
+    pub integrated_j_rad_per_s: f64,
+    /// Velocities [v₁, v₂, v₃, v_p] per 1 N [m/s per N].
+    pub velocity: Vec<[Complex64; 4]>,
+    /// Control force f_c = −g·v_n [N per N].
+    pub force: Vec<Complex64>,
+}
+
+/// Sweeps the device model with feedback coefficient `g(i, ω)` [N·s/m] at grid point i.
+pub fn with_device<G: Fn(usize, f64) -> Complex64>(
+    dev: &Device,
+    g: G,
+) -> Result<DeviceSweep, ControlError> {
+    let grid = grid();
+    let n = dev.dof();
+    let rhs = Vector4::new(
+        Complex64::new(1.0, 0.0),
+        Complex64::ZERO,
+        Complex64::ZERO,
+        Complex64::ZERO,
+    );
+    let mut vel = Vec::with_capacity(GRID_POINTS);
+    let mut ke = Vec::with_capacity(GRID_POINTS);
+    let mut force = Vec::with_capacity(GRID_POINTS);
+    for (i, (&w, &f)) in grid.w_rad_s.iter().zip(&grid.f_hz).enumerate() {
+        let mut z = Matrix4::from_fn(|r, c| {
+            Complex64::new(dev.c4[(r, c)], w * dev.m4[(r, c)] - dev.k4[(r, c)] / w)
+        });
+        let gi = g(i, w);
+        // + g·a·sᵀ: column n gets g·a, a = [e_n; −1].
+        z[(n, n)] += gi;
+        z[(3, n)] -= gi;
+        let v = z
+            .lu()
+            .solve(&rhs)
+            .filter(|v| v.iter().all(|x| x.re.is_finite() && x.im.is_finite()))
+            .ok_or_else(|| ControlError::Singular {
+                what: "closed-loop impedance",
+                where_: format!("{f} Hz"),
+            })?;
+        let t: f64 = (0..3)
+            .map(|k| dev.m4[(k, k)] * v[k].norm_sqr())
+            .sum::<f64>()
+            * 0.25;
+        ke.push(t);
+        force.push(-gi * v[n]);
+        vel.push([v[0], v[1], v[2], v[3]]);
+    }
+    let integrated = trapezoid(&ke, &grid.w_rad_s);
+    Ok(DeviceSweep {
+        ke_j: ke,
+        integrated_j_rad_per_s: integrated,
+        velocity: vel,
+        force,
+    })
+}
