@@ -52,6 +52,7 @@ export function groupSeries(series) {
       const first = part[0];
       const xy = part.some((s) => !isMonotonic(s.x));
       let title = part.length === 1 ? seriesLabel(first.name) : stem(first.y_label);
+      if (part.length > 1 && /^(frf|h1)_/.test(first.name)) title = `${seriesLabel(first.name.split('_')[0])} ${title.toLowerCase()}`;
       if (split) title += `, floor ${floorOf(first.name)}`;
       plots.push({ title, xLabel: first.x_label, yLabel: first.y_label, members: part, xy });
     }
@@ -121,17 +122,23 @@ function thin(x, y) {
   return [xs, ys];
 }
 
+/**
+ * Line style: one colour per floor when a plot shows several floors, else one per curve;
+ * uncontrolled curves dashed next to their controlled ones; 5th/95th percentiles thin grey.
+ */
 function style(members, s, i) {
   const floors = new Set(members.map((m) => floorOf(m.name)));
   const pairs = members.some((m) => isUncontrolled(m.name)) && members.some((m) => !isUncontrolled(m.name));
-  const colorIndex = floors.size > 1 ? floorOf(s.name) - 1 : (pairs ? 0 : i);
-  const pct = percentileOf(s.name);
   const uncontrolled = pairs && isUncontrolled(s.name);
+  const band = ['05', '95'].includes(percentileOf(s.name));
+  let color = COLORS[i % COLORS.length];
+  if (floors.size > 1) color = COLORS[(floorOf(s.name) - 1) % COLORS.length];
+  else if (pairs) color = uncontrolled ? COLORS[0] : COLORS[1];
   return {
     label: seriesLabel(s.name),
-    stroke: pairs && floors.size <= 1 && !uncontrolled ? COLORS[1] : COLORS[colorIndex % COLORS.length],
-    width: pct && pct !== '50' ? 1 : 1.6,
-    dash: uncontrolled || (pct && pct !== '50') ? [6, 4] : undefined,
+    stroke: band ? '#7a8794' : color,
+    width: band ? 1 : 1.6,
+    dash: uncontrolled || band ? [6, 4] : undefined,
     spanGaps: true,
     points: { show: false },
     value: (u, v) => (v === null || v === undefined ? '–' : formatNumber(v, 5)),
@@ -170,13 +177,22 @@ function xyOptions(plot) {
   if (isNyquist(plot)) {
     series.push({
       label: 'Critical point −1', stroke: '#c0392b', fill: '#c0392b',
-      paths: () => null, points: { show: true, size: 11, width: 2, fill: '#ffffff' },
+      paths: () => null, points: { show: true, size: 11, width: 2, fill: '#ffffff', filter: () => [0] },
     });
   }
+  // A Nyquist plot keeps the critical point and the origin in view whatever the size of the loop.
+  const around = (a, b) => (u, lo, hi) => {
+    const min = Math.min(lo ?? a, a);
+    const max = Math.max(hi ?? b, b);
+    const pad = 0.05 * (max - min || 1);
+    return [min - pad, max + pad];
+  };
   return {
     mode: 2,
     height: HEIGHT,
-    scales: { x: { time: false }, y: {} },
+    scales: isNyquist(plot)
+      ? { x: { time: false, range: around(-1, 0) }, y: { range: around(0, 0) } }
+      : { x: { time: false } },
     axes: axes(plot),
     series,
     legend: { live: false },
@@ -188,10 +204,6 @@ function xyData(plot) {
   const data = [null, ...plot.members.map((s) => thin(s.x, s.y))];
   if (isNyquist(plot)) data.push([[-1], [0]]);
   return data;
-}
-
-function pointCount(plot) {
-  return Math.max(...plot.members.map((s) => s.x.length));
 }
 
 /** One plot panel with a heading, a lin/log toggle for frequency axes, reset, PNG. Returns {node, dispose}. */
@@ -210,21 +222,25 @@ function plotPanel(plot, index) {
   function draw() {
     chart?.destroy();
     const width = Math.max(280, canvasBox.clientWidth || 600);
+    const total = Math.max(...plot.members.map((s) => s.x.length));
     let opts;
     let data;
+    let shown;
     if (plot.xy) {
       opts = xyOptions(plot);
       data = xyData(plot);
+      shown = data[1][0].length;
     } else {
       opts = functionOptions(plot, log);
-      data = decimate(alignedData(plot.members, log));
+      const aligned = alignedData(plot.members, log);
+      data = decimate(aligned);
+      shown = data === aligned ? total : data[0].length;
     }
     chart = new uPlot({ ...opts, width }, data, canvasBox);
-    const total = pointCount(plot);
-    const shown = plot.xy ? data[1][0].length : data[0].length;
-    note.textContent = shown < total
-      ? `${total.toLocaleString('en')} points per curve, ${shown.toLocaleString('en')} drawn (min/max per bucket); exports keep all points. Drag to zoom, double-click to reset.`
-      : `${total.toLocaleString('en')} points per curve. Drag to zoom, double-click to reset.`;
+    const count = `${total.toLocaleString('en')} points per curve`;
+    const drawn = shown < total
+      ? `, ${shown.toLocaleString('en')} drawn (decimated for display; exports keep all points)` : '';
+    note.textContent = `${count}${drawn}. Drag to zoom, double-click or Reset zoom to restore.`;
   }
 
   logButton.addEventListener('click', () => {

@@ -3,10 +3,15 @@
 
 import { formatNumber } from './format.js';
 
+/** A bound as written in messages: 1e6 rather than 1000000. */
+function boundText(x) {
+  return Number.isInteger(x) && Math.abs(x) >= 1e5 ? x.toExponential().replace('+', '') : formatNumber(x);
+}
+
 /** "(0, 10]" for a pair of optional bounds `{value, inclusive}`. */
 export function rangeText(min, max) {
-  const lo = min ? `${min.inclusive ? '[' : '('}${formatNumber(min.value)}` : '(-inf';
-  const hi = max ? `${formatNumber(max.value)}${max.inclusive ? ']' : ')'}` : 'inf)';
+  const lo = min ? `${min.inclusive ? '[' : '('}${boundText(min.value)}` : '(-inf';
+  const hi = max ? `${boundText(max.value)}${max.inclusive ? ']' : ')'}` : 'inf)';
   return `${lo}, ${hi}`;
 }
 
