@@ -144,7 +144,7 @@ pub fn care(
         }
     }
     let qn = norm1(q);
-    if !(res <= 1e-8 * qn) {
+    if res.is_nan() || res > 1e-8 * qn {
         return Err(ControlError::Riccati(format!(
             "Riccati residual {res:.3e} exceeds 1e-8·‖Q‖ = {:.3e}",
             1e-8 * qn
@@ -155,7 +155,7 @@ pub fn care(
         .iter()
         .map(|z| z.re)
         .fold(f64::NEG_INFINITY, f64::max);
-    if !(max_re < 0.0) {
+    if max_re.is_nan() || max_re >= 0.0 {
         return Err(ControlError::Riccati(format!(
             "the solution is not stabilising (max Re λ = {max_re:.3e})"
         )));
