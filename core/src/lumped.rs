@@ -404,7 +404,13 @@ impl FrfType {
 
 /// `20 log10 |z|` (dB re 1 unit); `-inf` for `z = 0`.
 pub fn magnitude_db(z: Complex64) -> f64 {
-    20.0 * z.norm().log10()
+    let n2 = z.norm_sqr();
+    if n2.is_normal() {
+        10.0 * n2.log10()
+    } else {
+        // |z|² under- or overflowed: take the scaled modulus.
+        20.0 * z.norm().log10()
+    }
 }
 
 /// `atan2(Im z, Re z)` in degrees, in (−180, 180].
@@ -854,15 +860,29 @@ impl LumpedModel {
         freqs_hz: &[f64],
         cancel: &Cancel,
     ) -> Result<Vec<[Complex64; 3]>, ToolError> {
-        let f = floor_index(force_floor)?;
         let mut out = Vec::with_capacity(freqs_hz.len());
+        self.frf_each(force_floor, frf_type, freqs_hz, cancel, |_, h| out.push(h))?;
+        Ok(out)
+    }
+
+    /// Streams the FRF of the three floors at every frequency of `freqs_hz` into `sink`
+    /// (index, values) without storing it. Checks `cancel` every few thousand points.
+    pub fn frf_each(
+        &self,
+        force_floor: usize,
+        frf_type: FrfType,
+        freqs_hz: &[f64],
+        cancel: &Cancel,
+        mut sink: impl FnMut(usize, [Complex64; 3]),
+    ) -> Result<(), ToolError> {
+        let f = floor_index(force_floor)?;
         for (i, &fr) in freqs_hz.iter().enumerate() {
             if i % 8192 == 8191 {
                 cancel.check()?;
             }
-            out.push(self.response_at(f, frf_type, fr)?);
+            sink(i, self.response_at(f, frf_type, fr)?);
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -952,5 +972,142 @@ mod tests {
         };
         let e = m.receptance(1, 1.0).unwrap_err();
         assert_eq!(e.field(), Some("profile.dampings_ns_per_m"));
+    }
+
+    #[test]
+    fn check_names_each_bad_field() {
+        let bad = |f: &dyn Fn(&mut Profile)| {
+            let mut p = Profile::default();
+            f(&mut p);
+            p.check("profile").unwrap_err().field().unwrap().to_string()
+        };
+        assert_eq!(bad(&|p| p.name.clear()), "profile.name");
+        assert_eq!(bad(&|p| p.name = "x".repeat(101)), "profile.name");
+        assert_eq!(bad(&|p| p.masses_kg[2] = 0.0), "profile.masses_kg");
+        assert_eq!(bad(&|p| p.masses_kg[0] = f64::NAN), "profile.masses_kg");
+        assert_eq!(
+            bad(&|p| p.stiffnesses_n_per_m[1] = -1.0),
+            "profile.stiffnesses_n_per_m"
+        );
+        assert_eq!(
+            bad(&|p| p.dampings_ns_per_m[0] = -1.0),
+            "profile.dampings_ns_per_m"
+        );
+        assert_eq!(
+            bad(&|p| p.dampings_ns_per_m = [0.0; 3]),
+            "profile.dampings_ns_per_m"
+        );
+        assert_eq!(bad(&|p| p.source = "s".repeat(1001)), "profile.source");
+        assert_eq!(bad(&|p| p.notes = "n".repeat(1001)), "profile.notes");
+        assert_eq!(bad(&|p| p.version = 2), "profile.version");
+        let mut p = Profile::default();
+        p.masses_kg[1] = -1.0;
+        assert_eq!(p.check("").unwrap_err().field(), Some("masses_kg"));
+    }
+
+    #[test]
+    fn from_params_reports_missing_or_mistyped_values() {
+        let e = Profile::from_params(&serde_json::json!({}), "profile").unwrap_err();
+        assert_eq!(e.field(), Some("profile.version"));
+        let mut v = serde_json::json!({ "profile": Profile::default().to_value() });
+        v["profile"]["masses_kg"] = serde_json::json!([1, 2]);
+        let e = Profile::from_params(&v, "profile").unwrap_err();
+        assert_eq!(e.field(), Some("profile.masses_kg"));
+        v["profile"]["masses_kg"] = serde_json::json!([1, "2", 3]);
+        let e = Profile::from_params(&v, "profile").unwrap_err();
+        assert_eq!(e.field(), Some("profile.masses_kg"));
+        v["profile"]["masses_kg"] = serde_json::json!(5);
+        let e = Profile::from_params(&v, "profile").unwrap_err();
+        assert_eq!(e.field(), Some("profile.masses_kg"));
+        v["profile"]["masses_kg"] = serde_json::json!([5, 5, 5]);
+        v["profile"]["name"] = serde_json::json!(7);
+        let e = Profile::from_params(&v, "profile").unwrap_err();
+        assert_eq!(e.field(), Some("profile.name"));
+        v["profile"]["name"] = serde_json::json!("ok");
+        v["profile"]["version"] = serde_json::json!(1.5);
+        let e = Profile::from_params(&v, "profile").unwrap_err();
+        assert_eq!(e.field(), Some("profile.version"));
+        v["profile"]["version"] = serde_json::json!(-1);
+        let e = Profile::from_params(&v, "profile").unwrap_err();
+        assert_eq!(e.field(), Some("profile.version"));
+    }
+
+    #[test]
+    fn from_matrices_rejects_invalid_matrices() {
+        let p = Profile::default().model();
+        let bad_m = Matrix3::new(1.0, 2.0, 0.0, 2.0, 1.0, 0.0, 0.0, 0.0, 1.0);
+        let e = LumpedModel::from_matrices(bad_m, p.k, p.c).unwrap_err();
+        assert_eq!(e.field(), Some("profile.masses_kg"));
+        let e = LumpedModel::from_matrices(p.m, -p.k, p.c).unwrap_err();
+        assert_eq!(e.field(), Some("profile.stiffnesses_n_per_m"));
+        let e = LumpedModel::from_matrices(p.m, p.k, Matrix3::zeros()).unwrap_err();
+        assert_eq!(e.field(), Some("profile.dampings_ns_per_m"));
+        let mut asym = p.c;
+        asym[(0, 1)] += 1.0;
+        let e = LumpedModel::from_matrices(p.m, p.k, asym).unwrap_err();
+        assert_eq!(e.field(), Some("profile.dampings_ns_per_m"));
+        let mut nan = p.k;
+        nan[(2, 2)] = f64::NAN;
+        let e = LumpedModel::from_matrices(p.m, nan, p.c).unwrap_err();
+        assert_eq!(e.field(), Some("profile"));
+        assert!(LumpedModel::from_matrices(p.m, p.k, p.c).is_ok());
+    }
+
+    #[test]
+    fn state_space_matches_the_second_order_form() {
+        let model = Profile::default().model();
+        let a = model.state_matrix().unwrap();
+        let b = model.input_vector(2).unwrap();
+        let x = Vector3::new(1e-3, -2e-3, 3e-3);
+        let v = Vector3::new(0.1, 0.2, -0.3);
+        let z = Vector6::new(x[0], x[1], x[2], v[0], v[1], v[2]);
+        let force = 2.5;
+        let dz = a * z + b * force;
+        // ẍ = M⁻¹(e_f F − C ẋ − K x)
+        let e2 = Vector3::new(0.0, force, 0.0);
+        let acc = model.m.try_inverse().unwrap() * (e2 - model.c * v - model.k * x);
+        for i in 0..3 {
+            assert_eq!(dz[i], v[i]);
+            assert!((dz[3 + i] - acc[i]).abs() <= 1e-12 * acc.amax());
+        }
+        assert_eq!(b[4], 1.0 / DEFAULT_MASSES_KG[1]);
+        assert_eq!(
+            model.input_vector(0).unwrap_err().field(),
+            Some("force_floor")
+        );
+        assert_eq!(
+            model.receptance(4, 1.0).unwrap_err().field(),
+            Some("force_floor")
+        );
+        assert!((model.total_mass_kg() - 15.0006).abs() < 1e-12);
+        // Poles come in conjugate pairs and are stable.
+        let poles = model.poles().unwrap();
+        assert!(poles.iter().all(|p| p.re < 0.0));
+        assert_eq!(poles.iter().filter(|p| p.im > 0.0).count(), 3);
+    }
+
+    #[test]
+    fn frf_types_and_labels() {
+        for t in FrfType::ALL {
+            assert_eq!(FrfType::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(FrfType::parse("inertance"), None);
+        assert_eq!(
+            FrfType::Accelerance.magnitude_label(),
+            "Magnitude (dB re 1 m/s²/N)"
+        );
+        let model = Profile::default().model();
+        let all = model
+            .frf(1, FrfType::Receptance, &[1.0, 2.0], &Cancel::new())
+            .unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1], model.receptance(1, 2.0).unwrap());
+        let c = Cancel::new();
+        c.cancel();
+        let many = vec![1.0; 20_000];
+        assert_eq!(
+            model.frf(1, FrfType::Receptance, &many, &c).unwrap_err(),
+            ToolError::Cancelled
+        );
     }
 }

@@ -73,7 +73,6 @@ pub fn modal_params() -> Vec<ParamSpec> {
             ),
         ParamSpec::number("f_step_hz", "Frequency step", "Hz", 0.01)
             .min_exclusive(0.0)
-            .max(MAX_FREQUENCY_HZ)
             .describe("Grid step; at most 10 000 000 points."),
         ParamSpec::number_list(
             "frequencies_hz",
@@ -230,7 +229,18 @@ pub fn run_modal(
     if large {
         progress.report(0.0, "computing the FRF");
     }
-    let h = model.frf(p.force_floor, p.frf_type, &freqs, cancel)?;
+    let n = freqs.len();
+    let mut mag: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n));
+    let mut phase: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n));
+    let mut zeros = [0usize; 3];
+    model.frf_each(p.force_floor, p.frf_type, &freqs, cancel, |_, h| {
+        for j in 0..3 {
+            let db = magnitude_db(h[j]);
+            zeros[j] += usize::from(!db.is_finite());
+            mag[j].push(db);
+            phase[j].push(phase_deg(h[j]));
+        }
+    })?;
     if large {
         progress.report(0.8, "shaping the result");
     }
@@ -259,35 +269,14 @@ pub fn run_modal(
         result.warn(w.clone());
     }
 
-    for j in 0..3 {
-        cancel.check()?;
-        let mut mag = Vec::with_capacity(freqs.len());
-        let mut phase = Vec::with_capacity(freqs.len());
-        let mut zero = false;
-        for row in &h {
-            let z = row[j];
-            zero |= z.norm_sqr() == 0.0;
-            mag.push(magnitude_db(z));
-            phase.push(phase_deg(z));
-        }
-        let mut x = freqs.clone();
-        if zero {
-            // An exact zero of an undamped anti-resonance: no finite dB value exists there.
-            let keep: Vec<bool> = h.iter().map(|row| row[j].norm_sqr() != 0.0).collect();
-            let filter = |v: Vec<f64>| -> Vec<f64> {
-                v.into_iter()
-                    .zip(&keep)
-                    .filter_map(|(a, &k)| k.then_some(a))
-                    .collect()
-            };
-            x = filter(x);
-            mag = filter(mag);
-            phase = filter(phase);
+    for (j, (mag, phase)) in mag.into_iter().zip(phase).enumerate() {
+        let (mut x, mut mag, mut phase) = (freqs.clone(), mag, phase);
+        if zeros[j] > 0 {
+            let omitted = omit_non_finite(&mut x, &mut mag, &mut phase);
             result.warn(format!(
-                "floor {}: the FRF is exactly zero at {} frequencies (undamped anti-resonance); \
-                 those points are omitted",
+                "floor {}: the FRF has no finite dB value (exact zero of an undamped \
+                 anti-resonance) at {omitted} frequencies; those points are omitted",
                 j + 1,
-                keep.iter().filter(|k| !**k).count()
             ));
         }
         result.push_series(Series::new(
@@ -340,6 +329,20 @@ pub fn run_modal(
     Ok(result)
 }
 
+/// Drops the points whose magnitude is not finite (an exact zero of an undamped
+/// anti-resonance) from the three aligned vectors; returns how many were dropped.
+fn omit_non_finite(x: &mut Vec<f64>, mag: &mut Vec<f64>, phase: &mut Vec<f64>) -> usize {
+    let keep: Vec<bool> = mag.iter().map(|v| v.is_finite()).collect();
+    let filter = |v: &mut Vec<f64>| {
+        let mut k = keep.iter();
+        v.retain(|_| k.next().copied().unwrap_or(false));
+    };
+    filter(x);
+    filter(mag);
+    filter(phase);
+    keep.iter().filter(|k| !**k).count()
+}
+
 impl Tool for ModalTool {
     fn id(&self) -> &'static str {
         "modal"
@@ -370,5 +373,34 @@ impl Tool for ModalTool {
     ) -> Result<ToolResult, ToolError> {
         let (p, echo) = ModalParams::parse(params)?;
         run_modal(&p, echo, progress, cancel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_points_are_omitted_from_all_three_vectors() {
+        let mut x = vec![1.0, 2.0, 3.0, 4.0];
+        let mut mag = vec![-10.0, f64::NEG_INFINITY, -30.0, f64::NEG_INFINITY];
+        let mut phase = vec![10.0, 0.0, 30.0, 0.0];
+        assert_eq!(omit_non_finite(&mut x, &mut mag, &mut phase), 2);
+        assert_eq!(x, [1.0, 3.0]);
+        assert_eq!(mag, [-10.0, -30.0]);
+        assert_eq!(phase, [10.0, 30.0]);
+    }
+
+    #[test]
+    fn magnitude_survives_extreme_moduli() {
+        use num_complex::Complex64;
+        assert!(
+            (magnitude_db(Complex64::new(1e200, 1e200)) - (4000.0 + 20.0 * 2f64.sqrt().log10()))
+                .abs()
+                < 1e-9
+        );
+        assert!((magnitude_db(Complex64::new(1e-200, 0.0)) + 4000.0).abs() < 1e-9);
+        assert!((magnitude_db(Complex64::new(0.0, 1e-3)) + 60.0).abs() < 1e-12);
+        assert_eq!(magnitude_db(Complex64::new(0.0, 0.0)), f64::NEG_INFINITY);
     }
 }
