@@ -1,7 +1,7 @@
 // Exports of a result at full resolution, downloaded as Blobs (works in browsers and Tauri).
 
 /** Saves `blob` as `filename` through a temporary link. */
-export function downloadBlob(blob, filename) {
+function downloadBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -21,7 +21,8 @@ function csvCell(v) {
 
 const csvRow = (cells) => cells.map(csvCell).join(',');
 
-function sharedX(series) {
+/** True when every series has the same x values. */
+export function sharesX(series) {
   const x0 = series[0].x;
   return series.every((s) => s.x === x0
     || (s.x.length === x0.length && s.x.every((v, i) => v === x0[i])));
@@ -38,7 +39,7 @@ export function resultToCsv(result) {
   const series = result.series ?? [];
   if (series.length) {
     lines.push('');
-    if (sharedX(series)) {
+    if (sharesX(series)) {
       lines.push(csvRow([series[0].x_label, ...series.map((s) => s.name)]));
       series[0].x.forEach((x, i) => lines.push(csvRow([x, ...series.map((s) => s.y[i])])));
     } else {
@@ -60,4 +61,16 @@ export function exportJson(result) {
 
 export function exportCsv(result) {
   downloadBlob(new Blob([resultToCsv(result)], { type: 'text/csv' }), `${result.tool}-${stamp()}.csv`);
+}
+
+/** Saves a plot canvas as PNG on a white background (uPlot's canvas is transparent). */
+export function exportCanvasPng(canvas, filename) {
+  const copy = document.createElement('canvas');
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const ctx = copy.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, copy.width, copy.height);
+  ctx.drawImage(canvas, 0, 0);
+  copy.toBlob((blob) => blob && downloadBlob(blob, filename), 'image/png');
 }

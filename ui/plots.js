@@ -3,11 +3,11 @@
 
 import uPlot from './vendor/uplot/uPlot.esm.js';
 import { el } from './dom.js';
-import { downloadBlob } from './export.js';
+import { exportCanvasPng, sharesX } from './export.js';
 import { formatNumber, seriesLabel } from './format.js';
 
 /** Series longer than this are decimated for display (min/max per bucket). */
-export const DECIMATE_ABOVE = 20000;
+const DECIMATE_ABOVE = 20000;
 const BUCKETS = 4000;
 const MAX_PER_PLOT = 6;
 const HEIGHT = 320;
@@ -36,7 +36,7 @@ function isMonotonic(x) {
  * (ke_uncontrolled + ke_controlled; all floors' FRF magnitudes). A group of more than
  * MAX_PER_PLOT curves is split per floor. Non-monotonic x (a Nyquist curve) plots as x–y.
  */
-export function groupSeries(series) {
+function groupSeries(series) {
   const groups = new Map();
   for (const s of series) {
     const key = `${s.x_label}\u0001${s.y_label}\u0001${baseName(s.name)}`;
@@ -52,7 +52,8 @@ export function groupSeries(series) {
       const first = part[0];
       const xy = part.some((s) => !isMonotonic(s.x));
       let title = part.length === 1 ? seriesLabel(first.name) : stem(first.y_label);
-      if (part.length > 1 && /^(frf|h1)_/.test(first.name)) title = `${seriesLabel(first.name.split('_')[0])} ${title.toLowerCase()}`;
+      const acronym = /^(frf|h1)_/.exec(first.name)?.[1];
+      if (part.length > 1 && acronym) title = `${acronym.toUpperCase()} ${title.toLowerCase()}`;
       if (split) title += `, floor ${floorOf(first.name)}`;
       plots.push({ title, xLabel: first.x_label, yLabel: first.y_label, members: part, xy });
     }
@@ -60,15 +61,9 @@ export function groupSeries(series) {
   return plots;
 }
 
-function sameX(members) {
-  const x0 = members[0].x;
-  return members.every((s) => s.x === x0
-    || (s.x.length === x0.length && s.x.every((v, i) => v === x0[i])));
-}
-
 /** Aligned columns [x, y1, y2, …] for a function plot; only x > 0 when `positiveX`. */
 function alignedData(members, positiveX) {
-  let data = sameX(members)
+  let data = sharesX(members)
     ? [members[0].x, ...members.map((s) => s.y)]
     : uPlot.join(members.map((s) => [s.x, s.y]));
   if (positiveX && data[0].some((v) => v <= 0)) {
@@ -83,7 +78,7 @@ function alignedData(members, positiveX) {
  * Min/max per bucket across aligned columns: each bucket becomes two samples (its first and
  * last x), each curve keeping its extremes in the order they occur.
  */
-export function decimate(data, buckets = BUCKETS) {
+function decimate(data, buckets = BUCKETS) {
   const n = data[0].length;
   if (n <= DECIMATE_ABOVE) return data;
   const out = data.map(() => []);
@@ -214,9 +209,11 @@ function plotPanel(plot, index) {
   const headingId = `plot-title-${index}`;
   const canvasBox = el('div', { class: 'plot-canvas' });
   const note = el('p', { class: 'plot-note' });
-  const logButton = el('button', { type: 'button', class: 'small', 'aria-pressed': String(log) }, 'Log x');
-  const resetButton = el('button', { type: 'button', class: 'small' }, 'Reset zoom');
-  const pngButton = el('button', { type: 'button', class: 'small' }, 'PNG');
+  const button = (text, attrs = {}) =>
+    el('button', { type: 'button', class: 'small', 'aria-label': `${text}: ${plot.title}`, ...attrs }, text);
+  const logButton = button('Log x', { 'aria-pressed': String(log) });
+  const resetButton = button('Reset zoom');
+  const pngButton = button('PNG');
   const names = plot.members.map((s) => s.name).join(' ');
 
   function draw() {
@@ -250,7 +247,7 @@ function plotPanel(plot, index) {
   });
   resetButton.addEventListener('click', draw);
   pngButton.addEventListener('click', () => {
-    chart?.ctx.canvas.toBlob((blob) => blob && downloadBlob(blob, `${plot.members[0].name}.png`));
+    if (chart) exportCanvasPng(chart.ctx.canvas, `${plot.members[0].name}.png`);
   });
 
   const node = el('figure', { class: 'plot', 'aria-labelledby': headingId, 'data-series': names }, [
