@@ -40,7 +40,6 @@ function control(spec) {
 
 function field(spec) {
   const input = control(spec);
-  if (spec.description) input.title = spec.description;
   const label = el('label', { for: input.id }, paramLabel(spec));
   const hint = [hintText(spec), spec.description].filter(Boolean).join(' — ');
   const isCheck = spec.kind.type === 'boolean';
@@ -81,9 +80,8 @@ function setPath(obj, path, value) {
 
 function rawValue(input) {
   if (input.type === 'checkbox') return input.checked;
-  // A number input holding text the browser cannot parse reports an empty value.
-  if (input.validity?.badInput) return '\u0000';
-  return input.value;
+  // A number input holding text the browser cannot parse reports an empty value: null here.
+  return input.validity?.badInput ? null : input.value;
 }
 
 /**
@@ -113,12 +111,11 @@ export function buildForm(specs, { onRun, onInvalid }) {
 
   function showFieldError(key, message) {
     const target = form.querySelector(`[id="error-${CSS.escape(key)}"]`);
-    if (!target) return false;
+    if (!target) return;
     target.textContent = message;
     const control = input(key);
     if (message) control.setAttribute('aria-invalid', 'true');
     else control.removeAttribute('aria-invalid');
-    return true;
   }
 
   /** Shows `{key: message}` next to the fields and a summary above the Run button. */
@@ -143,8 +140,8 @@ export function buildForm(specs, { onRun, onInvalid }) {
     const errors = {};
     for (const spec of specs) {
       const raw = rawValue(input(spec.key));
-      const parsed = raw === '\u0000'
-        ? { error: `expected a ${spec.kind.type === 'integer' ? 'whole' : 'finite'} number` }
+      const parsed = raw === null
+        ? { error: `expected ${spec.kind.type === 'integer' ? 'an integer' : 'a finite number'}` }
         : parseValue(spec, raw);
       if ('error' in parsed) errors[spec.key] = parsed.error;
       else setPath(params, spec.key, parsed.value);
@@ -190,7 +187,6 @@ export function buildForm(specs, { onRun, onInvalid }) {
         formError.append(el('p', {}, error.message));
       }
     },
-    clearErrors,
     setBusy(busy) {
       run.disabled = busy;
       run.textContent = busy ? 'Running…' : 'Run';
