@@ -123,7 +123,10 @@ fn rs_cases_modal() {
                 let row = t
                     .rows
                     .iter()
-                    .find(|row| row[key_col].to_string() == *key)
+                    .find(|row| {
+                        row[key_col].as_u64().is_some()
+                            && row[key_col].as_u64() == key.parse::<u64>().ok()
+                    })
                     .unwrap_or_else(|| panic!("{name}: row {key} of {tname} missing"));
                 let got = row[col].as_f64().expect("number");
                 let want = want.as_f64().expect("number");
