@@ -14,7 +14,7 @@ pub enum ApiError {
     #[error(transparent)]
     Tool(#[from] ToolError),
     /// The request body is not the JSON object the endpoint expects.
-    #[error("invalid request body: {reason}")]
+    #[error("params: invalid JSON request body: {reason}")]
     BadBody { reason: String },
     /// The request body is larger than the configured limit.
     #[error("request body larger than {limit_bytes} bytes")]
