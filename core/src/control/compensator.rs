@@ -44,6 +44,22 @@ impl Compensator {
         num / den
     }
 
+    /// Multiplies (`re`, `im`) by C_p(jω) at every ω of `w` [rad/s].
+    pub fn mul_block(&self, w: &[f64], re: &mut [f64], im: &mut [f64]) {
+        let (wz, wp) = (self.zero_w_rad_s, self.pole_w_rad_s);
+        let (zz, zp) = (2.0 * self.zero_damping * wz, 2.0 * self.pole_damping * wp);
+        for (&w, (re, im)) in w.iter().zip(re.iter_mut().zip(im.iter_mut())) {
+            let (nr, ni) = (wz * wz - w * w, zz * w);
+            let (dr, di) = (wp * wp - w * w, zp * w);
+            let inv = 1.0 / (dr * dr + di * di);
+            let cr = (nr * dr + ni * di) * inv;
+            let ci = (ni * dr - nr * di) * inv;
+            let (a, b) = (*re, *im);
+            *re = a * cr - b * ci;
+            *im = a * ci + b * cr;
+        }
+    }
+
     /// (A_c, C_c) of the state-space form; B_c = [0; 1], D_c = 1.
     pub fn state_space(&self) -> ([[f64; 2]; 2], [f64; 2]) {
         let (wz, wp) = (self.zero_w_rad_s, self.pole_w_rad_s);

@@ -16,7 +16,7 @@ use super::device::{Device, DeviceParams};
 use super::eigen::Modal;
 use super::error::ControlError;
 use super::lqg::LqgDesign;
-use super::margins::crossings;
+use super::margins::{crossings, LoopEval, BLOCK};
 
 /// The feedback law of a strategy.
 #[derive(Debug, Clone)]
@@ -53,6 +53,49 @@ impl Feedback {
     }
 }
 
+/// The open loop L(jω) = g(ω)·P(jω).
+#[derive(Debug, Clone, Copy)]
+pub struct OpenLoop<'a> {
+    /// P(s) = C_v (sI − A)⁻¹ B_u.
+    pub plant: &'a Modal,
+    /// The feedback law g.
+    pub feedback: &'a Feedback,
+}
+
+impl LoopEval for OpenLoop<'_> {
+    #[inline]
+    fn eval(&self, w: f64) -> Complex64 {
+        self.feedback.coefficient(w) * self.plant.eval(w)
+    }
+
+    fn eval_block(&self, w: &[f64], re: &mut [f64], im: &mut [f64]) {
+        re.fill(0.0);
+        im.fill(0.0);
+        self.plant.add_block(w, re, im);
+        match self.feedback {
+            Feedback::None => {
+                re.fill(0.0);
+                im.fill(0.0);
+            }
+            Feedback::Dvf { g0 } => re.iter_mut().chain(im.iter_mut()).for_each(|x| *x *= g0),
+            Feedback::DvfEc { g0, comp } => {
+                comp.mul_block(w, re, im);
+                re.iter_mut().chain(im.iter_mut()).for_each(|x| *x *= g0);
+            }
+            Feedback::Lqg(d) => {
+                let n = w.len().min(BLOCK);
+                let (mut kr, mut ki) = ([0.0; BLOCK], [0.0; BLOCK]);
+                d.controller.add_block(&w[..n], &mut kr[..n], &mut ki[..n]);
+                for j in 0..n {
+                    let (a, b) = (re[j], im[j]);
+                    re[j] = a * kr[j] - b * ki[j];
+                    im[j] = a * ki[j] + b * kr[j];
+                }
+            }
+        }
+    }
+}
+
 /// The plant P(s) = C_v (sI − A)⁻¹ B_u of a device model, in modal form.
 pub fn plant(dev: &Device) -> Result<Modal, ControlError> {
     Modal::new(&dev.a, &dev.bu, &dev.cv(), "device model")
@@ -81,10 +124,21 @@ pub fn max_stable_gain(
     force_factor_n_per_a: f64,
     comp: Option<&Compensator>,
 ) -> Option<f64> {
-    let bl = force_factor_n_per_a;
-    let c = match comp {
-        Some(c) => crossings(&|w| p.eval(w) * c.eval(w) * bl, false),
-        None => crossings(&|w| p.eval(w) * bl, false),
+    let feedback = match comp {
+        Some(c) => Feedback::DvfEc {
+            g0: force_factor_n_per_a,
+            comp: *c,
+        },
+        None => Feedback::Dvf {
+            g0: force_factor_n_per_a,
+        },
     };
+    let c = crossings(
+        &OpenLoop {
+            plant: p,
+            feedback: &feedback,
+        },
+        false,
+    );
     c.gain_factor_to_instability()
 }

@@ -66,41 +66,72 @@ impl Margin {
     }
 }
 
+/// Points evaluated per block of the scan.
+pub const BLOCK: usize = 256;
+
+/// A loop transfer function L(jω).
+pub trait LoopEval {
+    /// L(jω) at ω [rad/s].
+    fn eval(&self, w: f64) -> Complex64;
+    /// L(jω) at every ω of `w` (at most [`BLOCK`] points) into (`re`, `im`).
+    fn eval_block(&self, w: &[f64], re: &mut [f64], im: &mut [f64]) {
+        for (&w, (re, im)) in w.iter().zip(re.iter_mut().zip(im.iter_mut())) {
+            let z = self.eval(w);
+            *re = z.re;
+            *im = z.im;
+        }
+    }
+}
+
+impl<F: Fn(f64) -> Complex64> LoopEval for F {
+    fn eval(&self, w: f64) -> Complex64 {
+        self(w)
+    }
+}
+
 /// Scans `l` on the log grid and refines the crossings; `unit_circle` also finds |L| = 1.
-pub fn crossings<F: Fn(f64) -> Complex64>(l: &F, unit_circle: bool) -> Crossings {
+pub fn crossings<L: LoopEval + ?Sized>(l: &L, unit_circle: bool) -> Crossings {
     let w = log_grid();
     let mut im_brackets = Vec::new();
     let mut mag_brackets = Vec::new();
-    let first = l(w[0]);
+    let first = l.eval(w[0]);
     let mut prev_im = first.im > 0.0;
     let mut prev_mag = first.norm_sqr() > 1.0;
-    for k in 1..w.len() {
-        let z = l(w[k]);
-        let s_im = z.im > 0.0;
-        if s_im != prev_im {
-            im_brackets.push((w[k - 1], w[k]));
-            prev_im = s_im;
-        }
-        if unit_circle {
-            let s_mag = z.norm_sqr() > 1.0;
-            if s_mag != prev_mag {
-                mag_brackets.push((w[k - 1], w[k]));
-                prev_mag = s_mag;
+    let (mut re, mut im) = ([0.0; BLOCK], [0.0; BLOCK]);
+    let mut start = 1;
+    while start < w.len() {
+        let end = (start + BLOCK).min(w.len());
+        let len = end - start;
+        l.eval_block(&w[start..end], &mut re[..len], &mut im[..len]);
+        for j in 0..len {
+            let k = start + j;
+            let s_im = im[j] > 0.0;
+            if s_im != prev_im {
+                im_brackets.push((w[k - 1], w[k]));
+                prev_im = s_im;
+            }
+            if unit_circle {
+                let s_mag = re[j] * re[j] + im[j] * im[j] > 1.0;
+                if s_mag != prev_mag {
+                    mag_brackets.push((w[k - 1], w[k]));
+                    prev_mag = s_mag;
+                }
             }
         }
+        start = end;
     }
     let mut out = Crossings::default();
     for (a, b) in im_brackets {
-        if let Some(r) = brent(|x| l(x).im, a, b, XTOL_REL) {
-            let z = l(r);
+        if let Some(r) = brent(|x| l.eval(x).im, a, b, XTOL_REL) {
+            let z = l.eval(r);
             if z.re < 0.0 && z.norm() > 0.0 {
                 out.negative_real.push((r, z));
             }
         }
     }
     for (a, b) in mag_brackets {
-        if let Some(r) = brent(|x| l(x).norm() - 1.0, a, b, XTOL_REL) {
-            out.unit_circle.push((r, l(r)));
+        if let Some(r) = brent(|x| l.eval(x).norm() - 1.0, a, b, XTOL_REL) {
+            out.unit_circle.push((r, l.eval(r)));
         }
     }
     out

@@ -16,7 +16,8 @@
 //! Module map: [`rig`] structure, [`device`] 4-DOF device model and state space,
 //! [`sweep`] frequency sweeps, [`compensator`], [`feedback`] g(ω) and the plant,
 //! [`care`] Riccati solver, [`lqg`] design, [`margins`], [`poles`], [`eigen`] eigenvalues
-//! and modal forms, [`brent`] root finder, [`report`] result assembly.
+//! and modal forms, [`brent`] root finder, [`lu`] small complex LU solves, [`report`] result
+//! assembly.
 
 pub mod brent;
 pub mod care;
@@ -26,6 +27,7 @@ pub mod eigen;
 pub mod error;
 pub mod feedback;
 pub mod lqg;
+pub mod lu;
 pub mod margins;
 pub mod poles;
 mod report;

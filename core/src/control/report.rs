@@ -9,9 +9,9 @@ use num_complex::Complex64;
 use super::compensator::Compensator;
 use super::device::{Device, DeviceParams};
 use super::eigen::eigenvalues;
-use super::feedback::{max_stable_gains, plant, Feedback};
+use super::feedback::{max_stable_gains, plant, Feedback, OpenLoop};
 use super::lqg::{design, LqgWeights};
-use super::margins::{crossings, Margin};
+use super::margins::{crossings, LoopEval, Margin};
 use super::poles::{dvf_ec_matrix, dvf_matrix, max_real_part, pole_table};
 use super::rig::structure;
 use super::sweep::{self, argmax, energy_db, grid, phase_deg, receptance, trapezoid};
@@ -147,11 +147,14 @@ pub(super) fn run(
         res.set("max_closed_loop_pole_real_part_1_per_s", max_re);
         let pl = plant(&dev)?;
         if !feedback.is_zero() {
-            let l = |w: f64| feedback.coefficient(w) * pl.eval(w);
+            let l = OpenLoop {
+                plant: &pl,
+                feedback: &feedback,
+            };
             let c = crossings(&l, true);
             gm = c.gain_margin();
             pm = c.phase_margin();
-            open_loop = Some(grid().w_rad_s.iter().map(|&w| l(w)).collect());
+            open_loop = Some(grid().w_rad_s.iter().map(|&w| l.eval(w)).collect());
         }
         cancel.check()?;
         if matches!(strategy, Strategy::Dvf | Strategy::DvfEc) {

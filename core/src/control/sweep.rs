@@ -16,11 +16,11 @@
 use std::f64::consts::PI;
 use std::sync::OnceLock;
 
-use nalgebra::{Matrix3, Matrix4, Vector3, Vector4};
 use num_complex::Complex64;
 
 use super::device::Device;
 use super::error::ControlError;
+use super::lu::solve;
 use super::rig::structure;
 
 /// Number of grid points.
@@ -98,7 +98,7 @@ pub fn receptance(v: impl Iterator<Item = Complex64>) -> (Vec<f64>, Vec<f64>) {
     for (vi, &wi) in v.zip(w) {
         // X = v / (jω) = −j v / ω
         let x = Complex64::new(vi.im / wi, -vi.re / wi);
-        db.push(20.0 * x.norm().max(f64::MIN_POSITIVE).log10());
+        db.push(10.0 * x.norm_sqr().max(f64::MIN_POSITIVE).log10());
         ph.push(phase_deg(x));
     }
     (db, ph)
@@ -123,19 +123,20 @@ pub struct Uncontrolled {
 pub fn compute_uncontrolled_uncached() -> Result<Uncontrolled, ControlError> {
     let s = structure();
     let g = grid();
-    let rhs = Vector3::new(Complex64::new(1.0, 0.0), Complex64::ZERO, Complex64::ZERO);
+    let rhs = [Complex64::ONE, Complex64::ZERO, Complex64::ZERO];
     let mut vel: Vec<[Complex64; 3]> = Vec::with_capacity(GRID_POINTS);
     let mut ke = Vec::with_capacity(GRID_POINTS);
     for (&w, &f) in g.w_rad_s.iter().zip(&g.f_hz) {
-        let z =
-            Matrix3::from_fn(|i, j| Complex64::new(s.c[(i, j)], w * s.m[(i, j)] - s.k[(i, j)] / w));
-        let v = z.lu().solve(&rhs).ok_or_else(|| ControlError::Singular {
+        let z: [[Complex64; 3]; 3] = std::array::from_fn(|i| {
+            std::array::from_fn(|j| Complex64::new(s.c[(i, j)], w * s.m[(i, j)] - s.k[(i, j)] / w))
+        });
+        let v = solve(z, rhs).ok_or_else(|| ControlError::Singular {
             what: "impedance",
             where_: format!("{f} Hz"),
         })?;
         let t: f64 = (0..3).map(|i| s.m[(i, i)] * v[i].norm_sqr()).sum::<f64>() * 0.25;
         ke.push(t);
-        vel.push([v[0], v[1], v[2]]);
+        vel.push(v);
     }
     let ke_db = energy_db(&ke)?;
     let integrated = trapezoid(&ke, &g.w_rad_s);
@@ -178,38 +179,39 @@ pub fn with_device<G: Fn(usize, f64) -> Complex64>(
 ) -> Result<DeviceSweep, ControlError> {
     let grid = grid();
     let n = dev.dof();
-    let rhs = Vector4::new(
-        Complex64::new(1.0, 0.0),
+    let rhs = [
+        Complex64::ONE,
         Complex64::ZERO,
         Complex64::ZERO,
         Complex64::ZERO,
-    );
+    ];
+    // Z4 = C4 + j(ωM4 − K4/ω), rows as arrays.
+    let c4: [[f64; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|j| dev.c4[(i, j)]));
+    let k4: [[f64; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|j| dev.k4[(i, j)]));
+    let m4: [f64; 4] = std::array::from_fn(|i| dev.m4[(i, i)]);
     let mut vel = Vec::with_capacity(GRID_POINTS);
     let mut ke = Vec::with_capacity(GRID_POINTS);
     let mut force = Vec::with_capacity(GRID_POINTS);
     for (i, (&w, &f)) in grid.w_rad_s.iter().zip(&grid.f_hz).enumerate() {
-        let mut z = Matrix4::from_fn(|r, c| {
-            Complex64::new(dev.c4[(r, c)], w * dev.m4[(r, c)] - dev.k4[(r, c)] / w)
+        let inv_w = 1.0 / w;
+        let mut z: [[Complex64; 4]; 4] = std::array::from_fn(|r| {
+            std::array::from_fn(|c| {
+                let mass = if r == c { w * m4[r] } else { 0.0 };
+                Complex64::new(c4[r][c], mass - k4[r][c] * inv_w)
+            })
         });
         let gi = g(i, w);
         // + g·a·sᵀ: column n gets g·a, a = [e_n; −1].
-        z[(n, n)] += gi;
-        z[(3, n)] -= gi;
-        let v = z
-            .lu()
-            .solve(&rhs)
-            .filter(|v| v.iter().all(|x| x.re.is_finite() && x.im.is_finite()))
-            .ok_or_else(|| ControlError::Singular {
-                what: "closed-loop impedance",
-                where_: format!("{f} Hz"),
-            })?;
-        let t: f64 = (0..3)
-            .map(|k| dev.m4[(k, k)] * v[k].norm_sqr())
-            .sum::<f64>()
-            * 0.25;
+        z[n][n] += gi;
+        z[3][n] -= gi;
+        let v = solve(z, rhs).ok_or_else(|| ControlError::Singular {
+            what: "closed-loop impedance",
+            where_: format!("{f} Hz"),
+        })?;
+        let t: f64 = (0..3).map(|k| m4[k] * v[k].norm_sqr()).sum::<f64>() * 0.25;
         ke.push(t);
         force.push(-gi * v[n]);
-        vel.push([v[0], v[1], v[2], v[3]]);
+        vel.push(v);
     }
     let integrated = trapezoid(&ke, &grid.w_rad_s);
     Ok(DeviceSweep {
