@@ -150,10 +150,16 @@ function axes(plot) {
   ];
 }
 
+function exactRange(lo, hi, log) {
+  if (lo !== hi) return [lo, hi];
+  return log ? [lo / 10, hi * 10] : [lo - 1, hi + 1];
+}
+
 function functionOptions(plot, log) {
   return {
     height: HEIGHT,
-    scales: { x: { time: false, distr: log ? 3 : 1, log: 10 } },
+    // The data's own extent: a log axis would otherwise snap 100.00000000000009 up to 1000.
+    scales: { x: { time: false, distr: log ? 3 : 1, log: 10, range: (u, lo, hi) => exactRange(lo, hi, log) } },
     axes: axes(plot),
     series: [
       { label: stem(plot.xLabel), value: (u, v) => (v === null ? '–' : formatNumber(v, 6)) },
@@ -165,10 +171,27 @@ function functionOptions(plot, log) {
 
 const isNyquist = (plot) => /^Re\b/.test(plot.xLabel) && /^Im\b/.test(plot.yLabel);
 
+/** Joins the points of an x–y curve in their order (uPlot's own builders assume sorted x). */
+function polyline(u, seriesIdx) {
+  const [xs, ys] = u.data[seriesIdx];
+  const path = new Path2D();
+  let penDown = false;
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i] === null || ys[i] === null) {
+      penDown = false;
+      continue;
+    }
+    const px = u.valToPos(xs[i], 'x', true);
+    const py = u.valToPos(ys[i], 'y', true);
+    if (penDown) path.lineTo(px, py);
+    else path.moveTo(px, py);
+    penDown = true;
+  }
+  return { stroke: path, fill: null, clip: null, flags: 0 };
+}
+
 function xyOptions(plot) {
-  const series = [{}, ...plot.members.map((s, i) => ({
-    ...style(plot.members, s, i), paths: uPlot.paths.linear(),
-  }))];
+  const series = [{}, ...plot.members.map((s, i) => ({ ...style(plot.members, s, i), paths: polyline }))];
   if (isNyquist(plot)) {
     series.push({
       label: 'Critical point −1', stroke: '#c0392b', fill: '#c0392b',

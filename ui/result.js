@@ -11,8 +11,13 @@ function scalarText(key, value) {
   return formatNumber(value);
 }
 
+// The verdict and the headline figure first (control.md §1), the rest in the result's order.
+const PINNED = ['closed_loop_stable', 'kinetic_energy_reduction_db'];
+
 function scalarsTable(scalars) {
-  const rows = Object.entries(scalars).map(([key, value]) =>
+  const entries = Object.entries(scalars);
+  const pinned = PINNED.filter((k) => k in scalars).map((k) => [k, scalars[k]]);
+  const rows = [...pinned, ...entries.filter(([k]) => !PINNED.includes(k))].map(([key, value]) =>
     el('tr', { 'data-scalar': key }, [
       el('th', { scope: 'row', title: key }, keyLabel(key)),
       el('td', { class: 'scalar-value', 'data-value': String(value) }, scalarText(key, value)),
