@@ -56,7 +56,8 @@ function toolPage(tool) {
   const result = el('section', {
     id: 'result', class: 'result', 'aria-label': 'Result', 'aria-busy': 'false',
   });
-  const status = el('p', { id: 'result-status', class: 'result-status', role: 'status', 'aria-live': 'polite' });
+  const status = el('p', { id: 'result-status', class: 'result-status', role: 'status', 'aria-live': 'polite' },
+    'Set the parameters and press Run.');
   const progress = el('progress', { id: 'progress', class: 'progress', 'aria-label': 'Running' });
   const cancel = el('button', { type: 'button', id: 'cancel' }, 'Cancel');
   const busy = el('div', { class: 'busy', hidden: true }, [progress, cancel]);

@@ -5,7 +5,7 @@ export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
-    if (name === 'checked' || name === 'selected' || name === 'disabled') node[name] = true;
+    if (name === 'checked' || name === 'selected') node[name] = true;
     else node.setAttribute(name, value === true ? '' : String(value));
   }
   for (const child of [children].flat()) {

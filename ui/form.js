@@ -99,8 +99,7 @@ export function buildForm(specs, { onRun, onInvalid }) {
     ]));
   const form = el('form', { class: 'tool-form', novalidate: true }, [
     ...sets,
-    formError,
-    el('div', { class: 'actions' }, [run, reset]),
+    el('div', { class: 'form-footer' }, [formError, el('div', { class: 'actions' }, [run, reset])]),
   ]);
   const input = (key) => form.querySelector(`[id="param-${CSS.escape(key)}"]`);
 
