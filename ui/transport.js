@@ -9,7 +9,7 @@ const shareToken = new URLSearchParams(globalThis.location?.search ?? '').get('t
 const authHeaders = shareToken ? { Authorization: `Bearer ${shareToken}` } : {};
 
 /** An Error carrying the offending parameter (dotted key) when the backend names one. */
-export class ToolError extends Error {
+class ToolError extends Error {
   constructor(message, field = null) {
     super(message);
     this.name = 'ToolError';
