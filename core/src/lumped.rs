@@ -404,18 +404,103 @@ impl FrfType {
 
 /// `20 log10 |z|` (dB re 1 unit); `-inf` for `z = 0`.
 pub fn magnitude_db(z: Complex64) -> f64 {
+    // 10/ln 10: ln is markedly faster than log10 in common libms, at ≤ 1 ulp extra error.
+    const DB_PER_NEPER_POWER: f64 = 10.0 / std::f64::consts::LN_10;
     let n2 = z.norm_sqr();
     if n2.is_normal() {
-        10.0 * n2.log10()
+        DB_PER_NEPER_POWER * n2.ln()
     } else {
         // |z|² under- or overflowed: take the scaled modulus.
         20.0 * z.norm().log10()
     }
 }
 
+/// fdlibm's arctangent (`s_atan.c`, error < 1 ulp): reduction to |t| < 0.4375 around
+/// atan(0.5), atan(1), atan(1.5) or atan(∞), then an odd degree-23 polynomial. About twice as
+/// fast as the libm `atan2` of common platforms, which dominates the FRF phase.
+fn atan_fdlibm(x: f64) -> f64 {
+    const ATAN_HI: [f64; 4] = [
+        4.636_476_090_008_060_935_15e-01,
+        7.853_981_633_974_482_789_99e-01,
+        9.827_937_232_473_290_540_82e-01,
+        1.570_796_326_794_896_558_00e+00,
+    ];
+    const ATAN_LO: [f64; 4] = [
+        2.269_877_745_296_168_709_24e-17,
+        3.061_616_997_868_383_017_93e-17,
+        1.390_331_103_123_099_845_16e-17,
+        6.123_233_995_736_766_035_87e-17,
+    ];
+    const AT: [f64; 11] = [
+        3.333_333_333_333_293_180_27e-01,
+        -1.999_999_999_987_648_324_76e-01,
+        1.428_571_427_250_346_637_11e-01,
+        -1.111_111_040_546_235_578_80e-01,
+        9.090_887_133_436_506_561_96e-02,
+        -7.691_876_205_044_829_994_95e-02,
+        6.661_073_137_387_531_206_69e-02,
+        -5.833_570_133_790_573_486_45e-02,
+        4.976_877_994_615_932_360_17e-02,
+        -3.653_157_274_421_691_552_70e-02,
+        1.628_582_011_536_578_236_23e-02,
+    ];
+    if x.is_nan() {
+        return x;
+    }
+    let negative = x.is_sign_negative();
+    let ax = x.abs();
+    if ax >= 7.378_697_629_483_820_646_4e19 {
+        // |x| ≥ 2^66: ±π/2.
+        let z = ATAN_HI[3] + ATAN_LO[3];
+        return if negative { -z } else { z };
+    }
+    let (id, t) = if ax < 0.4375 {
+        (None, x)
+    } else if ax < 0.6875 {
+        (Some(0), (2.0 * ax - 1.0) / (2.0 + ax))
+    } else if ax < 1.1875 {
+        (Some(1), (ax - 1.0) / (ax + 1.0))
+    } else if ax < 2.4375 {
+        (Some(2), (ax - 1.5) / (1.0 + 1.5 * ax))
+    } else {
+        (Some(3), -1.0 / ax)
+    };
+    let z = t * t;
+    let w = z * z;
+    let s1 = z * (AT[0] + w * (AT[2] + w * (AT[4] + w * (AT[6] + w * (AT[8] + w * AT[10])))));
+    let s2 = w * (AT[1] + w * (AT[3] + w * (AT[5] + w * (AT[7] + w * AT[9]))));
+    match id {
+        None => t - t * (s1 + s2),
+        Some(i) => {
+            let r = ATAN_HI[i] - ((t * (s1 + s2) - ATAN_LO[i]) - t);
+            if negative {
+                -r
+            } else {
+                r
+            }
+        }
+    }
+}
+
+/// `atan2(y, x)` in radians via [`atan_fdlibm`] (fdlibm `e_atan2.c` quadrant logic); zeros,
+/// infinities and NaN go to the standard library.
+fn atan2_fast(y: f64, x: f64) -> f64 {
+    const PI_LO: f64 = 1.224_646_799_147_353_177_2e-16;
+    if y == 0.0 || x == 0.0 || !y.is_finite() || !x.is_finite() {
+        return y.atan2(x);
+    }
+    let z = atan_fdlibm((y / x).abs());
+    match (y < 0.0, x < 0.0) {
+        (false, false) => z,
+        (true, false) => -z,
+        (false, true) => std::f64::consts::PI - (z - PI_LO),
+        (true, true) => (z - PI_LO) - std::f64::consts::PI,
+    }
+}
+
 /// `atan2(Im z, Re z)` in degrees, in (−180, 180].
 pub fn phase_deg(z: Complex64) -> f64 {
-    let p = z.im.atan2(z.re).to_degrees();
+    let p = atan2_fast(z.im, z.re).to_degrees();
     if p <= -180.0 {
         p + 360.0
     } else {
@@ -468,7 +553,7 @@ pub struct ModalAnalysis {
 type C3 = [[Complex64; 3]; 3];
 
 /// Signed cofactor (row `r`, column `c`) of a 3×3 complex matrix.
-#[inline]
+#[inline(always)]
 fn cofactor(z: &C3, r: usize, c: usize) -> Complex64 {
     let (r1, r2) = match r {
         0 => (1, 2),
@@ -490,11 +575,11 @@ fn cofactor(z: &C3, r: usize, c: usize) -> Complex64 {
 
 /// Solves `z h = e_f` in closed form: `h_i = cof(z)[f][i] / det z`. `None` when `det z = 0`
 /// or the result is not finite.
-#[inline]
+#[inline(always)]
 fn solve_unit_column(z: &C3, f: usize) -> Option<[Complex64; 3]> {
     let cof = [cofactor(z, f, 0), cofactor(z, f, 1), cofactor(z, f, 2)];
     let det = z[f][0] * cof[0] + z[f][1] * cof[1] + z[f][2] * cof[2];
-    if det.norm_sqr() == 0.0 || !det.is_finite() {
+    if (det.re == 0.0 && det.im == 0.0) || !det.is_finite() {
         return None;
     }
     let inv = det.inv();
@@ -504,6 +589,86 @@ fn solve_unit_column(z: &C3, f: usize) -> Option<[Complex64; 3]> {
 
 fn field(name: &str) -> String {
     join("profile", name)
+}
+
+/// The model as plain arrays for the per-frequency inner loop.
+#[derive(Debug, Clone, Copy)]
+struct FrfKernel {
+    k: [[f64; 3]; 3],
+    m: [[f64; 3]; 3],
+    c: [[f64; 3]; 3],
+    /// 0-based excited floor.
+    f: usize,
+    frf_type: FrfType,
+}
+
+impl FrfKernel {
+    fn new(model: &LumpedModel, f: usize, frf_type: FrfType) -> Self {
+        let arr = |a: &Matrix3<f64>| -> [[f64; 3]; 3] {
+            std::array::from_fn(|i| std::array::from_fn(|j| a[(i, j)]))
+        };
+        Self {
+            k: arr(&model.k),
+            m: arr(&model.m),
+            c: arr(&model.c),
+            f,
+            frf_type,
+        }
+    }
+
+    /// The FRF of the three floors at `f_hz`, `None` at a singular point.
+    #[inline]
+    fn eval(&self, f_hz: f64) -> Option<[Complex64; 3]> {
+        match self.f {
+            0 => self.eval_at::<0>(f_hz),
+            1 => self.eval_at::<1>(f_hz),
+            _ => self.eval_at::<2>(f_hz),
+        }
+    }
+
+    /// [`Self::eval`] with the excited floor `F` (0-based) known at compile time.
+    #[inline(always)]
+    fn eval_at<const F: usize>(&self, f_hz: f64) -> Option<[Complex64; 3]> {
+        let omega = std::f64::consts::TAU * f_hz;
+        let w2 = omega * omega;
+        let z: C3 = std::array::from_fn(|i| {
+            std::array::from_fn(|j| {
+                Complex64::new(self.k[i][j] - w2 * self.m[i][j], omega * self.c[i][j])
+            })
+        });
+        let h = solve_unit_column(&z, F)?;
+        Some(match self.frf_type {
+            FrfType::Receptance => h,
+            FrfType::Mobility => h.map(|x| Complex64::new(-omega * x.im, omega * x.re)),
+            FrfType::Accelerance => h.map(|x| x * -w2),
+        })
+    }
+
+    /// The loop of [`LumpedModel::frf_each`], monomorphised per excited floor.
+    fn stream<const F: usize>(
+        &self,
+        freqs_hz: &[f64],
+        cancel: &Cancel,
+        mut sink: impl FnMut(usize, [Complex64; 3]),
+    ) -> Result<(), ToolError> {
+        for (block, chunk) in freqs_hz.chunks(8192).enumerate() {
+            cancel.check()?;
+            for (i, &fr) in chunk.iter().enumerate() {
+                let h = self.eval_at::<F>(fr).ok_or_else(|| Self::singular(fr))?;
+                sink(block * 8192 + i, h);
+            }
+        }
+        Ok(())
+    }
+
+    fn singular(f_hz: f64) -> ToolError {
+        ToolError::invalid(
+            field(DAMPING_FIELD_SUFFIX),
+            format!(
+                "the dynamic stiffness is singular at {f_hz} Hz (an undamped mode): add damping"
+            ),
+        )
+    }
 }
 
 impl LumpedModel {
@@ -799,20 +964,6 @@ impl LumpedModel {
         })
     }
 
-    /// Dynamic stiffness `Z(ω) = K − ω²M + iωC`.
-    #[inline]
-    fn dynamic_stiffness(&self, omega: f64) -> C3 {
-        let w2 = omega * omega;
-        let mut z = [[Complex64::new(0.0, 0.0); 3]; 3];
-        for i in 0..3 {
-            for j in 0..3 {
-                z[i][j] =
-                    Complex64::new(self.k[(i, j)] - w2 * self.m[(i, j)], omega * self.c[(i, j)]);
-            }
-        }
-        z
-    }
-
     /// Receptances `x_j / F_f` (m/N) of the three floors at `f_hz` for a force on floor
     /// `force_floor` (1..=3).
     pub fn receptance(&self, force_floor: usize, f_hz: f64) -> Result<[Complex64; 3], ToolError> {
@@ -830,25 +981,15 @@ impl LumpedModel {
         self.response_at(f, frf_type, f_hz)
     }
 
-    #[inline]
     fn response_at(
         &self,
         f: usize,
         frf_type: FrfType,
         f_hz: f64,
     ) -> Result<[Complex64; 3], ToolError> {
-        let omega = std::f64::consts::TAU * f_hz;
-        let z = self.dynamic_stiffness(omega);
-        let h = solve_unit_column(&z, f).ok_or_else(|| {
-            ToolError::invalid(
-                field(DAMPING_FIELD_SUFFIX),
-                format!(
-                    "the dynamic stiffness is singular at {f_hz} Hz (an undamped mode): add damping"
-                ),
-            )
-        })?;
-        let g = frf_type.factor(omega);
-        Ok([h[0] * g, h[1] * g, h[2] * g])
+        FrfKernel::new(self, f, frf_type)
+            .eval(f_hz)
+            .ok_or_else(|| FrfKernel::singular(f_hz))
     }
 
     /// The FRF of the three floors at every frequency of `freqs_hz`, `out[i][j]` = floor j+1 at
@@ -875,14 +1016,12 @@ impl LumpedModel {
         cancel: &Cancel,
         mut sink: impl FnMut(usize, [Complex64; 3]),
     ) -> Result<(), ToolError> {
-        let f = floor_index(force_floor)?;
-        for (i, &fr) in freqs_hz.iter().enumerate() {
-            if i % 8192 == 8191 {
-                cancel.check()?;
-            }
-            sink(i, self.response_at(f, frf_type, fr)?);
+        let kernel = FrfKernel::new(self, floor_index(force_floor)?, frf_type);
+        match kernel.f {
+            0 => kernel.stream::<0>(freqs_hz, cancel, sink),
+            1 => kernel.stream::<1>(freqs_hz, cancel, sink),
+            _ => kernel.stream::<2>(freqs_hz, cancel, sink),
         }
-        Ok(())
     }
 }
 
@@ -1109,5 +1248,62 @@ mod tests {
             model.frf(1, FrfType::Receptance, &many, &c).unwrap_err(),
             ToolError::Cancelled
         );
+    }
+
+    #[test]
+    fn fast_atan2_matches_the_standard_library() {
+        // xorshift: deterministic pseudo-random angles and magnitudes over 600 decades.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut worst = 0.0f64;
+        for _ in 0..400_000 {
+            let angle = (next() * 2.0 - 1.0) * std::f64::consts::PI;
+            let scale = 10f64.powf(next() * 600.0 - 300.0);
+            let (y, x) = (scale * angle.sin(), scale * angle.cos());
+            let (a, b) = (atan2_fast(y, x), y.atan2(x));
+            let err = (a - b).abs() / b.abs().max(f64::MIN_POSITIVE);
+            worst = worst.max(err);
+        }
+        assert!(
+            worst <= 4.0 * f64::EPSILON,
+            "worst relative error {worst:e}"
+        );
+        // Every reduction interval, both signs, and the exact quadrant edges.
+        for t in [
+            1e-20, 0.3, 0.4375, 0.5, 0.6875, 1.0, 1.1875, 1.5, 2.4375, 10.0, 1e19, 1e30,
+        ] {
+            for (y, x) in [
+                (t, 1.0),
+                (-t, 1.0),
+                (t, -1.0),
+                (-t, -1.0),
+                (1.0, t),
+                (-1.0, -t),
+            ] {
+                let (a, b) = (atan2_fast(y, x), y.atan2(x));
+                assert!(
+                    (a - b).abs() <= 4.0 * f64::EPSILON * b.abs(),
+                    "{y} {x}: {a} vs {b}"
+                );
+            }
+        }
+        for (y, x) in [
+            (0.0, 1.0),
+            (0.0, -1.0),
+            (-0.0, -1.0),
+            (1.0, 0.0),
+            (-1.0, 0.0),
+        ] {
+            assert_eq!(atan2_fast(y, x), y.atan2(x));
+        }
+        assert!(atan2_fast(f64::NAN, 1.0).is_nan());
+        assert_eq!(atan2_fast(f64::INFINITY, 1.0), std::f64::consts::FRAC_PI_2);
+        assert!((atan_fdlibm(-3.0) + 3f64.atan()).abs() < 1e-16);
+        assert_eq!(atan_fdlibm(-1e80), -std::f64::consts::FRAC_PI_2);
     }
 }
