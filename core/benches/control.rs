@@ -35,7 +35,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| crossings(&|w| p.eval(w) * 50.0, true))
     });
     c.bench_function("max_stable_gains_3_floors", |b| {
-        b.iter(|| max_stable_gains(&dp, 10.0, None).unwrap())
+        b.iter(|| max_stable_gains(&dp, 10.0, None, None).unwrap())
     });
     let weights = LqgWeights {
         state_weight: 200.0,

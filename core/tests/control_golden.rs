@@ -662,7 +662,7 @@ fn max_stable_gain_agrees_with_eigenvalues() {
         20.0,
     );
     for comp in [None, Some(&s5), Some(&default_ec)] {
-        let h = max_stable_gains(&dp, 10.0, comp).unwrap();
+        let h = max_stable_gains(&dp, 10.0, comp, None).unwrap();
         for floor in 1..=3 {
             let hm = h[floor - 1].expect("bounded gain");
             let fp = dp.on_floor(floor);
@@ -687,7 +687,7 @@ fn max_stable_gain_agrees_with_eigenvalues() {
             hi = mid
         }
     }
-    let h = max_stable_gains(&dp, 10.0, None).unwrap()[1].unwrap();
+    let h = max_stable_gains(&dp, 10.0, None, None).unwrap()[1].unwrap();
     assert!(close(h, 0.5 * (lo + hi), 1e-9, 0.0), "{h} vs {lo}");
     assert!(close(h, 2.4761237518488786, 1e-7, 0.0));
 }

@@ -103,17 +103,24 @@ pub fn plant(dev: &Device) -> Result<Modal, ControlError> {
 
 /// Largest stable DVF gain h_max [A·s/m] on each floor 1..=3 for the same device, Bl and
 /// optional compensator: min 1/|L₁(jωᵢ)| over the negative-real crossings of
-/// L₁ = Bl·C_p·P_f (None: stable for every gain).
+/// L₁ = Bl·C_p·P_f (None: stable for every gain). `known` = (floor, h_max) skips a floor whose
+/// value the caller already has (from the crossings of its own loop h·L₁).
 pub fn max_stable_gains(
     params: &DeviceParams,
     force_factor_n_per_a: f64,
     comp: Option<&Compensator>,
+    known: Option<(usize, Option<f64>)>,
 ) -> Result<[Option<f64>; 3], ControlError> {
     let mut out = [None; 3];
     for (f, slot) in out.iter_mut().enumerate() {
-        let dev = Device::new(params.on_floor(f + 1));
-        let p = plant(&dev)?;
-        *slot = max_stable_gain(&p, force_factor_n_per_a, comp);
+        match known {
+            Some((floor, h)) if floor == f + 1 => *slot = h,
+            _ => {
+                let dev = Device::new(params.on_floor(f + 1));
+                let p = plant(&dev)?;
+                *slot = max_stable_gain(&p, force_factor_n_per_a, comp);
+            }
+        }
     }
     Ok(out)
 }

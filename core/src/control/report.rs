@@ -146,6 +146,7 @@ pub(super) fn run(
         res.set_int("closed_loop_stable", i64::from(stable));
         res.set("max_closed_loop_pole_real_part_1_per_s", max_re);
         let pl = plant(&dev)?;
+        let mut own_hmax = None;
         if !feedback.is_zero() {
             let l = OpenLoop {
                 plant: &pl,
@@ -154,13 +155,18 @@ pub(super) fn run(
             let c = crossings(&l, true);
             gm = c.gain_margin();
             pm = c.phase_margin();
+            if matches!(strategy, Strategy::Dvf | Strategy::DvfEc) {
+                // L = h·L₁: the same negative-real crossings, h_max = h·min 1/|L|.
+                let h = p.gain_a_s_per_m;
+                own_hmax = Some((dp.floor, c.gain_factor_to_instability().map(|k| k * h)));
+            }
             open_loop = Some(grid().w_rad_s.iter().map(|&w| l.eval(w)).collect());
         }
         cancel.check()?;
         if matches!(strategy, Strategy::Dvf | Strategy::DvfEc) {
             progress.report(0.5, "largest stable gains");
             let c = (strategy == Strategy::DvfEc).then_some(&comp);
-            hmax = max_stable_gains(&dp, bl, c)?;
+            hmax = max_stable_gains(&dp, bl, c, own_hmax)?;
         }
         if let Some(m) = gm {
             res.set("gain_margin_db", m.value);
