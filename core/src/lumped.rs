@@ -419,39 +419,43 @@ pub fn magnitude_db(z: Complex64) -> f64 {
 /// atan(0.5), atan(1), atan(1.5) or atan(∞), then an odd degree-23 polynomial. About twice as
 /// fast as the libm `atan2` of common platforms, which dominates the FRF phase.
 fn atan_fdlibm(x: f64) -> f64 {
-    const ATAN_HI: [f64; 4] = [
-        4.636_476_090_008_060_935_15e-01,
-        7.853_981_633_974_482_789_99e-01,
-        9.827_937_232_473_290_540_82e-01,
-        1.570_796_326_794_896_558_00e+00,
-    ];
-    const ATAN_LO: [f64; 4] = [
-        2.269_877_745_296_168_709_24e-17,
-        3.061_616_997_868_383_017_93e-17,
-        1.390_331_103_123_099_845_16e-17,
-        6.123_233_995_736_766_035_87e-17,
-    ];
-    const AT: [f64; 11] = [
-        3.333_333_333_333_293_180_27e-01,
-        -1.999_999_999_987_648_324_76e-01,
-        1.428_571_427_250_346_637_11e-01,
-        -1.111_111_040_546_235_578_80e-01,
-        9.090_887_133_436_506_561_96e-02,
-        -7.691_876_205_044_829_994_95e-02,
-        6.661_073_137_387_531_206_69e-02,
-        -5.833_570_133_790_573_486_45e-02,
-        4.976_877_994_615_932_360_17e-02,
-        -3.653_157_274_421_691_552_70e-02,
-        1.628_582_011_536_578_236_23e-02,
-    ];
+    // The fdlibm constants, by their exact bit patterns.
+    let atan_hi = [
+        0x3fdd_ac67_0561_bb4f_u64, // atan(0.5) hi
+        0x3fe9_21fb_5444_2d18,     // atan(1.0) hi
+        0x3fef_730b_d281_f69b,     // atan(1.5) hi
+        0x3ff9_21fb_5444_2d18,     // atan(inf) hi
+    ]
+    .map(f64::from_bits);
+    let atan_lo = [
+        0x3c7a_2b7f_222f_65e2_u64,
+        0x3c81_a626_3314_5c07,
+        0x3c70_0788_7af0_cbbd,
+        0x3c91_a626_3314_5c07,
+    ]
+    .map(f64::from_bits);
+    let at = [
+        0x3fd5_5555_5555_550d_u64,
+        0xbfc9_9999_9998_ebc4,
+        0x3fc2_4924_9200_83ff,
+        0xbfbc_71c6_fe23_1671,
+        0x3fb7_45cd_c54c_206e,
+        0xbfb3_b0f2_af74_9a6d,
+        0x3fb1_0d66_a0d0_3d51,
+        0xbfad_de2d_52de_fd9a,
+        0x3fa9_7b4b_2476_0deb,
+        0xbfa2_b444_2c6a_6c2f,
+        0x3f90_ad3a_e322_da11,
+    ]
+    .map(f64::from_bits);
     if x.is_nan() {
         return x;
     }
     let negative = x.is_sign_negative();
     let ax = x.abs();
-    if ax >= 7.378_697_629_483_820_646_4e19 {
+    if ax >= f64::from_bits(0x4410_0000_0000_0000) {
         // |x| ≥ 2^66: ±π/2.
-        let z = ATAN_HI[3] + ATAN_LO[3];
+        let z = atan_hi[3] + atan_lo[3];
         return if negative { -z } else { z };
     }
     let (id, t) = if ax < 0.4375 {
@@ -467,12 +471,12 @@ fn atan_fdlibm(x: f64) -> f64 {
     };
     let z = t * t;
     let w = z * z;
-    let s1 = z * (AT[0] + w * (AT[2] + w * (AT[4] + w * (AT[6] + w * (AT[8] + w * AT[10])))));
-    let s2 = w * (AT[1] + w * (AT[3] + w * (AT[5] + w * (AT[7] + w * AT[9]))));
+    let s1 = z * (at[0] + w * (at[2] + w * (at[4] + w * (at[6] + w * (at[8] + w * at[10])))));
+    let s2 = w * (at[1] + w * (at[3] + w * (at[5] + w * (at[7] + w * at[9]))));
     match id {
         None => t - t * (s1 + s2),
         Some(i) => {
-            let r = ATAN_HI[i] - ((t * (s1 + s2) - ATAN_LO[i]) - t);
+            let r = atan_hi[i] - ((t * (s1 + s2) - atan_lo[i]) - t);
             if negative {
                 -r
             } else {
@@ -485,7 +489,7 @@ fn atan_fdlibm(x: f64) -> f64 {
 /// `atan2(y, x)` in radians via [`atan_fdlibm`] (fdlibm `e_atan2.c` quadrant logic); zeros,
 /// infinities and NaN go to the standard library.
 fn atan2_fast(y: f64, x: f64) -> f64 {
-    const PI_LO: f64 = 1.224_646_799_147_353_177_2e-16;
+    let pi_lo = f64::from_bits(0x3ca1_a626_3314_5c07);
     if y == 0.0 || x == 0.0 || !y.is_finite() || !x.is_finite() {
         return y.atan2(x);
     }
@@ -493,8 +497,8 @@ fn atan2_fast(y: f64, x: f64) -> f64 {
     match (y < 0.0, x < 0.0) {
         (false, false) => z,
         (true, false) => -z,
-        (false, true) => std::f64::consts::PI - (z - PI_LO),
-        (true, true) => (z - PI_LO) - std::f64::consts::PI,
+        (false, true) => std::f64::consts::PI - (z - pi_lo),
+        (true, true) => (z - pi_lo) - std::f64::consts::PI,
     }
 }
 
@@ -1014,7 +1018,7 @@ impl LumpedModel {
         frf_type: FrfType,
         freqs_hz: &[f64],
         cancel: &Cancel,
-        mut sink: impl FnMut(usize, [Complex64; 3]),
+        sink: impl FnMut(usize, [Complex64; 3]),
     ) -> Result<(), ToolError> {
         let kernel = FrfKernel::new(self, floor_index(force_floor)?, frf_type);
         match kernel.f {
