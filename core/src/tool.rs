@@ -36,6 +36,11 @@ pub trait Tool: Send + Sync {
     fn description(&self) -> &'static str;
     /// The parameters with defaults, ranges and units.
     fn params(&self) -> Vec<ParamSpec>;
+    /// Whether a run is expensive enough to queue separately and to need more than
+    /// read-only guest rights (FEA).
+    fn is_heavy(&self) -> bool {
+        false
+    }
     /// Runs the tool. `params` is the raw JSON object from the caller.
     fn run(&self, params: &Value, progress: &Progress, cancel: &Cancel) -> Result<ToolResult, ToolError>;
 }

@@ -25,6 +25,21 @@ pub enum ApiError {
     /// The run took longer than the server allows; it was cancelled.
     #[error("the run took longer than {seconds} s and was cancelled")]
     Timeout { seconds: u64 },
+    /// No credential, or an invalid or revoked one.
+    #[error("sign in with the share link (or an Authorization: Bearer token)")]
+    Unauthenticated,
+    /// Too many failed token attempts from this address.
+    #[error("too many failed attempts; try again in {retry_after_s} s")]
+    RateLimited { retry_after_s: u64 },
+    /// The caller may not do this.
+    #[error("forbidden: {reason}")]
+    Forbidden { reason: String },
+    /// The thing asked for does not exist.
+    #[error("no such {what}")]
+    NotFound { what: String },
+    /// The history could not be read or written.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// A bug or an exhausted resource on the server side.
     #[error("internal error: {reason}")]
     Internal { reason: String },
@@ -43,6 +58,11 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -60,8 +80,26 @@ impl ApiError {
     }
 }
 
+impl From<crate::access::Denied> for ApiError {
+    fn from(d: crate::access::Denied) -> Self {
+        match d {
+            crate::access::Denied::Unauthenticated => ApiError::Unauthenticated,
+            crate::access::Denied::RateLimited { retry_after } => ApiError::RateLimited {
+                retry_after_s: retry_after.as_secs().max(1),
+            },
+            crate::access::Denied::Forbidden(reason) => ApiError::Forbidden { reason },
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status(), Json(self.body())).into_response()
+        let mut res = (self.status(), Json(self.body())).into_response();
+        if let ApiError::RateLimited { retry_after_s } = self {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_s.to_string()) {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        res
     }
 }

@@ -4,8 +4,11 @@
 //! * `cristallo run <tool-id> --params <file | ->` prints exactly one JSON result object on
 //!   stdout (exit 0); invalid parameters exit 2 with one line on stderr naming the field;
 //!   a computation that cannot give a trustworthy result exits 1.
-//! * `cristallo serve [--bind ADDR:PORT]` serves the UI and API; its first stdout line is
-//!   `url: http://ADDR:PORT/`. It stops cleanly on SIGINT/SIGTERM.
+//! * `cristallo serve [--bind ADDR:PORT] [--data-dir DIR]` serves the UI and API on loopback;
+//!   its first stdout line is `url: http://ADDR:PORT/`. With `--share` it binds a LAN interface,
+//!   requires tokens, advertises itself by mDNS and prints `share-url: http://HOST:PORT/?token=…`
+//!   first (then `host-url:` with the host's own token). It stops cleanly on SIGINT/SIGTERM.
+//! * `cristallo discover` lists shared twins found by mDNS.
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -15,7 +18,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use cristallo_core::{Cancel, Progress, ToolError};
-use cristallo_server::AppConfig;
+use cristallo_server::{AppConfig, Platform};
 
 #[derive(Parser)]
 #[command(
@@ -41,14 +44,42 @@ enum Command {
         params: Option<String>,
     },
     /// Serve the UI and the API.
-    Serve {
-        /// Address and port to bind (port 0 picks a free one).
-        #[arg(long, default_value = "127.0.0.1:0")]
-        bind: SocketAddr,
-        /// Directory of the static UI (default: the one shipped with the sources).
+    Serve(ServeOptions),
+    /// Find shared twins on the local network by mDNS; prints one JSON line per twin.
+    Discover {
+        /// Browse only on the interface with this address.
         #[arg(long)]
-        ui_dir: Option<PathBuf>,
+        interface: Option<std::net::IpAddr>,
+        /// How long to listen.
+        #[arg(long, default_value_t = 5.0)]
+        timeout_s: f64,
+        /// Stop at the first twin found.
+        #[arg(long)]
+        first: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct ServeOptions {
+    /// Address and port to bind (port 0 picks a free one). Default: 127.0.0.1:0, or with
+    /// --share the first non-loopback interface.
+    #[arg(long)]
+    bind: Option<SocketAddr>,
+    /// Directory of the static UI (default: the one shipped with the sources).
+    #[arg(long)]
+    ui_dir: Option<PathBuf>,
+    /// Directory of the database (default: the platform data directory).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Share on the LAN: token access, mDNS advertisement; prints `share-url:` first.
+    #[arg(long)]
+    share: bool,
+    /// With --share: do not advertise by mDNS.
+    #[arg(long)]
+    no_mdns: bool,
+    /// Name of the twin shown to peers.
+    #[arg(long)]
+    twin_name: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -61,13 +92,22 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Run { tool, params } => run(&tool, params.as_deref()),
-        Command::Serve { bind, ui_dir } => match serve(bind, ui_dir) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Serve(opts) => report(serve(opts)),
+        Command::Discover {
+            interface,
+            timeout_s,
+            first,
+        } => report(discover(interface, timeout_s, first)),
+    }
+}
+
+fn report(outcome: anyhow::Result<()>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -137,16 +177,44 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn serve(bind: SocketAddr, ui_dir: Option<PathBuf>) -> anyhow::Result<()> {
-    let mut config = AppConfig::default();
+fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    let ServeOptions {
+        bind,
+        ui_dir,
+        data_dir,
+        share,
+        no_mdns,
+        twin_name,
+    } = opts;
+    let bind = match (bind, share) {
+        (Some(b), _) => b,
+        (None, false) => SocketAddr::from(([127, 0, 0, 1], 0)),
+        (None, true) => SocketAddr::new(cristallo_server::share::default_share_ip()?, 0),
+    };
+    anyhow::ensure!(
+        share || bind.ip().is_loopback(),
+        "serving on {} would let anyone on the network in without a token: bind 127.0.0.1, or add --share",
+        bind.ip()
+    );
+    anyhow::ensure!(
+        !share || !bind.ip().is_unspecified(),
+        "--share needs the address of one interface (e.g. --bind 192.168.1.20:0), not {}",
+        bind.ip()
+    );
+    let mut config =
+        AppConfig::new(data_dir.unwrap_or_else(cristallo_server::store::default_data_dir));
     if let Some(dir) = ui_dir {
         config.ui_dir = dir;
+    }
+    if let Some(name) = twin_name {
+        config.twin_name = name;
     }
     anyhow::ensure!(
         config.ui_dir.join("index.html").is_file(),
         "no UI found at {} (pass --ui-dir)",
         config.ui_dir.display()
     );
+    let platform = Platform::open(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -156,12 +224,42 @@ fn serve(bind: SocketAddr, ui_dir: Option<PathBuf>) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot bind {bind}"))?;
         let addr = listener.local_addr()?;
-        println!("url: {}", cristallo_server::url_for(addr));
+        if share {
+            let status = platform
+                .enable_sharing(addr, !no_mdns)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // The share dialog of the headless server: the guest link first, then the host's.
+            println!("share-url: {}", status.url.unwrap_or_default());
+            println!("host-url: {}", status.host_url.unwrap_or_default());
+        } else {
+            println!("url: {}", cristallo_server::url_for(addr));
+        }
         std::io::stdout().flush()?;
-        cristallo_server::serve(listener, config, shutdown_signal()).await?;
+        cristallo_server::serve_platform(listener, platform.clone(), shutdown_signal()).await?;
+        platform.stop_sharing();
         eprintln!("server stopped");
         Ok(())
     })
+}
+
+fn discover(on: Option<std::net::IpAddr>, timeout_s: f64, first: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        timeout_s.is_finite() && timeout_s > 0.0 && timeout_s <= 600.0,
+        "--timeout-s must be in (0, 600]"
+    );
+    let peers = cristallo_server::share::discover(
+        on,
+        std::time::Duration::from_secs_f64(timeout_s),
+        first,
+    )?;
+    for p in &peers {
+        println!("{}", serde_json::to_string(p)?);
+    }
+    anyhow::ensure!(
+        !peers.is_empty(),
+        "no shared Cristallo twin found within {timeout_s} s"
+    );
+    Ok(())
 }
 
 async fn shutdown_signal() {

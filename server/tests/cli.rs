@@ -110,8 +110,10 @@ fn unknown_tool_and_missing_file_exit_2() {
 
 #[test]
 fn serve_prints_the_url_first_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -147,4 +149,45 @@ fn serve_prints_the_url_first_and_stops_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "serve exited with {exit}");
+}
+
+#[test]
+fn serve_refuses_a_lan_address_without_share() {
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--share"));
+}
+
+#[test]
+fn serve_reports_a_damaged_database_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cristallo.sqlite3");
+    std::fs::write(&db, b"not a database at all, but someone's file".repeat(50)).unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("damaged") && err.contains("copied to"),
+        "{err}"
+    );
+    let backups = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("damaged")
+        })
+        .count();
+    assert_eq!(backups, 1);
+    assert!(std::fs::read(&db).unwrap().starts_with(b"not a database"));
 }

@@ -3,13 +3,22 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use cristallo_server::{app, AppConfig};
+use cristallo_server::{router, AppConfig, Platform};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+/// A router over a platform with its own temporary data directory (kept alive by leaking the
+/// guard for the test's duration; the OS temp cleaner removes it).
+fn test_app_with(edit: impl FnOnce(&mut AppConfig)) -> Router {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let mut config = AppConfig::new(dir);
+    edit(&mut config);
+    router(Platform::open(config).unwrap())
+}
+
 fn test_app() -> Router {
-    app(AppConfig::default())
+    test_app_with(|_| {})
 }
 
 async fn send(app: Router, req: Request<Body>) -> (StatusCode, Value) {
@@ -150,12 +159,9 @@ async fn unknown_tool_and_route_are_404_json() {
 
 #[tokio::test]
 async fn huge_body_is_413_json() {
-    let config = AppConfig {
-        body_limit_bytes: 1024,
-        ..AppConfig::default()
-    };
+    let app = test_app_with(|c| c.body_limit_bytes = 1024);
     let body = format!(r#"{{"strategy": "tmd", "pad": "{}"}}"#, "x".repeat(4096));
-    let (status, v) = send(app(config), post("/api/tools/vibration-control/run", body)).await;
+    let (status, v) = send(app, post("/api/tools/vibration-control/run", body)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(v["error"].as_str().unwrap().contains("1024"));
 }
@@ -177,9 +183,11 @@ async fn real_loopback_port_round_trip() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(cristallo_server::serve(
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Platform::open(AppConfig::new(dir.path().to_path_buf())).unwrap();
+    let server = tokio::spawn(cristallo_server::serve_platform(
         listener,
-        AppConfig::default(),
+        platform,
         async {
             let _ = stop_rx.await;
         },

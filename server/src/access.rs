@@ -1,0 +1,495 @@
+//! Who may do what (platform.md §5).
+//!
+//! * **Local mode** (`cristallo serve` on loopback, no `--share`): every caller is the host; the
+//!   server refuses non-loopback binds in this mode.
+//! * **Shared mode**: every `/api` call needs a session cookie (from the one-time `?token=`
+//!   exchange) or `Authorization: Bearer TOKEN`. The share token makes a *guest*; the separate
+//!   host token makes the *host*. Guests are read-only (run tools, view history) unless the host
+//!   grants `full` (delete history, heavy tools); sharing settings and guest management are the
+//!   host's alone. Revoking a guest ends its session at once.
+//! * Always: a `Host` allow-list (DNS-rebinding defence), an `Origin` check on state-changing
+//!   requests and event streams, and a limit on failed token attempts per peer address.
+//!   Tokens are compared in constant time and never logged.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+/// Failed token attempts allowed per peer address within [`FAILURE_WINDOW`].
+pub const MAX_FAILED_ATTEMPTS: u32 = 5;
+/// Window of the failed-attempt counter, and how long a blocked peer waits.
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "cristallo_session";
+
+/// The two kinds of caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Host,
+    Guest,
+}
+
+/// What guests may do, set by the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GuestAccess {
+    /// Run tools and view results only.
+    #[default]
+    ReadOnly,
+    /// Also delete history entries and run heavy tools.
+    Full,
+}
+
+/// The caller of one request, as established by the access guard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Caller {
+    pub role: Role,
+    /// Display name recorded in the run history.
+    pub name: String,
+    /// Public id of the session (shown to the host, used to revoke); none for the local host
+    /// and bearer-token callers.
+    pub session_id: Option<String>,
+    /// Whether the caller may delete history entries and run heavy tools.
+    pub can_modify: bool,
+}
+
+impl Caller {
+    /// The host using the app on its own machine.
+    pub fn host() -> Self {
+        Caller {
+            role: Role::Host,
+            name: "host".into(),
+            session_id: None,
+            can_modify: true,
+        }
+    }
+}
+
+/// One guest or host browser session.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionInfo {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub peer: String,
+    pub connected_at_ms: i64,
+    /// Open live-event streams of this session (0 = not looking right now).
+    pub live_streams: u32,
+}
+
+/// The secrets of an active share.
+#[derive(Debug, Clone)]
+pub struct ShareSecrets {
+    pub guest_token: String,
+    pub host_token: String,
+}
+
+/// A fresh random token (256 bits, hex).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn short_id() -> String {
+    let mut bytes = [0u8; 6];
+    rand::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Constant-time equality, so a token cannot be guessed byte by byte from response times.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Why access was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    /// No or an invalid credential (401).
+    Unauthenticated,
+    /// Too many failed attempts from this address (429).
+    RateLimited { retry_after: Duration },
+    /// `Host` or `Origin` not allowed (403).
+    Forbidden(String),
+}
+
+#[derive(Debug)]
+struct Session {
+    info: SessionInfo,
+}
+
+/// The access state of one server.
+#[derive(Debug)]
+pub struct Access {
+    allowed_hosts: RwLock<Vec<String>>,
+    secrets: RwLock<Option<ShareSecrets>>,
+    guest_access: RwLock<GuestAccess>,
+    /// Cookie secret → session.
+    sessions: Mutex<HashMap<String, Session>>,
+    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    guest_counter: Mutex<u32>,
+}
+
+fn host_part(host: &str) -> &str {
+    if let Some(rest) = host.strip_prefix('[') {
+        // [::1]:8080
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    }
+}
+
+impl Access {
+    /// Local mode: only loopback names are valid hosts, every caller is the host.
+    pub fn local() -> Self {
+        Self {
+            allowed_hosts: RwLock::new(vec!["localhost".into(), "127.0.0.1".into(), "::1".into()]),
+            secrets: RwLock::new(None),
+            guest_access: RwLock::new(GuestAccess::ReadOnly),
+            sessions: Mutex::new(HashMap::new()),
+            failures: Mutex::new(HashMap::new()),
+            guest_counter: Mutex::new(0),
+        }
+    }
+
+    /// Turns sharing on for a server reachable as `hosts` (address, host names); returns the
+    /// new secrets. Existing sessions are dropped.
+    pub fn start_sharing(&self, hosts: &[String]) -> ShareSecrets {
+        let secrets = ShareSecrets {
+            guest_token: new_token(),
+            host_token: new_token(),
+        };
+        {
+            let mut allowed = write(&self.allowed_hosts);
+            for h in hosts {
+                let h = h
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_ascii_lowercase();
+                if !allowed.contains(&h) {
+                    allowed.push(h);
+                }
+            }
+        }
+        *write(&self.secrets) = Some(secrets.clone());
+        lock(&self.sessions).clear();
+        secrets
+    }
+
+    /// Turns sharing off: tokens and sessions are forgotten.
+    pub fn stop_sharing(&self) {
+        *write(&self.secrets) = None;
+        lock(&self.sessions).clear();
+    }
+
+    /// Whether sharing is on.
+    pub fn is_sharing(&self) -> bool {
+        read(&self.secrets).is_some()
+    }
+
+    /// A new guest token (the old link stops working; sessions stay).
+    pub fn rotate_guest_token(&self) -> Option<ShareSecrets> {
+        let mut secrets = write(&self.secrets);
+        let s = secrets.as_mut()?;
+        s.guest_token = new_token();
+        Some(s.clone())
+    }
+
+    /// The current secrets (for the host's share dialog).
+    pub fn secrets(&self) -> Option<ShareSecrets> {
+        read(&self.secrets).clone()
+    }
+
+    pub fn guest_access(&self) -> GuestAccess {
+        *read(&self.guest_access)
+    }
+
+    pub fn set_guest_access(&self, access: GuestAccess) {
+        *write(&self.guest_access) = access;
+    }
+
+    /// Checks the `Host` header (absent: not a browser, allowed).
+    pub fn check_host(&self, host: Option<&str>) -> Result<(), Denied> {
+        let Some(host) = host else { return Ok(()) };
+        let h = host_part(host).to_ascii_lowercase();
+        if read(&self.allowed_hosts).iter().any(|a| *a == h) {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden(format!("host '{h}' is not served here")))
+        }
+    }
+
+    /// Checks an `Origin` header on a state-changing request or event stream (absent: not a
+    /// browser, allowed; `null` or a foreign origin: refused).
+    pub fn check_origin(&self, origin: Option<&str>) -> Result<(), Denied> {
+        let Some(origin) = origin else { return Ok(()) };
+        let authority = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            .or_else(|| origin.strip_prefix("tauri://"));
+        let ok = authority.is_some_and(|a| {
+            let h = host_part(a).to_ascii_lowercase();
+            read(&self.allowed_hosts).iter().any(|x| *x == h)
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden(format!(
+                "origin '{origin}' may not change anything here"
+            )))
+        }
+    }
+
+    fn check_rate(&self, peer: Option<IpAddr>) -> Result<(), Denied> {
+        let Some(ip) = peer else { return Ok(()) };
+        let mut failures = lock(&self.failures);
+        if let Some((count, since)) = failures.get(&ip).copied() {
+            let age = since.elapsed();
+            if age >= FAILURE_WINDOW {
+                failures.remove(&ip);
+            } else if count >= MAX_FAILED_ATTEMPTS {
+                return Err(Denied::RateLimited {
+                    retry_after: FAILURE_WINDOW - age,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn record_failure(&self, peer: Option<IpAddr>) {
+        let ip = peer.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let mut failures = lock(&self.failures);
+        let entry = failures.entry(ip).or_insert((0, Instant::now()));
+        entry.0 += 1;
+    }
+
+    fn caller_for(&self, role: Role, name: String, session_id: Option<String>) -> Caller {
+        let can_modify = role == Role::Host || self.guest_access() == GuestAccess::Full;
+        Caller {
+            role,
+            name,
+            session_id,
+            can_modify,
+        }
+    }
+
+    fn role_of_token(&self, token: &str) -> Option<Role> {
+        let secrets = read(&self.secrets);
+        let s = secrets.as_ref()?;
+        if same_secret(token, &s.host_token) {
+            Some(Role::Host)
+        } else if same_secret(token, &s.guest_token) {
+            Some(Role::Guest)
+        } else {
+            None
+        }
+    }
+
+    /// Exchanges a `?token=` for a new session; returns the cookie secret.
+    pub fn exchange_token(
+        &self,
+        token: &str,
+        name: Option<&str>,
+        peer: Option<SocketAddr>,
+    ) -> Result<String, Denied> {
+        let ip = peer.map(|p| p.ip());
+        self.check_rate(ip)?;
+        let Some(role) = self.role_of_token(token) else {
+            self.record_failure(ip);
+            return Err(Denied::Unauthenticated);
+        };
+        let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => n.chars().filter(|c| !c.is_control()).take(40).collect(),
+            None if role == Role::Host => "host".to_string(),
+            None => {
+                let mut counter = lock(&self.guest_counter);
+                *counter += 1;
+                format!("guest-{}", *counter)
+            }
+        };
+        let secret = new_token();
+        let info = SessionInfo {
+            id: short_id(),
+            name,
+            role,
+            peer: ip.map_or_else(|| "unknown".into(), |i| i.to_string()),
+            connected_at_ms: now_ms(),
+            live_streams: 0,
+        };
+        lock(&self.sessions).insert(secret.clone(), Session { info });
+        Ok(secret)
+    }
+
+    /// Establishes the caller of an API request from its credentials.
+    pub fn authenticate(
+        &self,
+        bearer: Option<&str>,
+        cookie: Option<&str>,
+        peer: Option<SocketAddr>,
+    ) -> Result<Caller, Denied> {
+        if !self.is_sharing() {
+            return Ok(Caller::host());
+        }
+        let ip = peer.map(|p| p.ip());
+        if let Some(secret) = cookie {
+            if let Some(s) = lock(&self.sessions).get(secret) {
+                let i = &s.info;
+                return Ok(self.caller_for(i.role, i.name.clone(), Some(i.id.clone())));
+            }
+        }
+        let Some(token) = bearer else {
+            return Err(Denied::Unauthenticated);
+        };
+        self.check_rate(ip)?;
+        match self.role_of_token(token) {
+            Some(Role::Host) => Ok(Caller::host()),
+            Some(Role::Guest) => Ok(self.caller_for(Role::Guest, "api-guest".into(), None)),
+            None => {
+                self.record_failure(ip);
+                Err(Denied::Unauthenticated)
+            }
+        }
+    }
+
+    /// The sessions, for the host.
+    pub fn sessions(&self) -> Vec<SessionInfo> {
+        let mut v: Vec<SessionInfo> = lock(&self.sessions)
+            .values()
+            .map(|s| s.info.clone())
+            .collect();
+        v.sort_by_key(|s| s.connected_at_ms);
+        v
+    }
+
+    /// Ends a session by its public id; `false` if there was none.
+    pub fn revoke(&self, session_id: &str) -> bool {
+        let mut sessions = lock(&self.sessions);
+        let before = sessions.len();
+        sessions.retain(|_, s| s.info.id != session_id);
+        sessions.len() != before
+    }
+
+    /// Counts an open live-event stream of a session (+1 or −1).
+    pub fn stream_opened(&self, session_id: &str, delta: i32) {
+        for s in lock(&self.sessions).values_mut() {
+            if s.info.id == session_id {
+                s.info.live_streams = s.info.live_streams.saturating_add_signed(delta);
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+fn read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(|p| p.into_inner())
+}
+fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(last: u8) -> Option<SocketAddr> {
+        Some(SocketAddr::from(([10, 0, 0, last], 5000)))
+    }
+
+    #[test]
+    fn local_mode_makes_everyone_host_but_checks_host_and_origin() {
+        let a = Access::local();
+        assert_eq!(a.authenticate(None, None, None), Ok(Caller::host()));
+        assert!(a.check_host(Some("127.0.0.1:8080")).is_ok());
+        assert!(a.check_host(Some("localhost")).is_ok());
+        assert!(a.check_host(Some("[::1]:80")).is_ok());
+        assert!(a.check_host(Some("evil.example:8080")).is_err());
+        assert!(a.check_origin(Some("http://127.0.0.1:8080")).is_ok());
+        assert!(a.check_origin(Some("http://evil.example")).is_err());
+        assert!(a.check_origin(Some("null")).is_err());
+        assert!(a.check_origin(None).is_ok());
+    }
+
+    #[test]
+    fn shared_mode_roles_sessions_and_revocation() {
+        let a = Access::local();
+        let s = a.start_sharing(&["192.168.7.2".into()]);
+        assert!(a.check_host(Some("192.168.7.2:4000")).is_ok());
+        assert_eq!(
+            a.authenticate(None, None, peer(1)),
+            Err(Denied::Unauthenticated)
+        );
+        let guest = a.authenticate(Some(&s.guest_token), None, peer(1)).unwrap();
+        assert_eq!((guest.role, guest.can_modify), (Role::Guest, false));
+        let host = a.authenticate(Some(&s.host_token), None, peer(1)).unwrap();
+        assert!(host.can_modify);
+        a.set_guest_access(GuestAccess::Full);
+        assert!(
+            a.authenticate(Some(&s.guest_token), None, peer(1))
+                .unwrap()
+                .can_modify
+        );
+
+        let cookie = a
+            .exchange_token(&s.guest_token, Some("Ana"), peer(2))
+            .unwrap();
+        let c = a.authenticate(None, Some(&cookie), peer(2)).unwrap();
+        assert_eq!(c.name, "Ana");
+        let id = c.session_id.unwrap();
+        assert_eq!(a.sessions().len(), 1);
+        assert!(a.revoke(&id));
+        assert_eq!(
+            a.authenticate(None, Some(&cookie), peer(2)),
+            Err(Denied::Unauthenticated)
+        );
+        a.stop_sharing();
+        assert!(!a.is_sharing());
+    }
+
+    #[test]
+    fn failed_attempts_are_rate_limited_per_peer() {
+        let a = Access::local();
+        let s = a.start_sharing(&[]);
+        for _ in 0..MAX_FAILED_ATTEMPTS {
+            assert_eq!(
+                a.authenticate(Some("wrong"), None, peer(3)),
+                Err(Denied::Unauthenticated)
+            );
+        }
+        assert!(matches!(
+            a.authenticate(Some(&s.guest_token), None, peer(3)),
+            Err(Denied::RateLimited { .. })
+        ));
+        assert!(matches!(
+            a.exchange_token(&s.guest_token, None, peer(3)),
+            Err(Denied::RateLimited { .. })
+        ));
+        // Another address is not affected.
+        assert!(a.authenticate(Some(&s.guest_token), None, peer(4)).is_ok());
+    }
+
+    #[test]
+    fn tokens_are_random_and_long() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert!(same_secret(&a, &a.clone()) && !same_secret(&a, &b) && !same_secret(&a, "x"));
+    }
+}

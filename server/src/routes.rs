@@ -1,0 +1,492 @@
+//! The HTTP routes and the access guard in front of them.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Extension, Json, Router};
+use cristallo_core::{Cancel, Progress, ToolError, ToolInfo};
+use futures_util::stream::{self, Stream, StreamExt};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::access::{Caller, GuestAccess, SESSION_COOKIE};
+use crate::events::ServerEvent;
+use crate::jobs::{JobEvent, KEEP_FINISHED};
+use crate::store::{RunRecord, RunSummary};
+use crate::{ApiError, Platform};
+
+type Shared = State<Arc<Platform>>;
+
+/// The whole HTTP application of `platform`.
+pub fn router(platform: Arc<Platform>) -> Router {
+    let ui = ServeDir::new(&platform.config.ui_dir);
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/session", get(session))
+        .route("/tools", get(list_tools))
+        .route("/tools/{id}", get(tool_info))
+        .route("/tools/{id}/run", post(run_tool))
+        .route("/tools/{id}/jobs", post(start_job))
+        .route("/jobs/{id}/events", get(job_events))
+        .route("/jobs/{id}", delete(cancel_job))
+        .route("/runs", get(list_runs))
+        .route("/runs/export", get(export_runs))
+        .route("/runs/{id}", get(get_run).delete(delete_run))
+        .route("/events", get(events))
+        .route("/share", get(share_status))
+        .route("/share/settings", put(share_settings))
+        .route("/share/rotate", post(rotate_token))
+        .route("/share/sessions/{id}", delete(revoke_session))
+        .fallback(no_api_route)
+        .layer(DefaultBodyLimit::max(platform.config.body_limit_bytes))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(ui)
+        .layer(middleware::from_fn_with_state(platform.clone(), guard))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(CompressionLayer::new())
+        .with_state(platform)
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+    name: Option<String>,
+}
+
+/// Host allow-list, Origin check, token exchange and authentication, for every request.
+async fn guard(State(p): Shared, mut req: Request, next: Next) -> Response {
+    match admit(&p, &mut req) {
+        Ok(None) => next.run(req).await,
+        Ok(Some(response)) => response,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn admit(p: &Platform, req: &mut Request) -> Result<Option<Response>, ApiError> {
+    let headers = req.headers();
+    p.access.check_host(header_str(headers, header::HOST))?;
+    let path = req.uri().path();
+    let is_api = path.starts_with("/api/");
+    let is_stream = path == "/api/events" || path.ends_with("/events");
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes_state || is_stream {
+        p.access.check_origin(header_str(headers, header::ORIGIN))?;
+    }
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let query: TokenQuery = Query::try_from_uri(req.uri())
+        .map(|q| q.0)
+        .unwrap_or(TokenQuery {
+            token: None,
+            name: None,
+        });
+    if let (Some(token), &Method::GET) = (query.token.as_deref(), req.method()) {
+        if !p.access.is_sharing() {
+            return Err(ApiError::BadBody {
+                reason: "this twin is not shared; open it without a token".into(),
+            });
+        }
+        let secret = p
+            .access
+            .exchange_token(token, query.name.as_deref(), peer)?;
+        p.announce_users();
+        // Redirect to the same page without the token, so it leaves the address bar.
+        let location = path.to_string();
+        let cookie = format!("{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/");
+        let mut res = StatusCode::SEE_OTHER.into_response();
+        let h = res.headers_mut();
+        h.insert(
+            header::LOCATION,
+            HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")),
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            h.insert(header::SET_COOKIE, v);
+        }
+        return Ok(Some(res));
+    }
+    if is_api && path != "/api/health" {
+        let bearer =
+            header_str(headers, header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "));
+        let cookie = cookie_value(headers, SESSION_COOKIE);
+        let caller = p.access.authenticate(bearer, cookie, peer)?;
+        req.extensions_mut().insert(caller);
+    }
+    Ok(None)
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok", "version": crate::VERSION }))
+}
+
+async fn session(State(p): Shared, Extension(caller): Extension<Caller>) -> Json<Value> {
+    Json(json!({
+        "role": caller.role,
+        "name": caller.name,
+        "session_id": caller.session_id,
+        "can_modify": caller.can_modify,
+        "sharing": p.access.is_sharing(),
+        "twin_name": p.config.twin_name,
+        "version": crate::VERSION,
+    }))
+}
+
+async fn list_tools() -> Json<Vec<ToolInfo>> {
+    Json(cristallo_core::catalogue())
+}
+
+async fn tool_info(Path(id): Path<String>) -> Result<Json<ToolInfo>, ApiError> {
+    cristallo_core::catalogue()
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(Json)
+        .ok_or(ApiError::Tool(ToolError::UnknownTool { id }))
+}
+
+async fn no_api_route(uri: Uri) -> ApiError {
+    ApiError::NoRoute {
+        path: uri.path().to_string(),
+    }
+}
+
+fn read_body(p: &Platform, body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::BodyTooLarge {
+                limit_bytes: p.config.body_limit_bytes,
+            }
+        } else {
+            ApiError::BadBody {
+                reason: rejection.body_text(),
+            }
+        }
+    })?;
+    crate::parse_params(&body)
+}
+
+fn known_tool(id: &str) -> Result<(), ApiError> {
+    cristallo_core::find(id)
+        .map(|_| ())
+        .ok_or_else(|| ToolError::UnknownTool { id: id.to_string() }.into())
+}
+
+/// Cancels a run whose HTTP request went away before it finished.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+async fn run_tool(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    known_tool(&id)?;
+    let params = read_body(&p, body)?;
+    let cancel = Cancel::new();
+    let _guard = CancelOnDrop(cancel.clone());
+    let (result, summary) = p
+        .run_tool(&caller, &id, params, Progress::none(), cancel)
+        .await?;
+    let mut res = Json(result).into_response();
+    res.headers_mut()
+        .insert("x-cristallo-run-id", HeaderValue::from(summary.id));
+    Ok(res)
+}
+
+async fn start_job(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    known_tool(&id)?;
+    let params = read_body(&p, body)?;
+    let job = p.jobs.create(&id, caller.clone());
+    let progress = {
+        let job = job.clone();
+        Progress::new(move |fraction, message| {
+            job.emit(JobEvent::Progress {
+                fraction,
+                message: message.to_string(),
+            })
+        })
+    };
+    let job_id = job.id.clone();
+    tokio::spawn(async move {
+        let outcome = p
+            .run_tool(&caller, &id, params, progress, job.cancel.clone())
+            .await;
+        job.emit(match outcome {
+            Ok((_, summary)) => JobEvent::Done { run_id: summary.id },
+            Err(ApiError::Tool(ToolError::Cancelled)) => JobEvent::Cancelled,
+            Err(e) => JobEvent::Failed { error: e.body() },
+        });
+        tokio::time::sleep(KEEP_FINISHED).await;
+        p.jobs.remove(&job.id);
+    });
+    Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job_id }))))
+}
+
+fn sse_event(name: &str, data: &impl serde::Serialize) -> Event {
+    Event::default()
+        .event(name)
+        .json_data(data)
+        .unwrap_or_else(|_| Event::default().event("error"))
+}
+
+async fn job_events(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let job = p
+        .jobs
+        .get(&id)
+        .filter(|j| j.visible_to(&caller))
+        .ok_or_else(|| ApiError::NotFound {
+            what: format!("job {id}"),
+        })?;
+    let (latest, rx) = job.follow();
+    let events = stream::unfold(
+        (Some(latest), rx, false),
+        |(first, mut rx, done)| async move {
+            if done {
+                return None;
+            }
+            let event = match first {
+                Some(e) => e,
+                None => loop {
+                    match rx.recv().await {
+                        Ok(e) => break e,
+                        Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => return None,
+                    }
+                },
+            };
+            let last = event.is_final();
+            Some((Ok(sse_event(event.name(), &event)), (None, rx, last)))
+        },
+    );
+    Ok(Sse::new(events.take_until(p.closed())).keep_alive(KeepAlive::default()))
+}
+
+async fn cancel_job(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let job = p
+        .jobs
+        .get(&id)
+        .filter(|j| j.visible_to(&caller))
+        .ok_or_else(|| ApiError::NotFound {
+            what: format!("job {id}"),
+        })?;
+    job.cancel.cancel();
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunsQuery {
+    tool: Option<String>,
+    limit: Option<usize>,
+    before: Option<i64>,
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal {
+            reason: e.to_string(),
+        })?
+}
+
+async fn list_runs(
+    State(p): Shared,
+    query: Result<Query<RunsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<RunSummary>>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::BadBody {
+        reason: e.body_text(),
+    })?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    blocking(move || Ok(p.store.list_runs(q.tool.as_deref(), limit, q.before)?))
+        .await
+        .map(Json)
+}
+
+async fn export_runs(State(p): Shared) -> Result<Response, ApiError> {
+    let runs = blocking(move || Ok(p.store.list_runs(None, usize::MAX >> 1, None)?)).await?;
+    let mut res = Json(runs).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"cristallo-history.json\""),
+    );
+    Ok(res)
+}
+
+async fn get_run(State(p): Shared, Path(id): Path<i64>) -> Result<Json<RunRecord>, ApiError> {
+    blocking(move || {
+        p.store.get_run(id)?.ok_or_else(|| ApiError::NotFound {
+            what: format!("run {id}"),
+        })
+    })
+    .await
+    .map(Json)
+}
+
+async fn delete_run(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    blocking(move || p.delete_run(&caller, id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Counts a live stream of a session for the host's "connected" list while it is open.
+struct LiveStream {
+    platform: Arc<Platform>,
+    session_id: Option<String>,
+}
+
+impl LiveStream {
+    fn open(platform: Arc<Platform>, session_id: Option<String>) -> Self {
+        if let Some(id) = &session_id {
+            platform.access.stream_opened(id, 1);
+            platform.announce_users();
+        }
+        Self {
+            platform,
+            session_id,
+        }
+    }
+}
+
+impl Drop for LiveStream {
+    fn drop(&mut self) {
+        if let Some(id) = &self.session_id {
+            self.platform.access.stream_opened(id, -1);
+            self.platform.announce_users();
+        }
+    }
+}
+
+async fn events(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let rx = p.hub.subscribe();
+    let live = LiveStream::open(p.clone(), caller.session_id.clone());
+    let events = stream::unfold((rx, live), |(mut rx, live)| async move {
+        let event = match rx.recv().await {
+            Ok(e) => sse_event(e.name(), &e),
+            Err(RecvError::Lagged(n)) => sse_event("lagged", &json!({ "missed": n })),
+            Err(RecvError::Closed) => return None,
+        };
+        Some((Ok(event), (rx, live)))
+    });
+    let hello = stream::once(async move {
+        Ok(sse_event(
+            "hello",
+            &json!({ "name": caller.name, "role": caller.role }),
+        ))
+    });
+    Sse::new(hello.chain(events).take_until(p.closed())).keep_alive(KeepAlive::default())
+}
+
+async fn share_status(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<crate::ShareStatus>, ApiError> {
+    Platform::require_host(&caller)?;
+    Ok(Json(p.share_status()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShareSettings {
+    guest_access: GuestAccess,
+}
+
+async fn share_settings(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<crate::ShareStatus>, ApiError> {
+    Platform::require_host(&caller)?;
+    let value = read_body(&p, body)?;
+    let settings: ShareSettings = serde_json::from_value(value)
+        .map_err(|e| ApiError::Tool(ToolError::invalid("guest_access", e.to_string())))?;
+    blocking({
+        let p = p.clone();
+        move || p.set_guest_access(&caller, settings.guest_access)
+    })
+    .await?;
+    Ok(Json(p.share_status()))
+}
+
+async fn rotate_token(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<crate::ShareStatus>, ApiError> {
+    p.rotate_guest_token(&caller).map(Json)
+}
+
+async fn revoke_session(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    p.revoke(&caller, &id)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[allow(dead_code)]
+fn _assert_event_is_send(e: ServerEvent) -> impl Send {
+    e
+}

@@ -1,0 +1,503 @@
+//! Persistence: one SQLite database (`cristallo.sqlite3` in the data directory) holding the run
+//! history and the settings.
+//!
+//! * Migrations are numbered by `PRAGMA user_version`; each runs in its own transaction.
+//! * Every write is one transaction with `synchronous = FULL`, so a run that was acknowledged
+//!   to a client survives a crash (`kill -9`) of the server.
+//! * A damaged file is never reset silently: it is copied next to itself as
+//!   `cristallo.sqlite3.damaged-<unix ms>` and opening fails with [`StoreError::Damaged`],
+//!   naming both paths.
+//! * Results are stored whole (full-resolution series), gzip-compressed, so a past run can be
+//!   reopened exactly as it was computed.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use cristallo_core::ToolResult;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use thiserror::Error;
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "cristallo.sqlite3";
+
+/// The schema, one entry per version (index 0 takes the file to version 1).
+const MIGRATIONS: &[&str] = &["CREATE TABLE runs (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         tool TEXT NOT NULL,
+         params TEXT NOT NULL,
+         scalars TEXT NOT NULL,
+         warning_count INTEGER NOT NULL,
+         result_gz BLOB NOT NULL,
+         created_at_ms INTEGER NOT NULL,
+         duration_ms REAL NOT NULL,
+         who TEXT NOT NULL
+     );
+     CREATE INDEX runs_tool ON runs(tool, id);
+     CREATE TABLE settings (
+         key TEXT PRIMARY KEY,
+         value TEXT NOT NULL
+     );"];
+
+/// Why the store failed.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the database {path} is damaged ({reason}); it was left in place and copied to {backup}. Move it away (or choose another --data-dir) to start with an empty history")]
+    Damaged {
+        path: PathBuf,
+        backup: PathBuf,
+        reason: String,
+    },
+    #[error("the database {path} was written by a newer Cristallo-RS (schema {found}, this version knows {known})")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+}
+
+/// One line of the history list (no series).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub id: i64,
+    pub tool: String,
+    pub created_at_ms: i64,
+    pub duration_ms: f64,
+    pub who: String,
+    pub params: Value,
+    pub scalars: Value,
+    pub warning_count: i64,
+}
+
+/// A stored run with its full result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    pub result: ToolResult,
+}
+
+/// The run history and settings.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes)
+        .and_then(|()| enc.finish())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(out)
+}
+
+fn json_text(v: &impl Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_json(text: &str) -> Result<Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        match Self::open_checked(&path) {
+            Ok(store) => Ok(store),
+            Err(StoreError::Sql(e)) if path.exists() && is_damage(&e) => {
+                Err(Self::back_up_damaged(&path, e.to_string()))
+            }
+            Err(StoreError::Corrupt(reason)) if path.exists() => {
+                Err(Self::back_up_damaged(&path, reason))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    fn back_up_damaged(path: &Path, reason: String) -> StoreError {
+        let backup = path.with_file_name(format!("{DB_FILE}.damaged-{}", now_ms()));
+        if let Err(e) = std::fs::copy(path, &backup) {
+            return StoreError::Corrupt(format!(
+                "{reason}; copying it to {} failed too: {e}",
+                backup.display()
+            ));
+        }
+        StoreError::Damaged {
+            path: path.to_path_buf(),
+            backup,
+            reason,
+        }
+    }
+
+    fn open_checked(path: &Path) -> Result<Self, StoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt(format!("integrity check: {check}")));
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let known = MIGRATIONS.len() as i64;
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > known {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                known,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+        // back), so a poisoned lock is safe to reuse.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a finished run; returns its summary (with the new id).
+    pub fn insert_run(
+        &self,
+        result: &ToolResult,
+        duration_ms: f64,
+        who: &str,
+    ) -> Result<RunSummary, StoreError> {
+        let params = json_text(&result.params)?;
+        let scalars = json_text(&result.scalars)?;
+        let blob = gzip(json_text(result)?.as_bytes())?;
+        let created_at_ms = now_ms();
+        let warning_count = result.warnings.len() as i64;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, created_at_ms, duration_ms, who)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![result.tool, params, scalars, warning_count, blob, created_at_ms, duration_ms, who],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(RunSummary {
+            id,
+            tool: result.tool.clone(),
+            created_at_ms,
+            duration_ms,
+            who: who.to_string(),
+            params: result.params.clone(),
+            scalars: serde_json::to_value(&result.scalars)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            warning_count,
+        })
+    }
+
+    /// The newest runs first, optionally of one tool, at most `limit`, older than `before_id`.
+    pub fn list_runs(
+        &self,
+        tool: Option<&str>,
+        limit: usize,
+        before_id: Option<i64>,
+    ) -> Result<Vec<RunSummary>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, tool, created_at_ms, duration_ms, who, params, scalars, warning_count FROM runs
+             WHERE (?1 IS NULL OR tool = ?1) AND (?2 IS NULL OR id < ?2)
+             ORDER BY id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![tool, before_id, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, f64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, tool, created_at_ms, duration_ms, who, params, scalars, warning_count) = row?;
+            out.push(RunSummary {
+                id,
+                tool,
+                created_at_ms,
+                duration_ms,
+                who,
+                params: parse_json(&params)?,
+                scalars: parse_json(&scalars)?,
+                warning_count,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Number of stored runs.
+    pub fn count_runs(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))?)
+    }
+
+    /// One run with its full result.
+    pub fn get_run(&self, id: i64) -> Result<Option<RunRecord>, StoreError> {
+        let blob: Option<Vec<u8>> = self
+            .conn()
+            .query_row("SELECT result_gz FROM runs WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(blob) = blob else { return Ok(None) };
+        let result: ToolResult = serde_json::from_slice(&gunzip(&blob)?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let summary = self
+            .summary(id)?
+            .ok_or_else(|| StoreError::Corrupt(format!("run {id} vanished")))?;
+        Ok(Some(RunRecord { summary, result }))
+    }
+
+    fn summary(&self, id: i64) -> Result<Option<RunSummary>, StoreError> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                "SELECT tool, created_at_ms, duration_ms, who, params, scalars, warning_count FROM runs WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, f64>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, i64>(6)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(
+            |(tool, created_at_ms, duration_ms, who, params, scalars, warning_count)| {
+                Ok(RunSummary {
+                    id,
+                    tool,
+                    created_at_ms,
+                    duration_ms,
+                    who,
+                    params: parse_json(&params)?,
+                    scalars: parse_json(&scalars)?,
+                    warning_count,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    /// Deletes a run; `false` when there was none.
+    pub fn delete_run(&self, id: i64) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute("DELETE FROM runs WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// A setting's stored JSON value.
+    pub fn setting(&self, key: &str) -> Result<Option<Value>, StoreError> {
+        let text: Option<String> = self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        text.map(|t| parse_json(&t)).transpose()
+    }
+
+    /// Stores a setting.
+    pub fn set_setting(&self, key: &str, value: &Value) -> Result<(), StoreError> {
+        let text = json_text(value)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, text],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// The platform data directory (`~/.local/share/cristallo-rs` on Linux).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("cristallo-rs")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "cristallo-store-{tag}-{}-{}",
+            std::process::id(),
+            now_ms()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn sample(tool: &str) -> ToolResult {
+        let mut r = ToolResult::new(tool, serde_json::json!({"floor": 1}));
+        r.set("natural_frequency_1_hz", 7.1);
+        r.push_series(cristallo_core::Series::new(
+            "s",
+            "x",
+            "y",
+            vec![1.0, 2.0],
+            vec![3.0, 4.0],
+        ));
+        r.warn("careful");
+        r
+    }
+
+    #[test]
+    fn runs_round_trip_and_survive_reopening() {
+        let dir = temp_dir("roundtrip");
+        let store = Store::open(&dir).unwrap();
+        let a = store.insert_run(&sample("modal"), 1.5, "host").unwrap();
+        let b = store
+            .insert_run(&sample("vibration-control"), 2.5, "guest-1")
+            .unwrap();
+        assert!(b.id > a.id);
+        drop(store);
+        let store = Store::open(&dir).unwrap();
+        assert_eq!(store.count_runs().unwrap(), 2);
+        let list = store.list_runs(None, 10, None).unwrap();
+        assert_eq!(
+            list.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![b.id, a.id]
+        );
+        assert_eq!(
+            store.list_runs(Some("modal"), 10, None).unwrap(),
+            vec![a.clone()]
+        );
+        assert_eq!(
+            store.list_runs(None, 10, Some(b.id)).unwrap(),
+            vec![a.clone()]
+        );
+        let rec = store.get_run(b.id).unwrap().unwrap();
+        assert_eq!(rec.result, sample("vibration-control"));
+        assert_eq!(rec.summary, b);
+        assert_eq!(rec.summary.warning_count, 1);
+        assert!(store.delete_run(a.id).unwrap());
+        assert!(!store.delete_run(a.id).unwrap());
+        assert!(store.get_run(a.id).unwrap().is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn settings_round_trip() {
+        let dir = temp_dir("settings");
+        let store = Store::open(&dir).unwrap();
+        assert_eq!(store.setting("guest_role").unwrap(), None);
+        store
+            .set_setting("guest_role", &Value::from("full"))
+            .unwrap();
+        store
+            .set_setting("guest_role", &Value::from("read_only"))
+            .unwrap();
+        assert_eq!(
+            store.setting("guest_role").unwrap(),
+            Some(Value::from("read_only"))
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn damaged_file_is_backed_up_and_reported_not_reset() {
+        let dir = temp_dir("damaged");
+        let garbage = b"this is not an sqlite database, but somebody's data".repeat(100);
+        std::fs::write(dir.join(DB_FILE), &garbage).unwrap();
+        let err = Store::open(&dir).unwrap_err();
+        let StoreError::Damaged { path, backup, .. } = &err else {
+            panic!("expected Damaged, got {err}");
+        };
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            garbage,
+            "original must be untouched"
+        );
+        assert_eq!(std::fs::read(backup).unwrap(), garbage);
+        assert!(err.to_string().contains("damaged"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = temp_dir("newer");
+        drop(Store::open(&dir).unwrap());
+        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        assert!(matches!(
+            Store::open(&dir),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
