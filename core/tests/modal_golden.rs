@@ -575,3 +575,71 @@ fn cancel_is_honoured() {
     let e = run("modal", &json!({}), &Progress::none(), &c).unwrap_err();
     assert_eq!(e, cristallo_core::ToolError::Cancelled);
 }
+
+#[test]
+fn original_json_profiles_import() {
+    use cristallo_core::lumped::import_original_profile;
+    let data = fixture("profiles.json");
+    let shipped = data["json_profile"]["shipped"]
+        .as_object()
+        .expect("shipped");
+    let d = &shipped["default.json"];
+    let (p, disp) = import_original_profile(d).expect("default.json");
+    assert_eq!(p.name, "Default Values");
+    assert_eq!(p.masses_kg, [5.0; 3]);
+    assert_eq!(p.stiffnesses_n_per_m, [40000.0; 3]);
+    assert_eq!(p.dampings_ns_per_m, [6.0; 3]);
+    assert_eq!(
+        (disp.mass_std, disp.stiffness_std, disp.damping_std),
+        (0.0, 0.0, 0.0)
+    );
+    p.check("profile").expect("valid");
+    // It is the default.json preset of the modal reference: same natural frequencies.
+    let r = run_modal(json!({"profile": p.to_value(), "frequencies_hz": [1.0]}));
+    assert!(close(
+        r.scalar("natural_frequency_1_hz").unwrap(),
+        6.335282636652474,
+        1e-12,
+        0.0
+    ));
+
+    let (p, disp) = import_original_profile(&shipped["Tester.json"]).expect("Tester.json");
+    assert_eq!(p.masses_kg, [5.3, 5.1, 4.9]);
+    assert_eq!(p.stiffnesses_n_per_m, [40060.0, 40100.0, 42000.0]);
+    assert_eq!(p.dampings_ns_per_m, [5.0, 3.0, 7.0]);
+    // "Percent" in disp_units is ignored: the values are absolute std-devs.
+    assert_eq!(
+        (disp.mass_std, disp.stiffness_std, disp.damping_std),
+        (0.1, 0.2, 0.3)
+    );
+    assert_eq!(disp.to_params()["dispersion_unit"], json!("absolute"));
+    p.check("profile").expect("valid");
+    // Our format round-trips through the schema (export writes our format).
+    let r = run_modal(json!({"profile": p.to_value(), "frequencies_hz": [1.0]}));
+    assert_eq!(r.params["profile"], p.to_value());
+
+    // user_submitted.json carries m1 = 0, which the original silently replaced: we import it
+    // as read and the range check names the field.
+    let (p, _) = import_original_profile(&shipped["user_submitted.json"]).expect("imports");
+    assert_eq!(p.name, "user");
+    assert_eq!(
+        p.check("profile").unwrap_err().field(),
+        Some("profile.masses_kg")
+    );
+
+    // Broken files name the field.
+    let e = import_original_profile(&json!({"m1": 5, "m2": 5})).unwrap_err();
+    assert_eq!(e.field(), Some("profile.masses_kg"));
+    let e = import_original_profile(&json!({"m1": 5, "m2": 5, "m3": 5, "k1": "x"})).unwrap_err();
+    assert_eq!(e.field(), Some("profile.stiffnesses_n_per_m"));
+    let mut bad = d.clone();
+    bad["disp_c"] = json!("lots");
+    assert_eq!(
+        import_original_profile(&bad).unwrap_err().field(),
+        Some("damping_std")
+    );
+    assert_eq!(
+        import_original_profile(&json!([1])).unwrap_err().field(),
+        Some("profile")
+    );
+}
