@@ -7,7 +7,7 @@
 //! Z_cl(ω) = jωM4 + C4 + K4/(jω) + g(ω)·a·sᵀ   (4×4, device with feedback coefficient g)
 //! ```
 //!
-//! give the velocities per 1 N on floor 1, v = Z⁻¹·p (complex LU per frequency, never an
+//! give the velocities per 1 N on floor 1, v = Z⁻¹·p (complex LU per frequency, [`super::lu`], never an
 //! inverse). Time-averaged kinetic energy T(ω) = ¼·v₁..₃ᴴ M_KE v₁..₃ [J] (M_KE = M, or M*
 //! with the device; the proof mass is excluded); in dB re 1 J: 10·log10 T. The integral
 //! IT = ∫T dω (trapezoid over ω in rad/s). Receptance X = v/(jω) [m/N]; control force
@@ -20,7 +20,7 @@ use num_complex::Complex64;
 
 use super::device::Device;
 use super::error::ControlError;
-use super::lu::solve;
+use super::lu::{solve, Split};
 use super::rig::structure;
 
 /// Number of grid points.
@@ -179,13 +179,7 @@ pub fn with_device<G: Fn(usize, f64) -> Complex64>(
 ) -> Result<DeviceSweep, ControlError> {
     let grid = grid();
     let n = dev.dof();
-    let rhs = [
-        Complex64::ONE,
-        Complex64::ZERO,
-        Complex64::ZERO,
-        Complex64::ZERO,
-    ];
-    // Z4 = C4 + j(ωM4 − K4/ω), rows as arrays.
+    // Z4 = C4 + j(ωM4 − K4/ω) from these rows.
     let c4: [[f64; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|j| dev.c4[(i, j)]));
     let k4: [[f64; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|j| dev.k4[(i, j)]));
     let m4: [f64; 4] = std::array::from_fn(|i| dev.m4[(i, i)]);
@@ -194,17 +188,23 @@ pub fn with_device<G: Fn(usize, f64) -> Complex64>(
     let mut force = Vec::with_capacity(GRID_POINTS);
     for (i, (&w, &f)) in grid.w_rad_s.iter().zip(&grid.f_hz).enumerate() {
         let inv_w = 1.0 / w;
-        let mut z: [[Complex64; 4]; 4] = std::array::from_fn(|r| {
-            std::array::from_fn(|c| {
-                let mass = if r == c { w * m4[r] } else { 0.0 };
-                Complex64::new(c4[r][c], mass - k4[r][c] * inv_w)
-            })
-        });
+        // Z4 = C4 + j(ωM4 − K4/ω) in split form.
+        let mut sys = Split {
+            ar: c4,
+            ai: k4.map(|r| r.map(|k| -k * inv_w)),
+            br: [1.0, 0.0, 0.0, 0.0],
+            bi: [0.0; 4],
+        };
+        for r in 0..4 {
+            sys.ai[r][r] += w * m4[r];
+        }
         let gi = g(i, w);
         // + g·a·sᵀ: column n gets g·a, a = [e_n; −1].
-        z[n][n] += gi;
-        z[3][n] -= gi;
-        let v = solve(z, rhs).ok_or_else(|| ControlError::Singular {
+        sys.ar[n][n] += gi.re;
+        sys.ai[n][n] += gi.im;
+        sys.ar[3][n] -= gi.re;
+        sys.ai[3][n] -= gi.im;
+        let v = sys.solve().ok_or_else(|| ControlError::Singular {
             what: "closed-loop impedance",
             where_: format!("{f} Hz"),
         })?;
