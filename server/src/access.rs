@@ -228,7 +228,7 @@ impl Access {
     pub fn check_host(&self, host: Option<&str>) -> Result<(), Denied> {
         let Some(host) = host else { return Ok(()) };
         let h = host_part(host).to_ascii_lowercase();
-        if read(&self.allowed_hosts).iter().any(|a| *a == h) {
+        if read(&self.allowed_hosts).contains(&h) {
             Ok(())
         } else {
             Err(Denied::Forbidden(format!("host '{h}' is not served here")))
@@ -245,7 +245,7 @@ impl Access {
             .or_else(|| origin.strip_prefix("tauri://"));
         let ok = authority.is_some_and(|a| {
             let h = host_part(a).to_ascii_lowercase();
-            read(&self.allowed_hosts).iter().any(|x| *x == h)
+            read(&self.allowed_hosts).contains(&h)
         });
         if ok {
             Ok(())

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -23,7 +24,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::access::{Caller, GuestAccess, SESSION_COOKIE};
-use crate::events::ServerEvent;
+
 use crate::jobs::{JobEvent, KEEP_FINISHED};
 use crate::store::{RunRecord, RunSummary};
 use crate::{ApiError, Platform};
@@ -68,7 +69,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .with_state(platform)
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -111,7 +112,12 @@ fn admit(p: &Platform, req: &mut Request) -> Result<Option<Response>, ApiError> 
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+        .map(|c| c.0)
+        .or_else(|| {
+            req.extensions()
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|c| c.0)
+        });
     let query: TokenQuery = Query::try_from_uri(req.uri())
         .map(|q| q.0)
         .unwrap_or(TokenQuery {
@@ -484,9 +490,4 @@ async fn revoke_session(
 ) -> Result<StatusCode, ApiError> {
     p.revoke(&caller, &id)?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[allow(dead_code)]
-fn _assert_event_is_send(e: ServerEvent) -> impl Send {
-    e
 }
