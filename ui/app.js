@@ -1,14 +1,18 @@
-// Hash router: `#/` lists the tools by category, `#/tool/{id}` shows a tool's form and result.
+// Start-up and hash router: `#/` tools by category, `#/tool/{id}[?run=N]` a tool (form filled
+// from run N), `#/history[?tool=ID]`, `#/run/{id}` a stored run, `#/share` (host). The header
+// shows the pages, who you are, whether the live stream is connected and who is online.
 
 import { el } from './dom.js';
-import { buildForm } from './form.js';
-import { renderResult } from './result.js';
-import { listTools, runTool } from './transport.js';
+import { historyPage, runPage } from './history.js';
+import { live, onLive, startLive } from './live.js';
+import { failure, heading, setTwinName, show } from './page.js';
+import { sharePage } from './share.js';
+import { toolPage } from './tool.js';
+import { listTools, session } from './transport.js';
 
-const TWIN_NAME = 'Cristallo benchtop 3-storey rig';
-const view = document.getElementById('view');
 let leaveView = null;
 let catalogue = null;
+let signedOut = false;
 
 function tools() {
   catalogue ??= listTools().catch((e) => {
@@ -16,23 +20,6 @@ function tools() {
     throw e;
   });
   return catalogue;
-}
-
-function show(title, ...children) {
-  document.title = title ? `${title} · ${TWIN_NAME}` : `${TWIN_NAME} · Cristallo-RS`;
-  view.replaceChildren(...children);
-  view.querySelector('h2')?.focus({ preventScroll: true });
-}
-
-function heading(text) {
-  return el('h2', { tabindex: '-1' }, text);
-}
-
-function failure(message) {
-  return el('div', { class: 'page-error', role: 'alert' }, [
-    el('p', {}, message),
-    el('p', {}, el('a', { href: '#/' }, 'Back to the tool list')),
-  ]);
 }
 
 function homePage(list) {
@@ -52,117 +39,117 @@ function homePage(list) {
     : el('p', {}, 'The twin has no tools yet.'));
 }
 
-function toolPage(tool) {
-  const result = el('section', {
-    id: 'result', class: 'result', 'aria-label': 'Result', 'aria-busy': 'false',
-  });
-  const status = el('p', { id: 'result-status', class: 'result-status', role: 'status', 'aria-live': 'polite' },
-    'Set the parameters and press Run.');
-  const progress = el('progress', { id: 'progress', class: 'progress', 'aria-label': 'Running' });
-  const cancel = el('button', { type: 'button', id: 'cancel' }, 'Cancel');
-  const busy = el('div', { class: 'busy', hidden: true }, [progress, cancel]);
-  let controller = null;
-  let releasePlots = null;
-
-  function setState(state, message) {
-    result.dataset.state = state;
-    result.setAttribute('aria-busy', String(state === 'running'));
-    busy.hidden = state !== 'running';
-    status.textContent = message;
-    status.className = `result-status ${state}`;
-  }
-
-  function clearResult() {
-    releasePlots?.();
-    releasePlots = null;
-    result.replaceChildren();
-  }
-
-  function stop() {
-    controller?.abort();
-    controller = null;
-    form.setBusy(false);
-  }
-
-  async function run(params) {
-    stop();
-    const mine = new AbortController();
-    controller = mine;
-    clearResult();
-    form.setBusy(true);
-    setState('running', `Running ${tool.title}…`);
-    const started = performance.now();
-    try {
-      const answer = await runTool(tool.id, params, { signal: mine.signal });
-      if (controller !== mine) return;
-      const seconds = ((performance.now() - started) / 1000).toFixed(2);
-      releasePlots = renderResult(result, answer);
-      const warn = answer.warnings?.length ? `, ${answer.warnings.length} warning(s)` : '';
-      setState('done', `Done in ${seconds} s${warn}.`);
-    } catch (e) {
-      if (controller !== mine) return;
-      form.showServerError(e);
-      setState('error', `Run failed: ${e.message}`);
-    } finally {
-      if (controller === mine) stop();
-    }
-  }
-
-  function invalid() {
-    stop();
-    clearResult();
-    setState('error', 'Not run: correct the highlighted parameters.');
-  }
-
-  const form = buildForm(tool.params, { onRun: run, onInvalid: invalid });
-  cancel.addEventListener('click', () => {
-    stop();
-    setState('error', 'Cancelled.');
-  });
-
-  show(tool.title,
-    el('p', { class: 'crumbs' }, [el('a', { href: '#/' }, 'All tools'), ` › ${tool.category_title}`]),
-    heading(tool.title),
-    el('p', { class: 'tool-desc' }, tool.description),
-    el('div', { class: 'tool-layout' }, [
-      el('section', { class: 'form-panel', 'aria-label': 'Parameters' }, form.form),
-      el('div', { class: 'result-panel' }, [status, busy, result]),
+/** The page a browser without a session sees (no or an expired share link, or revoked). */
+function signInPage(message) {
+  signedOut = true;
+  leaveView?.();
+  leaveView = null;
+  document.getElementById('app-nav').hidden = true;
+  document.getElementById('session-info').hidden = true;
+  show('Sign-in needed', heading('Open the share link you were given'),
+    el('div', { class: 'page-error sign-in', role: 'alert' }, [
+      el('p', {}, message),
+      el('p', {}, 'This twin is shared on the local network and only opens through its share link, '
+        + 'which looks like http://…/?token=…. Open that link again, or ask the host of the twin '
+        + 'for a new one if it stopped working.'),
     ]));
-
-  return () => {
-    stop();
-    clearResult();
-  };
 }
 
+// ---- header -------------------------------------------------------------------------------
+
+const LIVE_TEXT = { live: 'live', connecting: 'connecting…', closed: 'offline' };
+
+function renderHeader() {
+  const me = live.me;
+  document.querySelector('[data-nav="share"]').hidden = me.role !== 'host';
+  const access = me.role === 'host' ? 'host' : `guest, ${me.can_modify ? 'full access' : 'read-only'}`;
+  document.getElementById('whoami').textContent = me.name === me.role ? access : `${me.name} (${access})`;
+  const dot = document.getElementById('live-status');
+  dot.dataset.state = live.connection;
+  dot.lastChild.textContent = LIVE_TEXT[live.connection];
+  dot.title = live.connection === 'live'
+    ? 'Connected: new runs of others appear without reloading' : 'Not connected to the live updates';
+  const users = document.getElementById('users-online');
+  const online = (live.users ?? []).filter((u) => u.live_streams > 0);
+  users.hidden = !me.sharing || live.users === null;
+  users.textContent = `${online.length} online`;
+  users.title = online.map((u) => `${u.name} (${u.role})`).join(', ');
+}
+
+function markNav(hash) {
+  const page = hash.startsWith('#/history') || hash.startsWith('#/run/') ? 'history'
+    : hash.startsWith('#/share') ? 'share' : 'tools';
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    if (a.dataset.nav === page) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+// ---- router -------------------------------------------------------------------------------
+
 async function route() {
+  if (signedOut) return;
   leaveView?.();
   leaveView = null;
   const hash = location.hash || '#/';
-  const match = /^#\/tool\/([^/?#]+)$/.exec(hash);
-  if (hash !== '#/' && hash !== '#' && !match) {
+  markNav(hash);
+  const [path, query = ''] = hash.split('?');
+  const q = new URLSearchParams(query);
+  const toolMatch = /^#\/tool\/([^/]+)$/.exec(path);
+  const runMatch = /^#\/run\/(\d+)$/.exec(path);
+  const known = toolMatch || runMatch || ['#/', '#', '#/history', '#/share'].includes(path);
+  if (!known) {
     show('Not found', heading('Page not found'), failure(`There is no page '${hash}'.`));
+    return;
+  }
+  if (path === '#/share') {
+    leaveView = sharePage();
     return;
   }
   let list;
   try {
     list = await tools();
   } catch (e) {
-    show('Error', heading('Cannot load the tools'), failure(e.message));
+    if (e.status === 401) signInPage(e.message);
+    else show('Error', heading('Cannot load the tools'), failure(e.message));
     return;
   }
-  if (!match) {
+  if (hash !== (location.hash || '#/') || signedOut) return; // moved on meanwhile
+  if (path === '#/history') {
+    leaveView = historyPage(list, { filter: q.get('tool') || null });
+  } else if (runMatch) {
+    leaveView = runPage(list, Number(runMatch[1]));
+  } else if (toolMatch) {
+    const id = decodeURIComponent(toolMatch[1]);
+    const tool = list.find((t) => t.id === id);
+    if (!tool) {
+      show('Unknown tool', heading('Unknown tool'), failure(`The twin has no tool '${id}'.`));
+      return;
+    }
+    const fromRun = /^\d+$/.test(q.get('run') ?? '') ? Number(q.get('run')) : null;
+    leaveView = toolPage(tool, { fromRun });
+  } else {
     homePage(list);
-    return;
   }
-  const id = decodeURIComponent(match[1]);
-  const tool = list.find((t) => t.id === id);
-  if (!tool) {
-    show('Unknown tool', heading('Unknown tool'), failure(`The twin has no tool '${id}'.`));
-    return;
-  }
-  leaveView = toolPage(tool);
 }
 
-window.addEventListener('hashchange', route);
-route();
+async function start() {
+  let me;
+  try {
+    me = await session();
+  } catch (e) {
+    if (e.status === 401) signInPage(e.message);
+    else show('Error', heading('Cannot reach the twin'), failure(e.message, null));
+    return;
+  }
+  setTwinName(me.twin_name);
+  startLive(me, { onSignedOut: () => signInPage('Your access to this twin has ended (the host revoked it or stopped sharing).') });
+  onLive(() => live.me && renderHeader());
+  renderHeader();
+  document.getElementById('app-nav').hidden = false;
+  document.getElementById('session-info').hidden = false;
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();

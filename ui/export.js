@@ -54,9 +54,14 @@ function stamp() {
   return new Date().toISOString().slice(0, 19).replaceAll(':', '-');
 }
 
+/** Saves `data` as `{basename}-{time}.json`. */
+export function downloadJson(data, basename) {
+  const blob = new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' });
+  downloadBlob(blob, `${basename}-${stamp()}.json`);
+}
+
 export function exportJson(result) {
-  const blob = new Blob([JSON.stringify(result, null, 1)], { type: 'application/json' });
-  downloadBlob(blob, `${result.tool}-${stamp()}.json`);
+  downloadJson(result, result.tool);
 }
 
 export function exportCsv(result) {

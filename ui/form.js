@@ -3,7 +3,7 @@
 
 import { el } from './dom.js';
 import { paramLabel } from './format.js';
-import { defaultText, hintText, parseValue } from './validate.js';
+import { defaultText, hintText, parseValue, valueText } from './validate.js';
 
 function control(spec) {
   const id = `param-${spec.key}`;
@@ -160,12 +160,14 @@ export function buildForm(specs, { onRun, onInvalid }) {
     onRun(params);
   });
 
+  function setControl(spec, value) {
+    const c = input(spec.key);
+    if (c.type === 'checkbox') c.checked = value === true;
+    else c.value = valueText(value);
+  }
+
   reset.addEventListener('click', () => {
-    for (const spec of specs) {
-      const c = input(spec.key);
-      if (c.type === 'checkbox') c.checked = spec.default === true;
-      else c.value = c.tagName === 'SELECT' ? spec.default : defaultText(spec);
-    }
+    for (const spec of specs) setControl(spec, spec.default);
     clearErrors();
   });
 
@@ -185,6 +187,14 @@ export function buildForm(specs, { onRun, onInvalid }) {
         clearErrors();
         formError.append(el('p', {}, error.message));
       }
+    },
+    /** Sets the controls from a nested parameter object; keys it lacks keep their value. */
+    fill(params) {
+      for (const spec of specs) {
+        const value = spec.key.split('.').reduce((obj, part) => obj?.[part], params);
+        if (value !== undefined) setControl(spec, value);
+      }
+      clearErrors();
     },
     setBusy(busy) {
       run.disabled = busy;

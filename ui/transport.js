@@ -1,80 +1,299 @@
-// The only module that talks to the backend. Inside the Tauri 2 shell (app.withGlobalTauri)
-// it uses `invoke`; in a browser it uses the HTTP API served by `cristallo serve`.
-// Both paths resolve to the same objects or throw an Error with `.field` (or null).
+// The only module that talks to the backend. Inside the Tauri 2 shell (app.withGlobalTauri) it
+// uses `invoke`, Channels and Tauri events; in a browser it uses the HTTP API and server-sent
+// events of `cristallo serve` (same origin; a shared twin authenticates the browser with an
+// HttpOnly cookie the server sets when the share link is opened, so no token is handled here).
+// Both paths resolve to the same objects or throw an Error with `.field` (or null) and, for
+// HTTP, `.status`.
 
-const tauri = globalThis.__TAURI__?.core;
+const tauri = globalThis.__TAURI__;
 
-// A LAN share link is `/?token=TOKEN`; the token goes with every API call.
-const shareToken = new URLSearchParams(globalThis.location?.search ?? '').get('token');
-const authHeaders = shareToken ? { Authorization: `Bearer ${shareToken}` } : {};
-
-/** An Error carrying the offending parameter (dotted key) when the backend names one. */
+/** An Error carrying the offending parameter (dotted key) and the HTTP status, when known. */
 class ToolError extends Error {
-  constructor(message, field = null) {
+  constructor(message, field = null, status = null) {
     super(message);
     this.name = 'ToolError';
     this.field = field ?? null;
+    this.status = status;
   }
 }
 
-function toToolError(payload, fallback) {
+function toToolError(payload, fallback, status = null) {
   if (payload instanceof ToolError) return payload;
-  if (typeof payload === 'string' && payload) return new ToolError(payload);
+  if (typeof payload === 'string' && payload) return new ToolError(payload, null, status);
   if (payload && typeof payload === 'object' && payload.error) {
-    return new ToolError(String(payload.error), payload.field ?? null);
+    return new ToolError(String(payload.error), payload.field ?? null, status);
   }
-  if (payload instanceof Error) return new ToolError(payload.message);
-  return new ToolError(fallback);
+  if (payload instanceof Error) return new ToolError(payload.message, null, status);
+  return new ToolError(fallback, null, status);
 }
 
 const abortError = () => new ToolError('The run was cancelled.');
 
-async function invoke(command, args, signal) {
-  if (signal?.aborted) throw abortError();
-  const call = tauri.invoke(command, args).catch((e) => {
-    throw toToolError(e, `${command} failed`);
-  });
-  if (!signal) return call;
-  // invoke cannot be interrupted: a cancelled call is left to finish and its answer dropped.
-  const aborted = new Promise((_, reject) =>
-    signal.addEventListener('abort', () => reject(abortError()), { once: true }));
-  return Promise.race([call, aborted]);
+/** True inside the desktop app. */
+export function isDesktop() {
+  return Boolean(tauri?.core);
 }
 
-async function request(url, init, signal) {
+function invoke(command, args) {
+  return tauri.core.invoke(command, args).catch((e) => {
+    throw toToolError(e, `${command} failed`);
+  });
+}
+
+async function request(url, { method = 'GET', body, signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
-    response = await fetch(url, { ...init, headers: { ...authHeaders, ...init.headers }, signal });
+    response = await fetch(url, {
+      method, headers, signal, credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (e) {
     if (e.name === 'AbortError') throw abortError();
     throw new ToolError(`Cannot reach the Cristallo server (${e.message}).`);
   }
   const text = await response.text();
-  let body = null;
+  let parsed = null;
   try {
-    body = text ? JSON.parse(text) : null;
+    parsed = text ? JSON.parse(text) : null;
   } catch {
-    body = null;
+    parsed = null;
   }
   if (!response.ok) {
-    throw toToolError(body ?? text, `HTTP ${response.status} ${response.statusText}`);
+    throw toToolError(parsed ?? text, `HTTP ${response.status} ${response.statusText}`, response.status);
   }
-  if (body === null) throw new ToolError('The server answered with invalid JSON.');
-  return body;
+  if (parsed === null && response.status !== 204 && response.status !== 202) {
+    throw new ToolError('The server answered with invalid JSON.');
+  }
+  return parsed;
+}
+
+const enc = encodeURIComponent;
+
+/** Who this client is: {role, name, session_id, can_modify, sharing, twin_name, version}. */
+export function session() {
+  return isDesktop() ? invoke('session') : request('/api/session');
 }
 
 /** The catalogue: [{id, title, category, category_title, description, params}]. */
-export async function listTools() {
-  if (tauri) return invoke('list_tools');
-  return request('/api/tools', { headers: { Accept: 'application/json' } });
+export function listTools() {
+  return isDesktop() ? invoke('list_tools') : request('/api/tools');
 }
 
-/** Runs tool `id` with `params`; resolves to the result object. `signal` cancels the wait. */
-export async function runTool(id, params, { signal } = {}) {
-  if (tauri) return invoke('run_tool', { tool: id, params }, signal);
-  return request(`/api/tools/${encodeURIComponent(id)}/run`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(params),
-  }, signal);
+function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Calls `onProgress({fraction, message})` with a finite fraction in [0, 1] or null. */
+function progressReporter(onProgress) {
+  return (p) => {
+    const f = Number(p?.fraction);
+    onProgress?.({ fraction: p?.fraction != null && Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : null, message: p?.message ?? '' });
+  };
+}
+
+/** The history id of the run of `result` that just finished (desktop: found by its params). */
+async function desktopRunId(result) {
+  const same = JSON.stringify(result.params);
+  const recent = await listRuns({ tool: result.tool, limit: 20 });
+  return recent.find((r) => JSON.stringify(r.params) === same)?.id ?? null;
+}
+
+function runDesktop(id, params, report, signal) {
+  const jobId = randomId();
+  const channel = new tauri.core.Channel();
+  channel.onmessage = report;
+  const call = invoke('run_tool', { tool: id, params, jobId, onProgress: channel });
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      invoke('cancel_run', { jobId }).catch(() => {});
+      reject(abortError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    call.then(async (result) => {
+      signal?.removeEventListener('abort', onAbort);
+      let runId = null;
+      try {
+        runId = await desktopRunId(result);
+      } catch {
+        runId = null;
+      }
+      resolve({ result, runId });
+    }, (e) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+  });
+}
+
+async function runHttp(id, params, report, onQueued, signal) {
+  const { job_id: jobId } = await request(`/api/tools/${enc(id)}/jobs`, { method: 'POST', body: params, signal });
+  const runId = await new Promise((resolve, reject) => {
+    const source = new EventSource(`/api/jobs/${enc(jobId)}/events`);
+    const finish = (settle, value) => {
+      source.close();
+      signal?.removeEventListener('abort', onAbort);
+      settle(value);
+    };
+    const data = (e) => JSON.parse(e.data);
+    function onAbort() {
+      request(`/api/jobs/${enc(jobId)}`, { method: 'DELETE' }).catch(() => {});
+      finish(reject, abortError());
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    source.addEventListener('queued', () => onQueued?.());
+    source.addEventListener('progress', (e) => report(data(e)));
+    source.addEventListener('done', (e) => finish(resolve, data(e).run_id));
+    source.addEventListener('failed', (e) => finish(reject, toToolError(data(e).error, 'The run failed.')));
+    source.addEventListener('cancelled', () => finish(reject, abortError()));
+    // A dropped connection is retried by EventSource (the server repeats the latest event);
+    // a refused one (job gone, session revoked) closes the stream for good.
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {
+        finish(reject, new ToolError('Lost contact with the run; see the history for its result.'));
+      }
+    };
+  });
+  const record = await getRun(runId);
+  return { result: record.result, runId };
+}
+
+/**
+ * Runs tool `id` with `params` as a background job; resolves to {result, runId} (runId: the
+ * history id, or null if it cannot be told). `onProgress({fraction|null, message})` follows
+ * the run, `onQueued()` says it waits for a free slot, `signal` cancels it for real.
+ */
+export async function runTool(id, params, { onProgress, onQueued, signal } = {}) {
+  if (signal?.aborted) throw abortError();
+  const report = progressReporter(onProgress);
+  return isDesktop() ? runDesktop(id, params, report, signal) : runHttp(id, params, report, onQueued, signal);
+}
+
+/** Run summaries, newest first: {tool?, limit?, before? (a run id)}. */
+export function listRuns({ tool = null, limit = 50, before = null } = {}) {
+  if (isDesktop()) return invoke('list_runs', { tool, limit, before });
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (tool) q.set('tool', tool);
+  if (before != null) q.set('before', String(before));
+  return request(`/api/runs?${q}`);
+}
+
+/** A stored run with its full result. */
+export function getRun(id) {
+  return isDesktop() ? invoke('get_run', { id }) : request(`/api/runs/${enc(id)}`);
+}
+
+export async function deleteRun(id) {
+  if (isDesktop()) await invoke('delete_run', { id });
+  else await request(`/api/runs/${enc(id)}`, { method: 'DELETE' });
+}
+
+/** Every run summary of the history (for the JSON export). */
+export async function exportRuns() {
+  if (!isDesktop()) return request('/api/runs/export');
+  const all = [];
+  for (;;) {
+    const page = await listRuns({ limit: 1000, before: all.at(-1)?.id ?? null });
+    all.push(...page);
+    if (page.length < 1000) return all;
+  }
+}
+
+const SERVER_EVENTS = ['hello', 'run_added', 'run_deleted', 'users', 'sharing', 'lagged'];
+
+/**
+ * Follows the shared live events. `handler({type, …})` gets run_added {run}, run_deleted {id},
+ * users {users}, sharing {enabled, guest_access}, hello {name, role} and lagged {missed};
+ * `onState('live' | 'connecting' | 'closed')` the connection state ('closed': the server
+ * refused the stream, e.g. the session was revoked; it is retried after a while).
+ * Returns the function that stops following.
+ */
+export function subscribe(handler, onState) {
+  if (isDesktop()) {
+    let stopped = false;
+    let unlisten = null;
+    tauri.event.listen('cristallo-event', (e) => handler(e.payload)).then((fn) => {
+      if (stopped) fn();
+      else {
+        unlisten = fn;
+        onState('live');
+      }
+    }, () => onState('closed'));
+    return () => {
+      stopped = true;
+      unlisten?.();
+    };
+  }
+  let source = null;
+  let retry = null;
+  const open = () => {
+    onState('connecting');
+    source = new EventSource('/api/events');
+    source.onopen = () => onState('live');
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED) {
+        onState('connecting');
+        return;
+      }
+      onState('closed');
+      retry = setTimeout(open, 10000);
+    };
+    for (const type of SERVER_EVENTS) {
+      source.addEventListener(type, (e) => handler({ ...JSON.parse(e.data), type }));
+    }
+  };
+  open();
+  return () => {
+    clearTimeout(retry);
+    source?.close();
+  };
+}
+
+/** The host's share dialog: {enabled, url, qr_svg, guest_access, sessions, interfaces, …}. */
+export function shareStatus() {
+  return isDesktop() ? invoke('share_status') : request('/api/share');
+}
+
+/** 'read_only' | 'full'; resolves to the new share status. */
+export function setGuestAccess(guestAccess) {
+  return isDesktop() ? invoke('set_guest_access', { guestAccess })
+    : request('/api/share/settings', { method: 'PUT', body: { guest_access: guestAccess } });
+}
+
+export async function revokeSession(id) {
+  if (isDesktop()) await invoke('revoke_session', { id });
+  else await request(`/api/share/sessions/${enc(id)}`, { method: 'DELETE' });
+}
+
+/** A new guest link (the old one stops working); resolves to the new share status. */
+export function rotateToken() {
+  return isDesktop() ? invoke('rotate_token') : request('/api/share/rotate', { method: 'POST' });
+}
+
+/** Desktop only: shares on interface address `ip`, `port` (0 = any); resolves to the status. */
+export function shareStart(ip, port) {
+  return invoke('share_start', { ip, port });
+}
+
+/** Desktop only: stops sharing. */
+export function shareStop() {
+  return invoke('share_stop');
+}
+
+/** Desktop only: shared twins found by mDNS within `timeoutS` seconds. */
+export function discoverPeers(timeoutS) {
+  return invoke('discover_peers', { timeoutS });
+}
+
+/** Opens `url` in the system browser (desktop, when the opener plugin is there) or a new tab. */
+export function openExternal(url) {
+  if (tauri?.opener?.openUrl) return tauri.opener.openUrl(url);
+  if (isDesktop()) {
+    location.assign(url);
+    return Promise.resolve();
+  }
+  window.open(url, '_blank', 'noopener');
+  return Promise.resolve();
 }

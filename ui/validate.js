@@ -115,10 +115,14 @@ export function parseValue(spec, raw) {
   }
 }
 
+/** The text a control shows for `value` (null: empty; a list: comma-separated). */
+export function valueText(value) {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.join(', ');
+  return String(value);
+}
+
 /** The text a control starts with for a default value. */
 export function defaultText(spec) {
-  const d = spec.default;
-  if (d === null || d === undefined) return '';
-  if (Array.isArray(d)) return d.join(', ');
-  return String(d);
+  return valueText(spec.default);
 }
