@@ -84,7 +84,10 @@ pub fn modal_params() -> Vec<ParamSpec> {
         )
         .min_exclusive(0.0)
         .max(MAX_FREQUENCY_HZ)
-        .describe("Optional list of frequencies; when given it overrides the grid."),
+        .describe(
+            "Optional list of frequencies; when given it overrides the grid (whose fields are then \
+             not cross-checked).",
+        ),
     ]);
     specs
 }
