@@ -8,11 +8,12 @@ import { live, onLive, startLive } from './live.js';
 import { failure, heading, setTwinName, show } from './page.js';
 import { sharePage } from './share.js';
 import { toolPage } from './tool.js';
-import { listTools, session } from './transport.js';
+import { listTools, session, whenSignedOut } from './transport.js';
 
 let leaveView = null;
 let catalogue = null;
 let signedOut = false;
+let stopLive = () => {};
 
 function tools() {
   catalogue ??= listTools().catch((e) => {
@@ -41,13 +42,15 @@ function homePage(list) {
 
 /** The page a browser without a session sees (no or an expired share link, or revoked). */
 function signInPage(message) {
+  if (signedOut) return;
   signedOut = true;
+  stopLive();
   leaveView?.();
   leaveView = null;
   document.getElementById('app-nav').hidden = true;
   document.getElementById('session-info').hidden = true;
   show('Sign-in needed', heading('Open the share link you were given'),
-    el('div', { class: 'page-error sign-in', role: 'alert' }, [
+    el('div', { class: 'panel sign-in', role: 'alert' }, [
       el('p', {}, message),
       el('p', {}, 'This twin is shared on the local network and only opens through its share link, '
         + 'which looks like http://…/?token=…. Open that link again, or ask the host of the twin '
@@ -110,8 +113,7 @@ async function route() {
   try {
     list = await tools();
   } catch (e) {
-    if (e.status === 401) signInPage(e.message);
-    else show('Error', heading('Cannot load the tools'), failure(e.message));
+    if (e.status !== 401) show('Error', heading('Cannot load the tools'), failure(e.message));
     return;
   }
   if (hash !== (location.hash || '#/') || signedOut) return; // moved on meanwhile
@@ -134,16 +136,18 @@ async function route() {
 }
 
 async function start() {
+  whenSignedOut(() => signInPage(live.me
+    ? 'Your access to this twin has ended: the host revoked it or stopped sharing.'
+    : 'This browser is not signed in to the twin.'));
   let me;
   try {
     me = await session();
   } catch (e) {
-    if (e.status === 401) signInPage(e.message);
-    else show('Error', heading('Cannot reach the twin'), failure(e.message, null));
+    if (e.status !== 401) show('Error', heading('Cannot reach the twin'), failure(e.message, null));
     return;
   }
   setTwinName(me.twin_name);
-  startLive(me, { onSignedOut: () => signInPage('Your access to this twin has ended (the host revoked it or stopped sharing).') });
+  stopLive = startLive(me);
   onLive(() => live.me && renderHeader());
   renderHeader();
   document.getElementById('app-nav').hidden = false;

@@ -74,10 +74,10 @@ export function historyPage(tools, { filter = null } = {}) {
       el('td', { class: 'num' }, formatDuration(run.duration_ms)),
       scalarsCell(run.scalars),
       el('td', { class: `num${run.warning_count ? ' has-warnings' : ''}` }, String(run.warning_count)),
-      el('td', { class: 'row-actions' }, [
+      el('td', {}, el('div', { class: 'row-actions' }, [
         el('a', { href: `#/run/${run.id}`, class: 'button-link small', 'aria-label': `Open run #${run.id}` }, 'Open'),
         del,
-      ]),
+      ])),
     ]);
   }
 

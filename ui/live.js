@@ -20,31 +20,36 @@ function emit(event) {
   for (const fn of [...listeners]) fn(event);
 }
 
-async function reloadSession(onSignedOut) {
-  try {
-    live.me = await session();
-    emit({ type: 'session' });
-  } catch (e) {
-    if (e.status === 401) onSignedOut();
-  }
+// Failures are left to transport's sign-out hook (401) or the next attempt.
+
+/** The host learns who is connected at once; guests with the next `users` event. */
+function loadUsers() {
+  if (live.me.role !== 'host' || !live.me.sharing) return;
+  shareStatus().then((s) => {
+    live.users = s.sessions;
+    emit({ type: 'users', users: live.users });
+  }, () => {});
 }
 
-/** Starts following the events for `me`; `onSignedOut()` when the session ends (revoked). */
-export function startLive(me, { onSignedOut }) {
+function reloadSession() {
+  session().then((me) => {
+    live.me = me;
+    emit({ type: 'session' });
+    loadUsers();
+  }, () => {});
+}
+
+/** Starts following the events for `me`; returns the function that stops it. */
+export function startLive(me) {
   live.me = me;
-  if (me.role === 'host' && me.sharing) {
-    shareStatus().then((s) => {
-      live.users ??= s.sessions;
-      emit({ type: 'users', users: live.users });
-    }, () => {});
-  }
-  subscribe((event) => {
+  loadUsers();
+  return subscribe((event) => {
     if (event.type === 'users') live.users = event.users;
     emit(event);
-    if (event.type === 'sharing') reloadSession(onSignedOut);
+    if (event.type === 'sharing') reloadSession();
   }, (state) => {
     live.connection = state;
     emit({ type: 'connection', state });
-    if (state === 'closed') reloadSession(onSignedOut);
+    if (state === 'closed') reloadSession();
   });
 }

@@ -15,7 +15,7 @@ export function setTwinName(name) {
 /** Replaces the page content and moves the focus to its heading. */
 export function show(title, ...children) {
   document.title = title ? `${title} · ${twinName}` : `${twinName} · Cristallo-RS`;
-  view.replaceChildren(...children);
+  view.replaceChildren(...children.filter((c) => c !== null && c !== undefined));
   view.querySelector('h2')?.focus({ preventScroll: true });
 }
 

@@ -29,6 +29,13 @@ function toToolError(payload, fallback, status = null) {
 
 const abortError = () => new ToolError('The run was cancelled.');
 
+let signedOut = () => {};
+
+/** `fn(message)` is called when the server no longer knows this browser (401: no or a revoked session). */
+export function whenSignedOut(fn) {
+  signedOut = fn;
+}
+
 /** True inside the desktop app. */
 export function isDesktop() {
   return Boolean(tauri?.core);
@@ -61,7 +68,9 @@ async function request(url, { method = 'GET', body, signal } = {}) {
     parsed = null;
   }
   if (!response.ok) {
-    throw toToolError(parsed ?? text, `HTTP ${response.status} ${response.statusText}`, response.status);
+    const error = toToolError(parsed ?? text, `HTTP ${response.status} ${response.statusText}`, response.status);
+    if (response.status === 401) signedOut(error.message);
+    throw error;
   }
   if (parsed === null && response.status !== 204 && response.status !== 202) {
     throw new ToolError('The server answered with invalid JSON.');
