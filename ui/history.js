@@ -198,17 +198,17 @@ export function runPage(tools, id) {
         'Re-run with these parameters') : null,
       el('a', { href: `#/history?tool=${encodeURIComponent(record.tool)}` }, `All runs of ${title}`),
     ]);
-    if (canModify()) {
-      const del = el('button', { type: 'button', id: 'delete-run', class: 'danger', 'data-delete-run': record.id }, 'Delete this run');
-      del.addEventListener('click', async () => {
-        const ok = await confirmDelete(record.id, title, (m, isError) => {
-          say.textContent = m;
-          say.classList.toggle('error', Boolean(isError));
-        });
-        if (ok) location.hash = '#/history';
+    const del = el('button', {
+      type: 'button', id: 'delete-run', class: 'danger', 'data-delete-run': record.id, hidden: !canModify(),
+    }, 'Delete this run');
+    del.addEventListener('click', async () => {
+      const ok = await confirmDelete(record.id, title, (m, isError) => {
+        say.textContent = m;
+        say.classList.toggle('error', Boolean(isError));
       });
-      actions.append(del);
-    }
+      if (ok) location.hash = '#/history';
+    });
+    actions.append(del);
     const result = el('section', { id: 'result', class: 'result', 'aria-label': 'Result', 'data-state': 'done' });
     const warnings = record.warning_count ? `, ${record.warning_count} warning(s)` : '';
     show(`Run #${record.id} · ${title}`,
@@ -219,7 +219,11 @@ export function runPage(tools, id) {
       gone, actions, say, result);
     releasePlots = renderResult(result, record.result);
     stopLive = onLive((event) => {
-      if (event.type === 'run_deleted' && event.id === record.id) gone.hidden = false;
+      if (event.type === 'run_deleted' && event.id === record.id) {
+        gone.hidden = false;
+        del.hidden = true;
+      }
+      if (event.type === 'session') del.hidden = !gone.hidden || !canModify();
     });
   }).catch((e) => {
     if (left) return;

@@ -123,7 +123,7 @@ function sessionsTable(me, say) {
 }
 
 function discovery() {
-  const button = el('button', { type: 'button', id: 'discover' }, 'Find twins on the network');
+  const button = el('button', { type: 'button', id: 'discover' }, 'Search the network');
   const list = el('ul', { id: 'peers', class: 'peers', 'aria-label': 'Twins found' });
   const note = el('p', { class: 'discover-status', role: 'status', 'aria-live': 'polite' });
   button.addEventListener('click', async () => {

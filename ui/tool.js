@@ -73,11 +73,17 @@ export function toolPage(tool, { fromRun = null } = {}) {
     if (run.tool === tool.id && !mine.has(run.id)) notice.add(run);
   }
 
+  // The status line (a live region) changes only with the message or in 10 % steps.
+  let announced = '';
   function onProgress({ fraction, message }) {
     if (fraction === null) progress.removeAttribute('value');
     else progress.value = fraction;
-    const pct = fraction === null ? '' : ` ${Math.round(fraction * 100)} %`;
-    status.textContent = `Running ${tool.title}…${pct}${message ? ` — ${message}` : ''}`;
+    const step = fraction === null ? '' : ` ${Math.floor(fraction * 10) * 10} %`;
+    const text = `Running ${tool.title}…${step}${message ? ` — ${message}` : ''}`;
+    if (text !== announced) {
+      announced = text;
+      status.textContent = text;
+    }
   }
 
   async function run(params) {
@@ -89,6 +95,7 @@ export function toolPage(tool, { fromRun = null } = {}) {
     clearResult();
     form.setBusy(true);
     progress.removeAttribute('value');
+    announced = '';
     setState('running', `Running ${tool.title}…`);
     const started = performance.now();
     try {
