@@ -296,13 +296,8 @@ export function discoverPeers(timeoutS) {
   return invoke('discover_peers', { timeoutS });
 }
 
-/** Opens `url` in the system browser (desktop, when the opener plugin is there) or a new tab. */
-export function openExternal(url) {
-  if (tauri?.opener?.openUrl) return tauri.opener.openUrl(url);
-  if (isDesktop()) {
-    location.assign(url);
-    return Promise.resolve();
-  }
-  window.open(url, '_blank', 'noopener');
-  return Promise.resolve();
+/** Desktop only: opens `url` in the system browser (opener plugin), else in this window. */
+export async function openExternal(url) {
+  if (tauri.opener?.openUrl) await tauri.opener.openUrl(url);
+  else location.assign(url);
 }
