@@ -102,7 +102,6 @@ export function toolPage(tool, { fromRun = null } = {}) {
       const answer = await runTool(tool.id, params, {
         signal: own.signal,
         onProgress: (p) => controller === own && onProgress(p),
-        onQueued: () => controller === own && (status.textContent = `${tool.title} is queued: waiting for a free run slot…`),
       });
       if (controller !== own) return;
       controller = null;

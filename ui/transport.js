@@ -137,7 +137,7 @@ function runDesktop(id, params, report, signal) {
   });
 }
 
-async function runHttp(id, params, report, onQueued, signal) {
+async function runHttp(id, params, report, signal) {
   const { job_id: jobId } = await request(`/api/tools/${enc(id)}/jobs`, { method: 'POST', body: params, signal });
   const runId = await new Promise((resolve, reject) => {
     const source = new EventSource(`/api/jobs/${enc(jobId)}/events`);
@@ -152,7 +152,6 @@ async function runHttp(id, params, report, onQueued, signal) {
       finish(reject, abortError());
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    source.addEventListener('queued', () => onQueued?.());
     source.addEventListener('progress', (e) => report(data(e)));
     source.addEventListener('done', (e) => finish(resolve, data(e).run_id));
     source.addEventListener('failed', (e) => finish(reject, toToolError(data(e).error, 'The run failed.')));
@@ -172,12 +171,12 @@ async function runHttp(id, params, report, onQueued, signal) {
 /**
  * Runs tool `id` with `params` as a background job; resolves to {result, runId} (runId: the
  * history id, or null if it cannot be told). `onProgress({fraction|null, message})` follows
- * the run, `onQueued()` says it waits for a free slot, `signal` cancels it for real.
+ * the run, `signal` cancels it for real.
  */
-export async function runTool(id, params, { onProgress, onQueued, signal } = {}) {
+export async function runTool(id, params, { onProgress, signal } = {}) {
   if (signal?.aborted) throw abortError();
   const report = progressReporter(onProgress);
-  return isDesktop() ? runDesktop(id, params, report, signal) : runHttp(id, params, report, onQueued, signal);
+  return isDesktop() ? runDesktop(id, params, report, signal) : runHttp(id, params, report, signal);
 }
 
 /** Run summaries, newest first: {tool?, limit?, before? (a run id)}. */
