@@ -102,20 +102,34 @@ pub fn crossings<L: LoopEval + ?Sized>(l: &L, unit_circle: bool) -> Crossings {
     while start < w.len() {
         let end = (start + BLOCK).min(w.len());
         let len = end - start;
-        l.eval_block(&w[start..end], &mut re[..len], &mut im[..len]);
-        for j in 0..len {
-            let k = start + j;
-            let s_im = im[j] > 0.0;
-            if s_im != prev_im {
-                im_brackets.push((w[k - 1], w[k]));
-                prev_im = s_im;
-            }
-            if unit_circle {
-                let s_mag = re[j] * re[j] + im[j] * im[j] > 1.0;
-                if s_mag != prev_mag {
-                    mag_brackets.push((w[k - 1], w[k]));
-                    prev_mag = s_mag;
+        let (re, im) = (&mut re[..len], &mut im[..len]);
+        l.eval_block(&w[start..end], re, im);
+        // |L|² − 1 into `re` (only its sign is used below).
+        for (r, i) in re.iter_mut().zip(im.iter()) {
+            *r = *r * *r + *i * *i - 1.0;
+        }
+        let (si, sb) = (&*im, &*re);
+        // Quick, vectorisable test for any sign change in the block.
+        let mut flips = (si[0] > 0.0) != prev_im;
+        let mut mag_flips = (sb[0] > 0.0) != prev_mag;
+        for j in 1..len {
+            flips |= (si[j] > 0.0) != (si[j - 1] > 0.0);
+            mag_flips |= (sb[j] > 0.0) != (sb[j - 1] > 0.0);
+        }
+        let mag_flips = unit_circle && mag_flips;
+        if flips || mag_flips {
+            for j in 0..len {
+                let k = start + j;
+                let s_im = si[j] > 0.0;
+                if s_im != prev_im {
+                    im_brackets.push((w[k - 1], w[k]));
+                    prev_im = s_im;
                 }
+                let s_mag = sb[j] > 0.0;
+                if mag_flips && s_mag != prev_mag {
+                    mag_brackets.push((w[k - 1], w[k]));
+                }
+                prev_mag = s_mag;
             }
         }
         start = end;
