@@ -148,7 +148,7 @@ async function start() {
   }
   setTwinName(me.twin_name);
   stopLive = startLive(me);
-  onLive(() => live.me && renderHeader());
+  onLive(renderHeader);
   renderHeader();
   document.getElementById('app-nav').hidden = false;
   document.getElementById('session-info').hidden = false;
