@@ -47,7 +47,15 @@ fn benches(c: &mut Criterion) {
     for strategy in ["passive", "tmd", "dvf", "dvf_ec", "lqg"] {
         let params = json!({ "strategy": strategy });
         c.bench_function(&format!("run_{strategy}"), |b| {
-            b.iter(|| run("vibration-control", &params, &Progress::none(), &Cancel::new()).unwrap())
+            b.iter(|| {
+                run(
+                    "vibration-control",
+                    &params,
+                    &Progress::none(),
+                    &Cancel::new(),
+                )
+                .unwrap()
+            })
         });
     }
 }

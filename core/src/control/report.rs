@@ -11,7 +11,7 @@ use super::device::{Device, DeviceParams};
 use super::eigen::eigenvalues;
 use super::feedback::{max_stable_gains, plant, Feedback, OpenLoop};
 use super::lqg::{design, LqgWeights};
-use super::margins::{crossings, LoopEval, Margin};
+use super::margins::{crossings, LoopEval, Margin, BLOCK};
 use super::poles::{dvf_ec_matrix, dvf_matrix, max_real_part, pole_table};
 use super::rig::structure;
 use super::sweep::{self, argmax, energy_db, grid, phase_deg, receptance, trapezoid};
@@ -160,7 +160,19 @@ pub(super) fn run(
                 let h = p.gain_a_s_per_m;
                 own_hmax = Some((dp.floor, c.gain_factor_to_instability().map(|k| k * h)));
             }
-            open_loop = Some(grid().w_rad_s.iter().map(|&w| l.eval(w)).collect());
+            let (mut re, mut im) = ([0.0; BLOCK], [0.0; BLOCK]);
+            let mut values = Vec::with_capacity(grid().w_rad_s.len());
+            for w in grid().w_rad_s.chunks(BLOCK) {
+                let n = w.len();
+                l.eval_block(w, &mut re[..n], &mut im[..n]);
+                values.extend(
+                    re[..n]
+                        .iter()
+                        .zip(&im[..n])
+                        .map(|(&a, &b)| Complex64::new(a, b)),
+                );
+            }
+            open_loop = Some(values);
         }
         cancel.check()?;
         if matches!(strategy, Strategy::Dvf | Strategy::DvfEc) {
