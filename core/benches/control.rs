@@ -7,7 +7,7 @@ use num_complex::Complex64;
 use serde_json::json;
 
 use cristallo_core::control::device::{Device, DeviceParams};
-use cristallo_core::control::feedback::{max_stable_gains, plant};
+use cristallo_core::control::feedback::{max_stable_gains, plant, Feedback, OpenLoop};
 use cristallo_core::control::lqg::{design, LqgWeights};
 use cristallo_core::control::margins::crossings;
 use cristallo_core::control::rig::structure;
@@ -31,8 +31,13 @@ fn benches(c: &mut Criterion) {
         b.iter(|| sweep::with_device(&dev, |_, _| Complex64::new(50.0, 0.0)).unwrap())
     });
     let p = plant(&dev).unwrap();
+    let fb = Feedback::Dvf { g0: 50.0 };
+    let open_loop = OpenLoop {
+        plant: &p,
+        feedback: &fb,
+    };
     c.bench_function("margin_scan_200001", |b| {
-        b.iter(|| crossings(&|w| p.eval(w) * 50.0, true))
+        b.iter(|| crossings(&open_loop, true))
     });
     c.bench_function("max_stable_gains_3_floors", |b| {
         b.iter(|| max_stable_gains(&dp, 10.0, None, None).unwrap())
