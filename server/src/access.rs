@@ -385,6 +385,15 @@ impl Access {
         sessions.len() != before
     }
 
+    /// Whether a session (by public id) still exists; callers without a session (the local host,
+    /// bearer-token clients) are always alive.
+    pub fn session_alive(&self, session_id: Option<&str>) -> bool {
+        match session_id {
+            None => true,
+            Some(id) => lock(&self.sessions).values().any(|s| s.info.id == id),
+        }
+    }
+
     /// Counts an open live-event stream of a session (+1 or −1).
     pub fn stream_opened(&self, session_id: &str, delta: i32) {
         for s in lock(&self.sessions).values_mut() {

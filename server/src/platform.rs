@@ -167,6 +167,8 @@ impl Platform {
         };
         let _slot = self.run_slots.acquire().await.map_err(closed)?;
         cancel.check()?;
+        // Tells a waiting client that its run left the queue.
+        progress.report(0.0, "running");
         let started = Instant::now();
         let job_cancel = cancel.clone();
         let tool_id = id.to_string();

@@ -23,7 +23,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::access::{Caller, GuestAccess, SESSION_COOKIE};
+use crate::access::{Caller, Denied, GuestAccess, Role, SESSION_COOKIE};
+use crate::events::ServerEvent;
 
 use crate::jobs::{JobEvent, KEEP_FINISHED};
 use crate::store::{RunRecord, RunSummary};
@@ -125,26 +126,29 @@ fn admit(p: &Platform, req: &mut Request) -> Result<Option<Response>, ApiError> 
             name: None,
         });
     if let (Some(token), &Method::GET) = (query.token.as_deref(), req.method()) {
-        if !p.access.is_sharing() {
-            return Err(ApiError::BadBody {
-                reason: "this twin is not shared; open it without a token".into(),
-            });
-        }
-        let secret = p
-            .access
-            .exchange_token(token, query.name.as_deref(), peer)?;
-        p.announce_users();
-        // Redirect to the same page without the token, so it leaves the address bar.
-        let location = path.to_string();
-        let cookie = format!("{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/");
+        // Whatever happens, the browser lands on the same page without the token in the
+        // address bar; a bad or stale link simply leaves it signed out (the UI says so).
+        let exchanged = if p.access.is_sharing() {
+            match p.access.exchange_token(token, query.name.as_deref(), peer) {
+                Ok(secret) => Some(secret),
+                Err(Denied::Unauthenticated) => None,
+                Err(other) => return Err(other.into()),
+            }
+        } else {
+            None
+        };
         let mut res = StatusCode::SEE_OTHER.into_response();
         let h = res.headers_mut();
         h.insert(
             header::LOCATION,
-            HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")),
+            HeaderValue::from_str(path).unwrap_or(HeaderValue::from_static("/")),
         );
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
-            h.insert(header::SET_COOKIE, v);
+        if let Some(secret) = exchanged {
+            p.announce_users();
+            let cookie = format!("{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/");
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                h.insert(header::SET_COOKIE, v);
+            }
         }
         return Ok(Some(res));
     }
@@ -152,8 +156,14 @@ fn admit(p: &Platform, req: &mut Request) -> Result<Option<Response>, ApiError> 
         let bearer =
             header_str(headers, header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "));
         let cookie = cookie_value(headers, SESSION_COOKIE);
-        let caller = p.access.authenticate(bearer, cookie, peer)?;
-        req.extensions_mut().insert(caller);
+        match p.access.authenticate(bearer, cookie, peer) {
+            Ok(caller) => {
+                req.extensions_mut().insert(caller);
+            }
+            // "Who am I?" is answered for everyone: signed out is a valid answer, not an error.
+            Err(Denied::Unauthenticated) if path == "/api/session" && bearer.is_none() => {}
+            Err(denied) => return Err(denied.into()),
+        }
     }
     Ok(None)
 }
@@ -162,16 +172,25 @@ async fn health() -> Json<Value> {
     Json(json!({ "status": "ok", "version": crate::VERSION }))
 }
 
-async fn session(State(p): Shared, Extension(caller): Extension<Caller>) -> Json<Value> {
-    Json(json!({
-        "role": caller.role,
-        "name": caller.name,
-        "session_id": caller.session_id,
-        "can_modify": caller.can_modify,
+async fn session(State(p): Shared, caller: Option<Extension<Caller>>) -> Json<Value> {
+    let common = json!({
         "sharing": p.access.is_sharing(),
         "twin_name": p.config.twin_name,
         "version": crate::VERSION,
-    }))
+    });
+    let mut v = match caller {
+        Some(Extension(caller)) => json!({
+            "role": caller.role,
+            "name": caller.name,
+            "session_id": caller.session_id,
+            "can_modify": caller.can_modify,
+        }),
+        None => json!({ "role": null, "name": null, "session_id": null, "can_modify": false }),
+    };
+    if let (Some(obj), Some(extra)) = (v.as_object_mut(), common.as_object()) {
+        obj.extend(extra.clone());
+    }
+    Json(v)
 }
 
 async fn list_tools() -> Json<Vec<ToolInfo>> {
@@ -428,13 +447,34 @@ async fn events(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = p.hub.subscribe();
     let live = LiveStream::open(p.clone(), caller.session_id.clone());
-    let events = stream::unfold((rx, live), |(mut rx, live)| async move {
-        let event = match rx.recv().await {
-            Ok(e) => sse_event(e.name(), &e),
-            Err(RecvError::Lagged(n)) => sse_event("lagged", &json!({ "missed": n })),
-            Err(RecvError::Closed) => return None,
-        };
-        Some((Ok(event), (rx, live)))
+    let viewer = caller.clone();
+    let events = stream::unfold((rx, live), move |(mut rx, live)| {
+        let viewer = viewer.clone();
+        async move {
+            let event = match rx.recv().await {
+                Ok(e) => e,
+                Err(RecvError::Lagged(n)) => {
+                    return Some((Ok(sse_event("lagged", &json!({ "missed": n }))), (rx, live)))
+                }
+                Err(RecvError::Closed) => return None,
+            };
+            // A revoked session's stream ends at the next event (revoking announces users).
+            if !live
+                .platform
+                .access
+                .session_alive(viewer.session_id.as_deref())
+            {
+                return None;
+            }
+            let sse = match event {
+                // Guests learn how many are connected, not who or from where.
+                ServerEvent::Users { users } if viewer.role == Role::Guest => {
+                    sse_event("users", &json!({ "type": "users", "count": users.len() }))
+                }
+                other => sse_event(other.name(), &other),
+            };
+            Some((Ok(sse), (rx, live)))
+        }
     });
     let hello = stream::once(async move {
         Ok(sse_event(

@@ -330,3 +330,69 @@ async fn share_status_shows_the_link_and_qr_but_never_in_events() {
     .unwrap();
     assert!(!event.contains(&s.guest_token) && !event.contains(&s.host_token));
 }
+
+#[tokio::test]
+async fn a_bad_link_lands_signed_out_without_the_token_in_the_address_bar() {
+    let s = shared();
+    let r = req("GET", "/?token=stale-or-wrong")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, headers) = s.send(PEER, r).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/");
+    assert!(!headers.contains_key(header::SET_COOKIE));
+    let r = req("GET", "/api/session").body(Body::empty()).unwrap();
+    let (status, v, _) = s.send(PEER, r).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "signed out is an answer, not an error"
+    );
+    assert_eq!(v["role"], Value::Null);
+    assert_eq!(v["sharing"], true);
+}
+
+#[tokio::test]
+async fn guests_see_a_user_count_and_a_revoked_stream_ends() {
+    use futures_util::StreamExt;
+    let s = shared();
+    let cookie = guest_cookie(&s, PEER, "Fay").await;
+    let res = s
+        .app_from(PEER)
+        .oneshot(
+            req("GET", "/api/events")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.into_body().into_data_stream();
+    let mut text = String::new();
+    // hello, then the users event caused by this stream opening.
+    while !text.contains("event: users") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), body.next())
+            .await
+            .expect("events")
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("\"count\":1"), "{text}");
+    assert!(
+        !text.contains("198.51.100.7"),
+        "guests must not see peers' addresses: {text}"
+    );
+    let id = s.platform.access.sessions()[0].id.clone();
+    s.platform
+        .revoke(&cristallo_server::access::Caller::host(), &id)
+        .unwrap();
+    let end = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Some(chunk) = body.next().await {
+            chunk.unwrap();
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the revoked guest's stream must end");
+}
