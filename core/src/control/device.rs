@@ -24,9 +24,9 @@ use super::rig::structure;
 pub struct DeviceParams {
     /// Floor carrying the device, 1..=3.
     pub floor: usize,
-    /// Base mass m_b [kg].
+    /// Base mass m_b \[kg\].
     pub base_mass_kg: f64,
-    /// Proof mass m_p [kg].
+    /// Proof mass m_p \[kg\].
     pub proof_mass_kg: f64,
     /// Suspension stiffness k_p [N/m].
     pub stiffness_n_per_m: f64,
@@ -35,7 +35,7 @@ pub struct DeviceParams {
 }
 
 impl DeviceParams {
-    /// Device natural frequency f_p = √(k_p/m_p)/2π [Hz].
+    /// Device natural frequency f_p = √(k_p/m_p)/2π \[Hz\].
     pub fn natural_frequency_hz(&self) -> f64 {
         (self.stiffness_n_per_m / self.proof_mass_kg).sqrt() / (2.0 * PI)
     }
@@ -55,7 +55,7 @@ impl DeviceParams {
 #[derive(Debug, Clone)]
 pub struct Device {
     pub params: DeviceParams,
-    /// Mass matrix M4 (diagonal) [kg].
+    /// Mass matrix M4 (diagonal) \[kg\].
     pub m4: Matrix4<f64>,
     /// Stiffness matrix K4 [N/m].
     pub k4: Matrix4<f64>,

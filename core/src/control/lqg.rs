@@ -1,7 +1,7 @@
 //! LQG design on the device model (control.md §4.3).
 //!
 //! * LQR on the actuator force: Q = q·diag(1,1,1,0,1,1,1,0), R = r; X solves
-//!   AᵀX + XA − X B_u r⁻¹ B_uᵀ X + Q = 0 and K = B_uᵀX / r (1×8); u = −K x̂ [N].
+//!   AᵀX + XA − X B_u r⁻¹ B_uᵀ X + Q = 0 and K = B_uᵀX / r (1×8); u = −K x̂ \[N\].
 //! * Kalman filter on the collocated velocity y = C_v x with process noise Q_n on the
 //!   disturbance input: P solves AP + PAᵀ − P C_vᵀ R_n⁻¹ C_v P + Q_n B_d B_dᵀ = 0
 //!   (the dual CARE with Aᵀ), L_k = P C_vᵀ / R_n (8×1).

@@ -53,7 +53,7 @@ pub struct Crossings {
 /// A margin and where it occurs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Margin {
-    /// Gain margin [dB] or phase margin [deg].
+    /// Gain margin \[dB\] or phase margin \[deg\].
     pub value: f64,
     /// Crossing frequency [rad/s].
     pub w_rad_s: f64,
@@ -152,7 +152,7 @@ pub fn crossings<L: LoopEval + ?Sized>(l: &L, unit_circle: bool) -> Crossings {
 }
 
 impl Crossings {
-    /// The gain margin with the smallest |ln GM| [dB].
+    /// The gain margin with the smallest |ln GM| \[dB\].
     pub fn gain_margin(&self) -> Option<Margin> {
         self.negative_real
             .iter()
@@ -165,7 +165,7 @@ impl Crossings {
             })
     }
 
-    /// The smallest phase margin 180° − |∠L| [deg].
+    /// The smallest phase margin 180° − |∠L| \[deg\].
     pub fn phase_margin(&self) -> Option<Margin> {
         self.unit_circle
             .iter()

@@ -16,7 +16,7 @@
 //! Module map: [`rig`] structure, [`device`] 4-DOF device model and state space,
 //! [`sweep`] frequency sweeps, [`compensator`], [`feedback`] g(ω) and the plant,
 //! [`care`] Riccati solver, [`lqg`] design, [`margins`], [`poles`], [`eigen`] eigenvalues
-//! and modal forms, [`brent`] root finder, [`lu`] small complex LU solves, [`report`] result
+//! and modal forms, [`brent`] root finder, [`lu`] small complex LU solves, `report` result
 //! assembly.
 
 pub mod brent;

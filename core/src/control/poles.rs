@@ -65,7 +65,7 @@ pub struct PoleRow {
     pub real_1_per_s: f64,
     /// Im λ ≥ 0 [rad/s].
     pub imag_rad_per_s: f64,
-    /// |λ|/2π [Hz].
+    /// |λ|/2π \[Hz\].
     pub frequency_hz: f64,
     /// −Re λ/|λ| [%].
     pub damping_ratio_percent: f64,

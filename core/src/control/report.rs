@@ -22,7 +22,7 @@ const FREQ: &str = "Frequency (Hz)";
 const KE: &str = "Kinetic energy (dB re 1 J)";
 const REC: &str = "Receptance (dB re 1 m/N)";
 const PHASE: &str = "Phase (deg)";
-/// Above this estimator pole frequency the LQG design is flagged [Hz].
+/// Above this estimator pole frequency the LQG design is flagged \[Hz\].
 const FAST_ESTIMATOR_HZ: f64 = 1000.0;
 
 /// The device part of the parameters.
@@ -222,7 +222,7 @@ pub(super) fn run(
         ctrl_frf = Some(([d1, d2, d3], [p1, p2, p3]));
         if strategy.is_active() {
             let w = &grid().w_rad_s;
-            let force: Vec<f64> = ds.force.iter().map(|f| f.norm()).collect();
+            let force: Vec<f64> = ds.force.iter().map(|f| f.norm_sqr().sqrt()).collect();
             let power: Vec<f64> = force
                 .iter()
                 .map(|f| 0.5 * p.coil_resistance_ohm * (f / bl).powi(2))
@@ -253,7 +253,7 @@ pub(super) fn run(
             "open_loop_magnitude_db",
             "|L| (dB)",
             l.iter()
-                .map(|z| 20.0 * z.norm().max(f64::MIN_POSITIVE).log10())
+                .map(|z| 10.0 * z.norm_sqr().max(f64::MIN_POSITIVE).log10())
                 .collect(),
         ));
         res.push_series(grid_series(

@@ -20,15 +20,15 @@ use std::sync::OnceLock;
 
 use nalgebra::{Matrix3, SymmetricEigen};
 
-/// Storey (floor) mass [kg].
+/// Storey (floor) mass \[kg\].
 pub const FLOOR_MASS_KG: f64 = 5.201;
-/// Young's modulus of the aluminium legs [Pa].
+/// Young's modulus of the aluminium legs \[Pa\].
 pub const YOUNG_MODULUS_PA: f64 = 70e9;
-/// Leg width [m].
+/// Leg width \[m\].
 pub const LEG_WIDTH_M: f64 = 0.025;
-/// Leg thickness [m].
+/// Leg thickness \[m\].
 pub const LEG_THICKNESS_M: f64 = 0.003;
-/// Leg length [m].
+/// Leg length \[m\].
 pub const LEG_LENGTH_M: f64 = 0.1533;
 /// Legs per storey.
 pub const LEGS_PER_STOREY: f64 = 4.0;
@@ -40,7 +40,7 @@ pub const RAYLEIGH_XI: f64 = 0.002;
 pub struct Structure {
     /// Storey stiffness k [N/m].
     pub storey_stiffness_n_per_m: f64,
-    /// Mass matrix M [kg].
+    /// Mass matrix M \[kg\].
     pub m: Matrix3<f64>,
     /// Stiffness matrix K [N/m].
     pub k: Matrix3<f64>,
@@ -48,9 +48,9 @@ pub struct Structure {
     pub c: Matrix3<f64>,
     /// Rayleigh α [1/s].
     pub alpha_1_per_s: f64,
-    /// Rayleigh β [s].
+    /// Rayleigh β \[s\].
     pub beta_s: f64,
-    /// Undamped natural frequencies, ascending [Hz].
+    /// Undamped natural frequencies, ascending \[Hz\].
     pub natural_frequencies_hz: [f64; 3],
     /// Modal damping ratios of the Rayleigh model [-] (fraction, not %).
     pub damping_ratios: [f64; 3],

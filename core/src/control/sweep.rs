@@ -1,6 +1,6 @@
 //! Steady-state harmonic sweep on the 9901-point grid (control.md §2.3, §4.1).
 //!
-//! Grid f[i] = 1 + i·(1.01 − 1) Hz, i = 0..9900, ω = 2πf. Mechanical impedances
+//! Grid f\[i\] = 1 + i·(1.01 − 1) Hz, i = 0..9900, ω = 2πf. Mechanical impedances
 //!
 //! ```text
 //! Z(ω) = jωM + C + K/(jω)            (3×3, bare structure)
@@ -8,7 +8,7 @@
 //! ```
 //!
 //! give the velocities per 1 N on floor 1, v = Z⁻¹·p (complex LU per frequency, [`super::lu`], never an
-//! inverse). Time-averaged kinetic energy T(ω) = ¼·v₁..₃ᴴ M_KE v₁..₃ [J] (M_KE = M, or M*
+//! inverse). Time-averaged kinetic energy T(ω) = ¼·v₁..₃ᴴ M_KE v₁..₃ \[J\] (M_KE = M, or M*
 //! with the device; the proof mass is excluded); in dB re 1 J: 10·log10 T. The integral
 //! IT = ∫T dω (trapezoid over ω in rad/s). Receptance X = v/(jω) [m/N]; control force
 //! f_c = −g·v_n [N per N].
@@ -29,7 +29,7 @@ pub const GRID_POINTS: usize = 9901;
 /// The frequency grid.
 #[derive(Debug, Clone)]
 pub struct Grid {
-    /// Frequencies [Hz].
+    /// Frequencies \[Hz\].
     pub f_hz: Vec<f64>,
     /// Angular frequencies ω = 2πf [rad/s].
     pub w_rad_s: Vec<f64>,
@@ -90,7 +90,7 @@ pub fn phase_deg(z: Complex64) -> f64 {
     }
 }
 
-/// Receptance magnitude [dB re 1 m/N] and phase [deg] of velocities `v` (per N) on the grid.
+/// Receptance magnitude [dB re 1 m/N] and phase \[deg\] of velocities `v` (per N) on the grid.
 pub fn receptance(v: impl Iterator<Item = Complex64>) -> (Vec<f64>, Vec<f64>) {
     let w = &grid().w_rad_s;
     let mut db = Vec::with_capacity(GRID_POINTS);
@@ -107,7 +107,7 @@ pub fn receptance(v: impl Iterator<Item = Complex64>) -> (Vec<f64>, Vec<f64>) {
 /// The bare structure's sweep (constant, computed once).
 #[derive(Debug, Clone)]
 pub struct Uncontrolled {
-    /// Kinetic energy T per 1 N [J].
+    /// Kinetic energy T per 1 N \[J\].
     pub ke_j: Vec<f64>,
     /// 10·log10 T [dB re 1 J].
     pub ke_db: Vec<f64>,
@@ -115,7 +115,7 @@ pub struct Uncontrolled {
     pub integrated_j_rad_per_s: f64,
     /// Receptance magnitude per floor [dB re 1 m/N].
     pub frf_db: [Vec<f64>; 3],
-    /// Receptance phase per floor [deg].
+    /// Receptance phase per floor \[deg\].
     pub frf_phase_deg: [Vec<f64>; 3],
 }
 
@@ -162,7 +162,7 @@ pub fn uncontrolled() -> Result<&'static Uncontrolled, ControlError> {
 /// The structure with a device and feedback coefficient g(ω) on the grid.
 #[derive(Debug, Clone)]
 pub struct DeviceSweep {
-    /// Kinetic energy of the floors (base mass included, proof mass excluded) [J].
+    /// Kinetic energy of the floors (base mass included, proof mass excluded) \[J\].
     pub ke_j: Vec<f64>,
     /// ∫T dω [J·rad/s].
     pub integrated_j_rad_per_s: f64,
