@@ -77,10 +77,14 @@ impl LoopEval for OpenLoop<'_> {
                 re.fill(0.0);
                 im.fill(0.0);
             }
-            Feedback::Dvf { g0 } => re.iter_mut().chain(im.iter_mut()).for_each(|x| *x *= g0),
+            Feedback::Dvf { g0 } => {
+                re.iter_mut().for_each(|x| *x *= g0);
+                im.iter_mut().for_each(|x| *x *= g0);
+            }
             Feedback::DvfEc { g0, comp } => {
                 comp.mul_block(w, re, im);
-                re.iter_mut().chain(im.iter_mut()).for_each(|x| *x *= g0);
+                re.iter_mut().for_each(|x| *x *= g0);
+                im.iter_mut().for_each(|x| *x *= g0);
             }
             Feedback::Lqg(d) => {
                 let n = w.len().min(BLOCK);

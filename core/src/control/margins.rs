@@ -105,18 +105,24 @@ pub fn crossings<L: LoopEval + ?Sized>(l: &L, unit_circle: bool) -> Crossings {
         let (re, im) = (&mut re[..len], &mut im[..len]);
         l.eval_block(&w[start..end], re, im);
         // |L|² − 1 into `re` (only its sign is used below).
-        for (r, i) in re.iter_mut().zip(im.iter()) {
-            *r = *r * *r + *i * *i - 1.0;
+        if unit_circle {
+            for (r, i) in re.iter_mut().zip(im.iter()) {
+                *r = *r * *r + *i * *i - 1.0;
+            }
         }
         let (si, sb) = (&*im, &*re);
         // Quick, vectorisable test for any sign change in the block.
         let mut flips = (si[0] > 0.0) != prev_im;
-        let mut mag_flips = (sb[0] > 0.0) != prev_mag;
         for j in 1..len {
             flips |= (si[j] > 0.0) != (si[j - 1] > 0.0);
-            mag_flips |= (sb[j] > 0.0) != (sb[j - 1] > 0.0);
         }
-        let mag_flips = unit_circle && mag_flips;
+        let mut mag_flips = false;
+        if unit_circle {
+            mag_flips = (sb[0] > 0.0) != prev_mag;
+            for j in 1..len {
+                mag_flips |= (sb[j] > 0.0) != (sb[j - 1] > 0.0);
+            }
+        }
         if flips || mag_flips {
             for j in 0..len {
                 let k = start + j;
