@@ -80,7 +80,8 @@ pub fn design(dev: &Device, w: &LqgWeights) -> Result<LqgDesign, ControlError> {
         ));
     }
     let ak = &reg - &lk * cv.transpose();
-    let controller = Modal::new(&ak, &lk, &k, "LQG controller")?;
+    let controller = Modal::new(&ak, &lk, &k, "LQG controller")
+        .map_err(|e| ControlError::Riccati(format!("no modal form of the controller ({e})")))?;
     Ok(LqgDesign {
         lqr_gain: k,
         kalman_gain: lk,
