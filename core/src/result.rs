@@ -200,7 +200,10 @@ mod tests {
         r.push_table(t);
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["scalars"]["closed_loop_stable"], serde_json::json!(1));
-        assert_eq!(v["scalars"]["natural_frequency_1_hz"], serde_json::json!(7.5));
+        assert_eq!(
+            v["scalars"]["natural_frequency_1_hz"],
+            serde_json::json!(7.5)
+        );
         assert_eq!(v["tables"][0]["rows"][0], serde_json::json!([1, 7.5]));
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         assert_eq!(

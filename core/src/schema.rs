@@ -195,10 +195,18 @@ fn fmt_num(x: f64) -> String {
 
 fn range_text(min: Option<Bound>, max: Option<Bound>) -> String {
     let lo = min.map_or("(-inf".to_string(), |b| {
-        format!("{}{}", if b.inclusive { "[" } else { "(" }, fmt_num(b.value))
+        format!(
+            "{}{}",
+            if b.inclusive { "[" } else { "(" },
+            fmt_num(b.value)
+        )
     });
     let hi = max.map_or("inf)".to_string(), |b| {
-        format!("{}{}", fmt_num(b.value), if b.inclusive { "]" } else { ")" })
+        format!(
+            "{}{}",
+            fmt_num(b.value),
+            if b.inclusive { "]" } else { ")" }
+        )
     });
     format!("{lo}, {hi}")
 }
@@ -279,7 +287,10 @@ fn check_value(spec: &ParamSpec, v: &Value) -> Result<(), ToolError> {
             }
         }
         ParamKind::Boolean => v.as_bool().map(|_| ()).ok_or_else(|| {
-            ToolError::invalid(field, format!("expected true or false, got {}", json_kind(v)))
+            ToolError::invalid(
+                field,
+                format!("expected true or false, got {}", json_kind(v)),
+            )
         }),
         ParamKind::Text { min_len, max_len } => {
             let s = v.as_str().ok_or_else(|| {
@@ -333,7 +344,11 @@ fn check_value(spec: &ParamSpec, v: &Value) -> Result<(), ToolError> {
 }
 
 /// Rejects keys that no spec names, recursing into objects that specs reach into.
-fn check_unknown_keys(specs: &[ParamSpec], obj: &Map<String, Value>, prefix: &str) -> Result<(), ToolError> {
+fn check_unknown_keys(
+    specs: &[ParamSpec],
+    obj: &Map<String, Value>,
+    prefix: &str,
+) -> Result<(), ToolError> {
     for (k, v) in obj {
         let path = if prefix.is_empty() {
             k.clone()
@@ -418,7 +433,10 @@ pub fn validate(specs: &[ParamSpec], params: &Value) -> Result<Value, ToolError>
 
 /// Validates `params` and deserialises the filled-in object into the tool's typed struct.
 /// Returns the struct and the echo.
-pub fn parse<P: DeserializeOwned>(specs: &[ParamSpec], params: &Value) -> Result<(P, Value), ToolError> {
+pub fn parse<P: DeserializeOwned>(
+    specs: &[ParamSpec],
+    params: &Value,
+) -> Result<(P, Value), ToolError> {
     let filled = validate(specs, params)?;
     let typed = serde_json::from_value(filled.clone())
         .map_err(|e| ToolError::invalid("params", e.to_string()))?;
@@ -438,8 +456,15 @@ mod tests {
                 .min_exclusive(0.0)
                 .max(10.0),
             ParamSpec::optional_number("zero_hz", "Zero", "Hz").min_exclusive(0.0),
-            ParamSpec::number_list("profile.masses_kg", "Masses", "kg", json!([1.0, 2.0, 3.0]), 3, 3)
-                .min(0.001),
+            ParamSpec::number_list(
+                "profile.masses_kg",
+                "Masses",
+                "kg",
+                json!([1.0, 2.0, 3.0]),
+                3,
+                3,
+            )
+            .min(0.001),
             ParamSpec::text("profile.name", "Name", "x", 1, 10),
         ]
     }
@@ -474,9 +499,18 @@ mod tests {
         assert_eq!(field_of(json!({"mass_kg": 10.5})), "mass_kg");
         assert_eq!(field_of(json!({"mass_kg": null})), "mass_kg");
         assert_eq!(field_of(json!({"zero_hz": 0.0})), "zero_hz");
-        assert_eq!(field_of(json!({"profile": {"stiff1": 3}})), "profile.stiff1");
-        assert_eq!(field_of(json!({"profile": {"masses_kg": [1, 2]}})), "profile.masses_kg");
-        assert_eq!(field_of(json!({"profile": {"masses_kg": [1, 2, 0]}})), "profile.masses_kg");
+        assert_eq!(
+            field_of(json!({"profile": {"stiff1": 3}})),
+            "profile.stiff1"
+        );
+        assert_eq!(
+            field_of(json!({"profile": {"masses_kg": [1, 2]}})),
+            "profile.masses_kg"
+        );
+        assert_eq!(
+            field_of(json!({"profile": {"masses_kg": [1, 2, 0]}})),
+            "profile.masses_kg"
+        );
         assert_eq!(field_of(json!({"profile": {"name": ""}})), "profile.name");
         assert_eq!(field_of(json!({"profile": 3})), "profile");
         assert_eq!(field_of(json!([1])), "params");
@@ -493,6 +527,9 @@ mod tests {
     #[test]
     fn error_message_states_the_range() {
         let e = validate(&specs(), &json!({"mass_kg": 0})).unwrap_err();
-        assert_eq!(e.to_string(), "mass_kg: 0 is outside the valid range (0, 10]");
+        assert_eq!(
+            e.to_string(),
+            "mass_kg: 0 is outside the valid range (0, 10]"
+        );
     }
 }

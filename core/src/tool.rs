@@ -42,7 +42,12 @@ pub trait Tool: Send + Sync {
         false
     }
     /// Runs the tool. `params` is the raw JSON object from the caller.
-    fn run(&self, params: &Value, progress: &Progress, cancel: &Cancel) -> Result<ToolResult, ToolError>;
+    fn run(
+        &self,
+        params: &Value,
+        progress: &Progress,
+        cancel: &Cancel,
+    ) -> Result<ToolResult, ToolError>;
 }
 
 /// What the UI needs to list a tool and build its form.
@@ -57,7 +62,10 @@ pub struct ToolInfo {
 }
 
 /// Every tool of the platform.
-pub static TOOLS: &[&dyn Tool] = &[&crate::modal::ModalTool, &crate::control::VibrationControlTool];
+pub static TOOLS: &[&dyn Tool] = &[
+    &crate::modal::ModalTool,
+    &crate::control::VibrationControlTool,
+];
 
 /// The tool with this id.
 pub fn find(id: &str) -> Option<&'static dyn Tool> {
@@ -80,7 +88,12 @@ pub fn catalogue() -> Vec<ToolInfo> {
 }
 
 /// Runs tool `id` and checks that its result holds only finite numbers.
-pub fn run(id: &str, params: &Value, progress: &Progress, cancel: &Cancel) -> Result<ToolResult, ToolError> {
+pub fn run(
+    id: &str,
+    params: &Value,
+    progress: &Progress,
+    cancel: &Cancel,
+) -> Result<ToolResult, ToolError> {
     let tool = find(id).ok_or_else(|| ToolError::UnknownTool { id: id.to_string() })?;
     cancel.check()?;
     let result = tool.run(params, progress, cancel)?;
@@ -96,7 +109,11 @@ mod tests {
     fn ids_are_unique_and_schemas_have_valid_defaults() {
         let cat = catalogue();
         for (i, t) in cat.iter().enumerate() {
-            assert!(cat[..i].iter().all(|u| u.id != t.id), "duplicate id {}", t.id);
+            assert!(
+                cat[..i].iter().all(|u| u.id != t.id),
+                "duplicate id {}",
+                t.id
+            );
             // The defaults of every schema must pass the schema's own checks.
             crate::schema::validate(&t.params, &Value::Null)
                 .unwrap_or_else(|e| panic!("{}: default rejected: {e}", t.id));
