@@ -13,6 +13,7 @@ pub mod modal;
 pub mod progress;
 pub mod result;
 pub mod schema;
+pub mod simulator;
 pub mod tool;
 
 pub use error::{ErrorBody, ToolError};

@@ -64,6 +64,7 @@ pub struct ToolInfo {
 /// Every tool of the platform.
 pub static TOOLS: &[&dyn Tool] = &[
     &crate::modal::ModalTool,
+    &crate::simulator::SimulatorTool,
     &crate::control::VibrationControlTool,
 ];
 

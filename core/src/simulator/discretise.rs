@@ -1,0 +1,416 @@
+//! Exact discretisation of the linear state equation `ż = A z + B F(t)` for a force that is
+//! linear on each step (first-order hold, simulator.md §4.3).
+//!
+//! For a step of length `h` on which `F` goes linearly from `F_a` to `F_b`:
+//!
+//! ```text
+//! z_b = Φ z_a + (P0 − P1) F_a + P1 F_b
+//! Φ  = e^{Ah},  P0 = ∫₀ʰ e^{A(h−s)} B ds,  P1 = ∫₀ʰ e^{A(h−s)} B (s/h) ds
+//! ```
+//!
+//! # Van Loan
+//!
+//! [`FohStep::new`] takes all three from one 8×8 matrix exponential
+//! `E = exp([[A, B, 0], [0, 0, 1/h], [0, 0, 0]]·h)`: `Φ = E[0:6, 0:6]`, `P0 = E[0:6, 6]`,
+//! `P1 = E[0:6, 7]` (nalgebra's Padé-13 scaling-and-squaring `exp`). The augmented system
+//! `u̇ = w/h`, `ẇ = 0` makes the input `u(s) = u₀ + w s/h`, so the columns 6 and 7 are the
+//! responses to a unit step and a unit ramp.
+//!
+//! # Modal form
+//!
+//! When many distinct step lengths occur (force tables whose knots fall between samples),
+//! [`ModalPropagator`] diagonalises `A = V Λ V⁻¹` once and advances the modal coordinates
+//! `q = V⁻¹ z` with six complex exponentials per step:
+//!
+//! ```text
+//! q_b = e^{λh} q_a + β (p0 − p1) F_a + β p1 F_b,   β = V⁻¹ B
+//! p0 = (e^{λh} − 1)/λ = h Σ xⁿ/(n+1)!,   p1 = (e^{λh} − 1 − λh)/(λ² h) = h Σ xⁿ/(n+2)!,   x = λh
+//! ```
+//!
+//! (series for `|x| < 1e-3`, and `e^{x} − 1` evaluated without cancellation otherwise). The
+//! eigenvector of a pole `λ` is `(φ, λφ)` with `φ` the null vector of `λ²M + λC + K`
+//! (cross product of two rows). A defective or ill-conditioned `V` is refused
+//! ([`ModalPropagator::new`] returns `None`) and the caller falls back to Van Loan steps.
+
+use nalgebra::{Matrix3, Matrix6, SMatrix, Vector6};
+use num_complex::Complex64;
+
+use crate::lumped::LumpedModel;
+use crate::ToolError;
+
+/// A 6-vector state `(x1, x2, x3, ẋ1, ẋ2, ẋ3)`.
+pub type State = [f64; 6];
+
+/// The FOH step of length `h`: `z_b = Φ z_a + g0 F_a + g1 F_b` with `g0 = P0 − P1`, `g1 = P1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FohStep {
+    /// Step length (s).
+    pub h_s: f64,
+    /// `Φ = e^{Ah}`, row-major.
+    pub phi: [[f64; 6]; 6],
+    /// `P0 − P1`.
+    pub g0: State,
+    /// `P1`.
+    pub g1: State,
+}
+
+impl FohStep {
+    /// The exact FOH step of length `h_s` for `ż = A z + B F` (Van Loan).
+    pub fn new(a: &Matrix6<f64>, b: &Vector6<f64>, h_s: f64) -> Result<Self, ToolError> {
+        if !(h_s.is_finite() && h_s >= 0.0) {
+            return Err(ToolError::failed(format!(
+                "invalid integration step {h_s} s"
+            )));
+        }
+        let mut m = SMatrix::<f64, 8, 8>::zeros();
+        m.fixed_view_mut::<6, 6>(0, 0).copy_from(&(a * h_s));
+        m.fixed_view_mut::<6, 1>(0, 6).copy_from(&(b * h_s));
+        // (1/h)·h = 1: the ramp input.
+        m[(6, 7)] = 1.0;
+        let e = m.exp();
+        if e.iter().any(|x| !x.is_finite()) {
+            return Err(ToolError::failed(format!(
+                "the matrix exponential over {h_s} s is not finite (model too stiff for this rate)"
+            )));
+        }
+        let mut phi = [[0.0; 6]; 6];
+        let mut g0 = [0.0; 6];
+        let mut g1 = [0.0; 6];
+        for i in 0..6 {
+            for j in 0..6 {
+                phi[i][j] = e[(i, j)];
+            }
+            g0[i] = e[(i, 6)] - e[(i, 7)];
+            g1[i] = e[(i, 7)];
+        }
+        Ok(Self { h_s, phi, g0, g1 })
+    }
+
+    /// One step: `Φ z + g0 F_a + g1 F_b`.
+    #[inline(always)]
+    pub fn apply(&self, z: &State, fa: f64, fb: f64) -> State {
+        let mut out = [0.0; 6];
+        for i in 0..6 {
+            let r = &self.phi[i];
+            out[i] = r[0] * z[0]
+                + r[1] * z[1]
+                + r[2] * z[2]
+                + r[3] * z[3]
+                + r[4] * z[4]
+                + r[5] * z[5]
+                + self.g0[i] * fa
+                + self.g1[i] * fb;
+        }
+        out
+    }
+
+    /// `Φ z` (free motion).
+    #[inline(always)]
+    pub fn free(&self, z: &State) -> State {
+        self.apply(z, 0.0, 0.0)
+    }
+}
+
+/// A small cache of FOH steps keyed by the exact step length.
+#[derive(Debug)]
+pub struct StepCache<'a> {
+    a: &'a Matrix6<f64>,
+    b: &'a Vector6<f64>,
+    steps: Vec<FohStep>,
+}
+
+impl<'a> StepCache<'a> {
+    pub fn new(a: &'a Matrix6<f64>, b: &'a Vector6<f64>) -> Self {
+        Self {
+            a,
+            b,
+            steps: Vec::new(),
+        }
+    }
+
+    /// The step of length `h_s` (computed on first use).
+    pub fn get(&mut self, h_s: f64) -> Result<&FohStep, ToolError> {
+        if let Some(i) = self.steps.iter().position(|s| s.h_s == h_s) {
+            return Ok(&self.steps[i]);
+        }
+        if self.steps.len() > 64 {
+            self.steps.remove(0);
+        }
+        self.steps.push(FohStep::new(self.a, self.b, h_s)?);
+        Ok(self.steps.last().expect("just pushed"))
+    }
+}
+
+/// Precombined weights of `n` equal FOH sub-steps of one interval:
+/// `z_end = Φ(n h) z + Σ_{j=0..n} w_j F_j` with the force known at the `n + 1` sub-knots.
+#[derive(Debug, Clone)]
+pub struct SubStepWeights {
+    /// `Φ` over the whole interval.
+    pub phi: [[f64; 6]; 6],
+    /// `w_j`, `j = 0..=n`.
+    pub w: Vec<State>,
+}
+
+impl SubStepWeights {
+    /// Weights for `n ≥ 1` sub-steps of `sub` (each of length `sub.h_s`).
+    pub fn new(sub: &FohStep, n: usize) -> Self {
+        let n = n.max(1);
+        // u_m = Φ^m g0, s_m = Φ^m g1, m = 0..=n.
+        let mut u = Vec::with_capacity(n + 1);
+        let mut s = Vec::with_capacity(n + 1);
+        u.push(sub.g0);
+        s.push(sub.g1);
+        for m in 1..=n {
+            u.push(sub.free(&u[m - 1]));
+            s.push(sub.free(&s[m - 1]));
+        }
+        let mut w = vec![[0.0; 6]; n + 1];
+        for (j, wj) in w.iter_mut().enumerate() {
+            for i in 0..6 {
+                let mut acc = 0.0;
+                if j < n {
+                    acc += u[n - 1 - j][i];
+                }
+                if j >= 1 {
+                    acc += s[n - j][i];
+                }
+                wj[i] = acc;
+            }
+        }
+        // Φ^n by repeated products of the columns.
+        let mut phi = [[0.0; 6]; 6];
+        for c in 0..6 {
+            let mut col = [0.0; 6];
+            col[c] = 1.0;
+            for _ in 0..n {
+                col = sub.free(&col);
+            }
+            for r in 0..6 {
+                phi[r][c] = col[r];
+            }
+        }
+        Self { phi, w }
+    }
+
+    /// Advances `z` over the interval with the force at the sub-knots `f` (`n + 1` values).
+    #[inline]
+    pub fn apply(&self, z: &State, f: &[f64]) -> State {
+        let mut out = [0.0; 6];
+        for i in 0..6 {
+            let r = &self.phi[i];
+            out[i] =
+                r[0] * z[0] + r[1] * z[1] + r[2] * z[2] + r[3] * z[3] + r[4] * z[4] + r[5] * z[5];
+        }
+        for (wj, &fj) in self.w.iter().zip(f) {
+            for i in 0..6 {
+                out[i] += wj[i] * fj;
+            }
+        }
+        out
+    }
+}
+
+/// `e^{x} − 1` for complex `x` without cancellation.
+fn expm1_c(x: Complex64) -> Complex64 {
+    let (s, c) = x.im.sin_cos();
+    let half = (0.5 * x.im).sin();
+    let em1 = x.re.exp_m1();
+    // e^a (cos b + i sin b) − 1 = expm1(a) cos b + (cos b − 1) + i e^a sin b
+    Complex64::new(em1 * c - 2.0 * half * half, (em1 + 1.0) * s)
+}
+
+/// Modal coefficients of one step: `q_b = e q_a + c0 F_a + c1 F_b` (per mode).
+#[derive(Debug, Clone, Copy)]
+pub struct ModalStep {
+    pub e: [Complex64; 6],
+    pub c0: [Complex64; 6],
+    pub c1: [Complex64; 6],
+}
+
+/// The diagonalised state equation (see the module docs).
+#[derive(Debug, Clone)]
+pub struct ModalPropagator {
+    lambda: [Complex64; 6],
+    /// Columns = eigenvectors.
+    v: nalgebra::Matrix6<Complex64>,
+    vinv: nalgebra::Matrix6<Complex64>,
+    beta: [Complex64; 6],
+}
+
+impl ModalPropagator {
+    /// Diagonalises `A` of `model` for a force on `force_floor`; `None` when `A` is (nearly)
+    /// defective, so that the caller uses Van Loan steps instead.
+    pub fn new(model: &LumpedModel, force_floor: usize) -> Option<Self> {
+        let poles = model.poles().ok()?;
+        let a = model.state_matrix().ok()?;
+        let b = model.input_vector(force_floor).ok()?;
+        let mut v = nalgebra::Matrix6::<Complex64>::zeros();
+        for (r, &lam) in poles.iter().enumerate() {
+            let q: Matrix3<Complex64> = model.m.map(|x| Complex64::new(x, 0.0)) * lam * lam
+                + model.c.map(|x| Complex64::new(x, 0.0)) * lam
+                + model.k.map(|x| Complex64::new(x, 0.0));
+            let rows = [
+                q.row(0).transpose(),
+                q.row(1).transpose(),
+                q.row(2).transpose(),
+            ];
+            let cross = |p: &nalgebra::Vector3<Complex64>, s: &nalgebra::Vector3<Complex64>| {
+                nalgebra::Vector3::new(
+                    p[1] * s[2] - p[2] * s[1],
+                    p[2] * s[0] - p[0] * s[2],
+                    p[0] * s[1] - p[1] * s[0],
+                )
+            };
+            let cands = [
+                cross(&rows[0], &rows[1]),
+                cross(&rows[0], &rows[2]),
+                cross(&rows[1], &rows[2]),
+            ];
+            let phi = cands
+                .iter()
+                .max_by(|x, y| x.norm().total_cmp(&y.norm()))?
+                .clone();
+            let nrm = phi.norm();
+            if !(nrm > 0.0 && nrm.is_finite()) {
+                return None;
+            }
+            let phi = phi / Complex64::new(nrm, 0.0);
+            for i in 0..3 {
+                v[(i, r)] = phi[i];
+                v[(3 + i, r)] = phi[i] * lam;
+            }
+        }
+        let vinv = v.try_inverse()?;
+        // Reliability: A V ≈ V Λ and V V⁻¹ ≈ I.
+        let ac = a.map(|x| Complex64::new(x, 0.0));
+        let lam_m = nalgebra::Matrix6::from_diagonal(&nalgebra::Vector6::from(poles));
+        let res = (ac * v - v * lam_m).norm() / (ac.norm() * v.norm()).max(f64::MIN_POSITIVE);
+        let id = (v * vinv - nalgebra::Matrix6::<Complex64>::identity()).norm();
+        if !(res < 1e-10 && id < 1e-8) {
+            return None;
+        }
+        let bc = b.map(|x| Complex64::new(x, 0.0));
+        let beta_v = vinv * bc;
+        let mut beta = [Complex64::new(0.0, 0.0); 6];
+        for i in 0..6 {
+            beta[i] = beta_v[i];
+        }
+        Some(Self {
+            lambda: poles,
+            v,
+            vinv,
+            beta,
+        })
+    }
+
+    /// The coefficients of a step of length `h_s`.
+    pub fn step(&self, h_s: f64) -> ModalStep {
+        let mut out = ModalStep {
+            e: [Complex64::new(0.0, 0.0); 6],
+            c0: [Complex64::new(0.0, 0.0); 6],
+            c1: [Complex64::new(0.0, 0.0); 6],
+        };
+        for r in 0..6 {
+            let lam = self.lambda[r];
+            let x = lam * h_s;
+            let (em1, p0, p1) = if x.norm() < 1e-3 {
+                // h Σ xⁿ/(n+1)!, h Σ xⁿ/(n+2)!
+                let x2 = x * x;
+                let x3 = x2 * x;
+                let x4 = x3 * x;
+                let p0 =
+                    (Complex64::new(1.0, 0.0) + x / 2.0 + x2 / 6.0 + x3 / 24.0 + x4 / 120.0) * h_s;
+                let p1 = (Complex64::new(0.5, 0.0) + x / 6.0 + x2 / 24.0 + x3 / 120.0 + x4 / 720.0)
+                    * h_s;
+                (p0 * lam, p0, p1)
+            } else {
+                let em1 = expm1_c(x);
+                (em1, em1 / lam, (em1 - x) / (lam * lam * h_s))
+            };
+            out.e[r] = em1 + 1.0;
+            out.c0[r] = self.beta[r] * (p0 - p1);
+            out.c1[r] = self.beta[r] * p1;
+        }
+        out
+    }
+
+    /// Modal coordinates of a state.
+    pub fn to_modal(&self, z: &State) -> [Complex64; 6] {
+        let mut q = [Complex64::new(0.0, 0.0); 6];
+        for (r, qr) in q.iter_mut().enumerate() {
+            for c in 0..6 {
+                *qr += self.vinv[(r, c)] * z[c];
+            }
+        }
+        q
+    }
+
+    /// The (real) state of modal coordinates.
+    pub fn to_state(&self, q: &[Complex64; 6]) -> State {
+        let mut z = [0.0; 6];
+        for (i, zi) in z.iter_mut().enumerate() {
+            let mut acc = Complex64::new(0.0, 0.0);
+            for r in 0..6 {
+                acc += self.v[(i, r)] * q[r];
+            }
+            *zi = acc.re;
+        }
+        z
+    }
+}
+
+/// Advances modal coordinates by one step.
+#[inline(always)]
+pub fn modal_apply(s: &ModalStep, q: &mut [Complex64; 6], fa: f64, fb: f64) {
+    for r in 0..6 {
+        q[r] = s.e[r] * q[r] + s.c0[r] * fa + s.c1[r] * fb;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lumped::Profile;
+
+    #[test]
+    fn modal_and_van_loan_steps_agree() {
+        let model = Profile::default().model();
+        let a = model.state_matrix().unwrap();
+        let b = model.input_vector(2).unwrap();
+        let mp = ModalPropagator::new(&model, 2).unwrap();
+        let z0 = [1e-3, -2e-3, 5e-4, 0.1, 0.0, -0.2];
+        for h in [1e-6, 3.3e-4, 1.7e-3, 0.05] {
+            let s = FohStep::new(&a, &b, h).unwrap();
+            let zb = s.apply(&z0, 2.0, -1.0);
+            let mut q = mp.to_modal(&z0);
+            modal_apply(&mp.step(h), &mut q, 2.0, -1.0);
+            let zm = mp.to_state(&q);
+            let scale = zb.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            for i in 0..6 {
+                assert!(
+                    (zb[i] - zm[i]).abs() <= 1e-10 * scale,
+                    "h {h}: {zb:?} vs {zm:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn substep_weights_equal_sequential_substeps() {
+        let model = Profile::default().model();
+        let a = model.state_matrix().unwrap();
+        let b = model.input_vector(1).unwrap();
+        let sub = FohStep::new(&a, &b, 1e-4).unwrap();
+        let w = SubStepWeights::new(&sub, 7);
+        let f: Vec<f64> = (0..8).map(|j| (j as f64 * 0.7).sin()).collect();
+        let z0 = [1e-3, 0.0, 0.0, 0.0, 0.1, 0.0];
+        let mut z = z0;
+        for j in 0..7 {
+            z = sub.apply(&z, f[j], f[j + 1]);
+        }
+        let zw = w.apply(&z0, &f);
+        for i in 0..6 {
+            assert!((z[i] - zw[i]).abs() < 1e-13 * (1.0 + z[i].abs()));
+        }
+    }
+}
