@@ -11,6 +11,7 @@ pub mod error;
 pub mod lumped;
 pub mod modal;
 pub mod progress;
+pub mod recordings;
 pub mod result;
 pub mod schema;
 pub mod simulator;

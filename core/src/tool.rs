@@ -65,6 +65,7 @@ pub struct ToolInfo {
 pub static TOOLS: &[&dyn Tool] = &[
     &crate::modal::ModalTool,
     &crate::simulator::SimulatorTool,
+    &crate::recordings::RecordingsTool,
     &crate::control::VibrationControlTool,
 ];
 

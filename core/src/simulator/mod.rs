@@ -302,7 +302,7 @@ pub fn run_simulator(
     let sum: Vec<f64> = (0..freqs.len())
         .map(|k| psd[0][k] + psd[1][k] + psd[2][k])
         .collect();
-    let peaks = welch::spectral_peaks(&freqs, &sum, 0.0, p.peak_search_max_hz);
+    let peaks = welch::spectral_peaks(&freqs, &sum, |f| f <= p.peak_search_max_hz);
     for (i, f) in peaks.iter().enumerate() {
         r.set(&format!("spectral_peak_frequency_{}_hz", i + 1), *f);
     }
