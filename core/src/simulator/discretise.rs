@@ -266,10 +266,9 @@ impl ModalPropagator {
                 cross(&rows[0], &rows[2]),
                 cross(&rows[1], &rows[2]),
             ];
-            let phi = cands
+            let phi = *cands
                 .iter()
-                .max_by(|x, y| x.norm().total_cmp(&y.norm()))?
-                .clone();
+                .max_by(|x, y| x.norm().total_cmp(&y.norm()))?;
             let nrm = phi.norm();
             if !(nrm > 0.0 && nrm.is_finite()) {
                 return None;

@@ -141,7 +141,7 @@ pub fn table_value(dt_s: f64, values: &[f64], t: f64) -> f64 {
 /// Nyquist bin of an even `S`.
 pub fn noise_bins(len: usize, fs_hz: f64, band_hz: [f64; 2]) -> std::ops::RangeInclusive<usize> {
     let nb = len / 2 + 1;
-    let last = if len % 2 == 0 { nb - 2 } else { nb - 1 };
+    let last = if len & 1 == 0 { nb - 2 } else { nb - 1 };
     let df = fs_hz / len as f64;
     let mut lo = (band_hz[0] / df).ceil().max(1.0) as usize;
     while lo > 1 && (lo - 1) as f64 * df >= band_hz[0] {

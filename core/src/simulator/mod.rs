@@ -215,13 +215,13 @@ pub fn run_simulator(
     }
     let t_last = grid.t_last();
     match &p.excitation {
-        Excitation::Hammer { t0_s, sigma_s, .. } => {
-            if t0_s - 4.0 * sigma_s < 0.0 || t0_s + 4.0 * sigma_s > t_last {
+        Excitation::Hammer { t0_s, sigma_s, .. }
+            if t0_s - 4.0 * sigma_s < 0.0 || t0_s + 4.0 * sigma_s > t_last =>
+        {
                 r.warn(format!(
                     "the hammer pulse (t0 = {t0_s} s, σ = {sigma_s} s) is cut by the record \
                      [0, {t_last}] s"
                 ));
-            }
         }
         Excitation::Impulse { t0_s, .. } if *t0_s > t_last => {
             r.warn(format!(
@@ -296,7 +296,11 @@ pub fn run_simulator(
         .map(Vec::as_slice)
         .chain(std::iter::once(force.as_slice()))
         .collect();
-    let (freqs, psd, nseg) = welch::welch_psd(&channels, fs_eff, p.nperseg)?;
+    let welch::Psd {
+        frequency_hz: freqs,
+        density: psd,
+        segments: nseg,
+    } = welch::welch_psd(&channels, fs_eff, p.nperseg)?;
     r.set("psd_resolution_hz", fs_eff / p.nperseg as f64);
     r.set_int("welch_segment_count", nseg as i64);
     let sum: Vec<f64> = (0..freqs.len())

@@ -92,13 +92,19 @@ impl SegmentSpectra {
     }
 }
 
-/// One-sided Welch PSD of every channel; returns the bin frequencies, the PSD per channel
-/// and the number of segments.
-pub fn welch_psd(
-    channels: &[&[f64]],
-    fs_hz: f64,
-    nperseg: usize,
-) -> Result<(Vec<f64>, Vec<Vec<f64>>, usize), ToolError> {
+/// One-sided Welch PSDs of several channels on common bins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Psd {
+    /// Bin frequencies `k·fs/nperseg` (Hz).
+    pub frequency_hz: Vec<f64>,
+    /// Density per channel.
+    pub density: Vec<Vec<f64>>,
+    /// Number of averaged segments.
+    pub segments: usize,
+}
+
+/// One-sided Welch PSD of every channel.
+pub fn welch_psd(channels: &[&[f64]], fs_hz: f64, nperseg: usize) -> Result<Psd, ToolError> {
     let len = channels.first().map_or(0, |c| c.len());
     let noverlap = nperseg / 2;
     let starts = segment_starts(len, nperseg, noverlap);
@@ -122,13 +128,16 @@ pub fn welch_psd(
             }
         }
         for (k, pk) in p.iter_mut().enumerate() {
-            let doubled = k != 0 && !(nperseg % 2 == 0 && k == nb - 1);
+            let doubled = k != 0 && !(nperseg & 1 == 0 && k == nb - 1);
             *pk *= scale * if doubled { 2.0 } else { 1.0 };
         }
         out.push(p);
     }
-    let freqs = (0..nb).map(|k| k as f64 * fs_hz / nperseg as f64).collect();
-    Ok((freqs, out, starts.len()))
+    Ok(Psd {
+        frequency_hz: (0..nb).map(|k| k as f64 * fs_hz / nperseg as f64).collect(),
+        density: out,
+        segments: starts.len(),
+    })
 }
 
 /// Up to three spectral peaks (see the module docs) of `p` over `freqs` whose frequency
@@ -158,7 +167,11 @@ mod tests {
         let x: Vec<f64> = (0..10_000)
             .map(|i| 3.0 * (std::f64::consts::TAU * 50.0 * i as f64 / fs).sin())
             .collect();
-        let (f, p, nseg) = welch_psd(&[&x], fs, 1000).unwrap();
+        let Psd {
+            frequency_hz: f,
+            density: p,
+            segments: nseg,
+        } = welch_psd(&[&x], fs, 1000).unwrap();
         assert_eq!(nseg, 19);
         let df = f[1] - f[0];
         let total: f64 = p[0].iter().sum::<f64>() * df;
