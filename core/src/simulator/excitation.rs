@@ -192,8 +192,7 @@ pub fn multisine(
             *s = Complex64::new(cs, sn);
         }
     }
-    let mut planner = realfft::RealFftPlanner::<f64>::new();
-    let c2r = planner.plan_fft_inverse(len);
+    let c2r = super::welch::inverse_plan(len);
     let mut out = c2r.make_output_vec();
     c2r.process(&mut spec, &mut out)
         .map_err(|e| ToolError::failed(format!("inverse FFT failed: {e}")))?;

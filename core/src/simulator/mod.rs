@@ -34,7 +34,9 @@ use self::discretise::State;
 use self::excitation::{multisine, Excitation};
 use self::grid::TimeGrid;
 use self::integrate::{simulate, Plant};
-use self::montecarlo::{draw_scenarios, mean, percentile_sorted, std_pop, Scenario};
+use self::montecarlo::{
+    draw_scenarios, mean, percentile_sorted, percentiles_select, std_pop, Scenario,
+};
 use self::params::{simulator_params, Quantity, SimulatorParams};
 use crate::lumped::{LumpedModel, ModalAnalysis};
 use crate::result::{Series, Table};
@@ -218,10 +220,10 @@ pub fn run_simulator(
         Excitation::Hammer { t0_s, sigma_s, .. }
             if t0_s - 4.0 * sigma_s < 0.0 || t0_s + 4.0 * sigma_s > t_last =>
         {
-                r.warn(format!(
-                    "the hammer pulse (t0 = {t0_s} s, σ = {sigma_s} s) is cut by the record \
+            r.warn(format!(
+                "the hammer pulse (t0 = {t0_s} s, σ = {sigma_s} s) is cut by the record \
                      [0, {t_last}] s"
-                ));
+            ));
         }
         Excitation::Impulse { t0_s, .. } if *t0_s > t_last => {
             r.warn(format!(
@@ -448,10 +450,10 @@ fn monte_carlo(
                 for (b, (o, _)) in buf.iter_mut().zip(&runs) {
                     *b = o.series[j][i];
                 }
-                buf.sort_unstable_by(f64::total_cmp);
-                lo.push(percentile_sorted(&buf, 5.0));
-                mid.push(percentile_sorted(&buf, 50.0));
-                hi.push(percentile_sorted(&buf, 95.0));
+                let [a, b, c] = percentiles_select(&mut buf, [5.0, 50.0, 95.0]);
+                lo.push(a);
+                mid.push(b);
+                hi.push(c);
             }
             [lo, mid, hi]
         })

@@ -143,6 +143,40 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
+/// The percentiles `ps` (ascending, 0..100) of `x` by selection (reorders `x`); same values
+/// as sorting and [`percentile_sorted`].
+pub fn percentiles_select<const K: usize>(x: &mut [f64], ps: [f64; K]) -> [f64; K] {
+    let n = x.len();
+    let mut out = [0.0; K];
+    if n == 0 {
+        return out;
+    }
+    // Everything left of `done` is ≤ everything right of it (previous selections).
+    let mut done = 0usize;
+    for (o, p) in out.iter_mut().zip(ps) {
+        let rank = p / 100.0 * (n - 1) as f64;
+        let lo = (rank.floor() as usize).min(n - 1);
+        let frac = rank - lo as f64;
+        let k = lo.max(done);
+        let (_, a, right) = x[done..].select_nth_unstable_by(k - done, f64::total_cmp);
+        let a = *a;
+        let b = if lo + 1 < n {
+            right.iter().copied().fold(f64::INFINITY, f64::min)
+        } else {
+            a
+        };
+        done = k;
+        *o = if frac >= 0.5 {
+            b - (b - a) * (1.0 - frac)
+        } else if frac > 0.0 {
+            a + (b - a) * frac
+        } else {
+            a
+        };
+    }
+    out
+}
+
 /// Percentile `p` of an unsorted slice.
 pub fn percentile(x: &[f64], p: f64) -> f64 {
     let mut s = x.to_vec();
@@ -162,6 +196,25 @@ mod tests {
         assert!((percentile(&x, 50.0) - 3.5).abs() < 1e-12);
         assert!((percentile(&x, 95.0) - 7.95).abs() < 1e-12);
         assert!((std_pop(&[1.0, 3.0]) - 1.0).abs() < 1e-15);
+        let mut y = x;
+        assert_eq!(
+            percentiles_select(&mut y, [5.0, 50.0, 95.0]),
+            [
+                percentile(&x, 5.0),
+                percentile(&x, 50.0),
+                percentile(&x, 95.0)
+            ]
+        );
+        for n in [1usize, 2, 3, 7, 50, 51] {
+            let v: Vec<f64> = (0..n)
+                .map(|i| ((i * 37) % 11) as f64 * 0.3 - (i as f64).sqrt())
+                .collect();
+            let mut w = v.clone();
+            let got = percentiles_select(&mut w, [5.0, 50.0, 95.0]);
+            for (g, p) in got.iter().zip([5.0, 50.0, 95.0]) {
+                assert_eq!(*g, percentile(&v, p), "n {n} p {p}");
+            }
+        }
     }
 
     #[test]

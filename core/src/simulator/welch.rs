@@ -16,6 +16,22 @@ use realfft::RealFftPlanner;
 
 use crate::ToolError;
 
+thread_local! {
+    /// FFT plans are cached per thread (planning costs more than a 2048-point transform).
+    static PLANNER: std::cell::RefCell<RealFftPlanner<f64>> =
+        std::cell::RefCell::new(RealFftPlanner::new());
+}
+
+/// A (cached) forward real FFT of length `n`.
+pub fn forward_plan(n: usize) -> std::sync::Arc<dyn realfft::RealToComplex<f64>> {
+    PLANNER.with(|p| p.borrow_mut().plan_fft_forward(n))
+}
+
+/// A (cached) inverse real FFT of length `n`.
+pub fn inverse_plan(n: usize) -> std::sync::Arc<dyn realfft::ComplexToReal<f64>> {
+    PLANNER.with(|p| p.borrow_mut().plan_fft_inverse(n))
+}
+
 /// Segment window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Window {
@@ -63,8 +79,7 @@ impl std::fmt::Debug for SegmentSpectra {
 
 impl SegmentSpectra {
     pub fn new(nperseg: usize, window: Window) -> Self {
-        let mut planner = RealFftPlanner::<f64>::new();
-        let r2c = planner.plan_fft_forward(nperseg);
+        let r2c = forward_plan(nperseg);
         let scratch = r2c.make_scratch_vec();
         Self {
             nperseg,
