@@ -31,7 +31,9 @@
 //! p0 = (e^{λh} − 1)/λ = h Σ xⁿ/(n+1)!,   p1 = (e^{λh} − 1 − λh)/(λ² h) = h Σ xⁿ/(n+2)!,   x = λh
 //! ```
 //!
-//! (series for `|x| < 1e-3`, and `e^{x} − 1` evaluated without cancellation otherwise). The
+//! (series for `|x| < 1e-3`, and `e^{x} − 1` evaluated without cancellation otherwise). With
+//! three conjugate pole pairs only the upper half-plane modes are propagated
+//! (`z = 2 Re Σ v_r q_r`). The
 //! eigenvector of a pole `λ` is `(φ, λφ)` with `φ` the null vector of `λ²M + λC + K`
 //! (cross product of two rows). A defective or ill-conditioned `V` is refused
 //! ([`ModalPropagator::new`] returns `None`) and the caller falls back to Van Loan steps.
@@ -325,6 +327,8 @@ pub struct ModalStep {
     pub e: [Complex64; 6],
     pub c0: [Complex64; 6],
     pub c1: [Complex64; 6],
+    /// Number of propagated modes (3 when the poles form conjugate pairs, else 6).
+    pub active: usize,
 }
 
 /// The diagonalised state equation (see the module docs).
@@ -335,13 +339,20 @@ pub struct ModalPropagator {
     v: nalgebra::Matrix6<Complex64>,
     vinv: nalgebra::Matrix6<Complex64>,
     beta: [Complex64; 6],
+    /// 3 when the poles form three conjugate pairs (the first three have Im λ > 0 and
+    /// `z = 2 Re Σ v_r q_r` over them), else 6 (`z = Re Σ v_r q_r`).
+    active: usize,
 }
 
 impl ModalPropagator {
     /// Diagonalises `A` of `model` for a force on `force_floor`; `None` when `A` is (nearly)
     /// defective, so that the caller uses Van Loan steps instead.
     pub fn new(model: &LumpedModel, force_floor: usize) -> Option<Self> {
-        let poles = model.poles().ok()?;
+        let mut poles = model.poles().ok()?;
+        // Upper half-plane poles first: with three conjugate pairs only those are propagated.
+        poles.sort_by(|x, y| (y.im > 0.0).cmp(&(x.im > 0.0)));
+        let paired = poles[..3].iter().all(|p| p.im > 0.0) && poles[3..].iter().all(|p| p.im < 0.0);
+        let active = if paired { 3 } else { 6 };
         let a = model.state_matrix().ok()?;
         let b = model.input_vector(force_floor).ok()?;
         let mut v = nalgebra::Matrix6::<Complex64>::zeros();
@@ -397,6 +408,7 @@ impl ModalPropagator {
             v,
             vinv,
             beta,
+            active,
         })
     }
 
@@ -406,8 +418,9 @@ impl ModalPropagator {
             e: [Complex64::new(0.0, 0.0); 6],
             c0: [Complex64::new(0.0, 0.0); 6],
             c1: [Complex64::new(0.0, 0.0); 6],
+            active: self.active,
         };
-        for r in 0..6 {
+        for r in 0..self.active {
             let lam = self.lambda[r];
             let x = lam * h_s;
             let (em1, p0, p1) = if x.norm() < 1e-3 {
@@ -444,13 +457,15 @@ impl ModalPropagator {
 
     /// The (real) state of modal coordinates.
     pub fn to_state(&self, q: &[Complex64; 6]) -> State {
+        let weight = if self.active == 3 { 2.0 } else { 1.0 };
         let mut z = [0.0; 6];
         for (i, zi) in z.iter_mut().enumerate() {
-            let mut acc = Complex64::new(0.0, 0.0);
-            for r in 0..6 {
-                acc += self.v[(i, r)] * q[r];
+            let mut acc = 0.0;
+            for r in 0..self.active {
+                let (v, q) = (self.v[(i, r)], q[r]);
+                acc += v.re * q.re - v.im * q.im;
             }
-            *zi = acc.re;
+            *zi = weight * acc;
         }
         z
     }
@@ -459,7 +474,7 @@ impl ModalPropagator {
 /// Advances modal coordinates by one step.
 #[inline(always)]
 pub fn modal_apply(s: &ModalStep, q: &mut [Complex64; 6], fa: f64, fb: f64) {
-    for r in 0..6 {
+    for r in 0..s.active {
         q[r] = s.e[r] * q[r] + s.c0[r] * fa + s.c1[r] * fb;
     }
 }
@@ -471,10 +486,19 @@ mod tests {
 
     #[test]
     fn modal_and_van_loan_steps_agree() {
-        let model = Profile::default().model();
+        // Three conjugate pairs (3 propagated modes), and a model with an overdamped mode
+        // (real poles: all 6 modes).
+        let over = LumpedModel::chain(&[1.0, 1.0, 1.0], &[100.0, 100.0, 100.0], &[50.0, 0.0, 0.0]);
+        for (model, active) in [(Profile::default().model(), 3), (over, 6)] {
+            check_modal(&model, active);
+        }
+    }
+
+    fn check_modal(model: &LumpedModel, active: usize) {
         let a = model.state_matrix().unwrap();
         let b = model.input_vector(2).unwrap();
-        let mp = ModalPropagator::new(&model, 2).unwrap();
+        let mp = ModalPropagator::new(model, 2).unwrap();
+        assert_eq!(mp.active, active);
         let z0 = [1e-3, -2e-3, 5e-4, 0.1, 0.0, -0.2];
         for h in [1e-6, 3.3e-4, 1.7e-3, 0.05] {
             let s = FohStep::new(&a, &b, h).unwrap();

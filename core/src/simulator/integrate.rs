@@ -270,10 +270,11 @@ pub fn simulate(
             // defaults.
             let tau = std::f64::consts::TAU;
             let alpha = (f1_hz / f0_hz).ln() / duration_s;
-            // Where that bound exceeds 1e-9 rad (short, steep logarithmic sweeps at low rates),
-            // the phase is evaluated exactly at every sub-knot instead.
+            // Where that bound exceeds 1e-7 rad (a force error of 1e-7 of the amplitude, far
+            // below the FOH error ≈ 3e-6; short, steep logarithmic sweeps at low rates), the
+            // phase is evaluated exactly at every sub-knot instead.
             let exact_phase = *kind == SweepKind::Logarithmic
-                && tau * fmax * alpha * alpha * dt.powi(3) / 6.0 > 1e-9;
+                && tau * fmax * alpha * alpha * dt.powi(3) / 6.0 > 1e-7;
             for i in 1..n {
                 let ta = grid.t(i - 1);
                 let tb = grid.t(i);
