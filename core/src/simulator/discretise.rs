@@ -350,7 +350,7 @@ impl ModalPropagator {
     pub fn new(model: &LumpedModel, force_floor: usize) -> Option<Self> {
         let mut poles = model.poles().ok()?;
         // Upper half-plane poles first: with three conjugate pairs only those are propagated.
-        poles.sort_by(|x, y| (y.im > 0.0).cmp(&(x.im > 0.0)));
+        poles.sort_by_key(|p| p.im <= 0.0);
         let paired = poles[..3].iter().all(|p| p.im > 0.0) && poles[3..].iter().all(|p| p.im < 0.0);
         let active = if paired { 3 } else { 6 };
         let a = model.state_matrix().ok()?;
