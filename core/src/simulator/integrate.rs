@@ -124,6 +124,9 @@ pub fn simulate(
             let n_full = (dt / hmax).ceil().max(1.0) as usize;
             let h_full = dt / n_full as f64;
             let sub_full = FohStep::new(&plant.a, &plant.b, h_full)?;
+            // Interior intervals: the n sub-steps precombined (bounded memory: n ≤ 4096).
+            let weights = (n_full <= 4096).then(|| SubStepWeights::new(&sub_full, n_full));
+            let mut fk = vec![0.0; if weights.is_some() { n_full + 1 } else { 0 }];
             let mut cache = StepCache::new(&plant.a, &plant.b);
             let mut z = z0;
             let mut fa = exc.value(grid.t(0));
@@ -135,15 +138,24 @@ pub fn simulate(
                 if tb <= ws || ta >= we {
                     z = full.apply(&z, fa, fb);
                 } else if ta >= ws && tb <= we {
-                    let mut fp = fa;
-                    for j in 1..=n_full {
-                        let fq = if j == n_full {
-                            fb
-                        } else {
-                            exc.value(ta + j as f64 * h_full)
-                        };
-                        z = sub_full.apply(&z, fp, fq);
-                        fp = fq;
+                    if let Some(w) = &weights {
+                        fk[0] = fa;
+                        fk[n_full] = fb;
+                        for (j, f) in fk.iter_mut().enumerate().take(n_full).skip(1) {
+                            *f = exc.value(ta + j as f64 * h_full);
+                        }
+                        z = w.apply(&z, &fk);
+                    } else {
+                        let mut fp = fa;
+                        for j in 1..=n_full {
+                            let fq = if j == n_full {
+                                fb
+                            } else {
+                                exc.value(ta + j as f64 * h_full)
+                            };
+                            z = sub_full.apply(&z, fp, fq);
+                            fp = fq;
+                        }
                     }
                 } else {
                     // An interval cut by a window edge: [ta, lo], sub-steps on [lo, hi], [hi, tb].
