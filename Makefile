@@ -1,0 +1,33 @@
+# Cristallo-RS: `make run` starts the app, `make test` runs every check CI runs.
+# Both install what is missing first (scripts/setup.sh; Debian 12, as root).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: setup build run test bench
+
+setup:
+	bash scripts/setup.sh
+
+build: setup
+	cargo build -p cristallo-server --release
+	if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then cargo build -p cristallo-app; fi
+
+# With a display: the desktop window. Without one: the server, which prints its URL first.
+run: build
+	if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then \
+	  cargo run -p cristallo-app; \
+	else \
+	  echo "No display (\$$DISPLAY / \$$WAYLAND_DISPLAY): serving the UI in the browser instead."; \
+	  cargo run -p cristallo-server --release -- serve --bind 127.0.0.1:0; \
+	fi
+
+test: setup
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo test --workspace
+	cargo build -p cristallo-server -p cristallo-app
+	xvfb-run -a cargo test -p cristallo-tests -- --ignored --test-threads=1
+
+bench: setup
+	cargo bench -p cristallo-core

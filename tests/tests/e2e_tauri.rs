@@ -1,0 +1,66 @@
+//! End to end in the desktop app: the real Tauri window (debug build of `cristallo-app`) under
+//! Xvfb, driven through tauri-driver + WebKitWebDriver by fantoccini. Run by `make test`
+//! (`xvfb-run -a cargo test -p cristallo-tests -- --ignored`). Saves the screenshot of the TMD
+//! result that the README shows (docs/screenshot-tmd.png).
+
+mod common;
+
+use cristallo_tests::{artifacts_dir, binary, repo_root, WebDriver};
+use fantoccini::ClientBuilder;
+use serde_json::json;
+
+#[tokio::test]
+#[ignore = "e2e: run by make test with --ignored"]
+async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
+    let app = binary("cristallo-app");
+    let driver = WebDriver::tauri_driver();
+    let caps = json!({
+        "browserName": "wry",
+        "tauri:options": { "application": app.to_str().expect("a UTF-8 path") }
+    });
+    let client = ClientBuilder::rustls()
+        .expect("TLS roots for the WebDriver client")
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&driver.url)
+        .await
+        .expect("start the app through tauri-driver");
+
+    // The window opens on the home page (tool list, loaded through `invoke('list_tools')`).
+    common::wait_for(&client, r#"a[data-tool="vibration-control"]"#).await;
+    let title = client.title().await.expect("read the title");
+    assert!(!title.is_empty(), "the window's document has a title");
+    // Inside Tauri the transport must be `invoke`, not fetch: there is no server here.
+    let has_tauri = client
+        .execute(
+            "return Boolean(window.__TAURI__ && window.__TAURI__.core);",
+            vec![],
+        )
+        .await
+        .expect("probe window.__TAURI__");
+    assert_eq!(
+        has_tauri,
+        json!(true),
+        "window.__TAURI__.core is missing (withGlobalTauri)"
+    );
+
+    client
+        .execute(
+            "window.location.hash = arguments[0]; return null;",
+            vec![json!("#/tool/vibration-control")],
+        )
+        .await
+        .expect("open the vibration-control page");
+    let screenshot = common::run_tmd_and_check(&client).await;
+    std::fs::write(artifacts_dir().join("tauri-tmd.png"), &screenshot).unwrap();
+    if std::env::var_os("CRISTALLO_UPDATE_SCREENSHOT").is_some() {
+        let docs = repo_root().join("docs");
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::write(docs.join("screenshot-tmd.png"), &screenshot).unwrap();
+    }
+    common::check_out_of_range_proof_mass(&client).await;
+    let refused = client.screenshot().await.unwrap();
+    std::fs::write(artifacts_dir().join("tauri-out-of-range.png"), &refused).unwrap();
+
+    client.close().await.expect("end the session");
+    drop(driver);
+}
