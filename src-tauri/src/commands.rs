@@ -1,8 +1,68 @@
-//! The IPC commands of the desktop shell. They live in their own module because
-//! `#[tauri::command]` generates helper macros that clash with items at the crate root.
+//! The IPC commands of the desktop shell, the contract `ui/transport.js` uses. They live in
+//! their own module because `#[tauri::command]` generates helper macros that clash with items
+//! at the crate root.
+//!
+//! The desktop user is the local host ([`Caller::host`]). Every command answers its value or the
+//! error shape of the HTTP API, `{error, field}` ([`ErrorBody`], made by [`ApiError::body`]).
+//! Arguments are camelCase on the JavaScript side (Tauri converts `job_id` ↔ `jobId`).
+//!
+//! | command (arguments) | answer | HTTP equivalent |
+//! |---|---|---|
+//! | `list_tools` | the catalogue | `GET /api/tools` |
+//! | `run_tool {tool, params, jobId?, onProgress?}` | the result object | `POST /api/tools/{id}/run` (+ job progress) |
+//! | `cancel_run {jobId}` | `null` | `DELETE /api/jobs/{id}` |
+//! | `session` | `{role, name, session_id, can_modify, sharing, twin_name, version}` | `GET /api/session` |
+//! | `list_runs {tool?, limit?, before?}` | run summaries, newest first | `GET /api/runs` |
+//! | `get_run {id}` | a run with its result | `GET /api/runs/{id}` |
+//! | `delete_run {id}` | `null` | `DELETE /api/runs/{id}` |
+//! | `share_status` | [`ShareStatus`] | `GET /api/share` |
+//! | `share_start {ip, port}` | [`ShareStatus`] | (`cristallo serve --share`) |
+//! | `share_stop` | [`ShareStatus`] | — |
+//! | `set_guest_access {guestAccess}` | [`ShareStatus`] | `PUT /api/share/settings` |
+//! | `revoke_session {id}` | `null` | `DELETE /api/share/sessions/{id}` |
+//! | `rotate_token` | [`ShareStatus`] | `POST /api/share/rotate` |
+//! | `discover_peers {timeoutS}` | [`Peer`]s found by mDNS | — |
 
-use cristallo_core::{Cancel, ErrorBody, Progress, ToolInfo, ToolResult};
-use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cristallo_core::{Cancel, ErrorBody, Progress, ToolError, ToolInfo, ToolResult};
+use cristallo_server::access::{Caller, GuestAccess};
+use cristallo_server::share::{self, Peer};
+use cristallo_server::store::{RunRecord, RunSummary};
+use cristallo_server::{ApiError, Platform, ShareStatus};
+use serde_json::{json, Value};
+use tauri::ipc::{Channel, JavaScriptChannelId};
+use tauri::{Runtime, State, Webview};
+
+use crate::AppOptions;
+
+type Answer<T> = Result<T, ErrorBody>;
+type Shared<'a> = State<'a, Arc<Platform>>;
+
+/// Longest accepted `discover_peers` timeout.
+pub const MAX_DISCOVER_SECONDS: f64 = 60.0;
+
+fn body(e: ApiError) -> ErrorBody {
+    e.body()
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ErrorBody {
+    ApiError::Tool(ToolError::invalid(field, message)).body()
+}
+
+/// Runs `f` (SQLite, mDNS: blocking work) on a blocking worker, so the async workers and the
+/// window's event loop never wait for it.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Answer<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| ErrorBody::message(format!("the operation did not finish: {e}")))?
+        .map_err(body)
+}
 
 /// Ids, titles, categories and parameter schemas of all tools; the UI builds its home page and
 /// forms from it.
@@ -11,20 +71,280 @@ pub fn list_tools() -> Vec<ToolInfo> {
     cristallo_core::catalogue()
 }
 
-/// Runs tool `tool` with the JSON object `params` on a blocking worker thread (so the
-/// window's event loop never waits for a calculation) and returns the result object, or the
-/// error shape shared with the HTTP API.
-#[tauri::command]
-pub async fn run_tool(tool: String, params: Value) -> Result<ToolResult, ErrorBody> {
-    let job = tauri::async_runtime::spawn_blocking(move || {
-        cristallo_core::run(&tool, &params, &Progress::none(), &Cancel::new())
-            .map_err(|e| ErrorBody::from(&e))
-    });
-    match job.await {
-        Ok(outcome) => outcome,
-        // The worker panicked or was aborted: report it instead of taking the window down.
-        Err(e) => Err(ErrorBody::message(format!(
-            "the tool run did not finish: {e}"
-        ))),
+/// The cancellation flags of the runs in progress, by the job id the UI chose.
+#[derive(Debug, Default)]
+pub struct RunningJobs {
+    inner: Mutex<JobsInner>,
+}
+
+#[derive(Debug, Default)]
+struct JobsInner {
+    running: HashMap<String, Cancel>,
+    /// Ids cancelled before their run was registered (the two calls race in the IPC): such a
+    /// run starts cancelled. Bounded; the UI's ids are random and never reused.
+    cancelled_early: VecDeque<String>,
+}
+
+const MAX_EARLY_CANCELS: usize = 64;
+
+impl RunningJobs {
+    fn lock(&self) -> std::sync::MutexGuard<'_, JobsInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Registers a run under `id`; the registration ends when the guard drops.
+    fn register(&self, id: String) -> Answer<(Cancel, Registration<'_>)> {
+        let mut inner = self.lock();
+        if inner.running.contains_key(&id) {
+            return Err(invalid(
+                "job_id",
+                format!("a run with job id '{id}' is running"),
+            ));
+        }
+        let cancel = Cancel::new();
+        if let Some(pos) = inner.cancelled_early.iter().position(|x| *x == id) {
+            inner.cancelled_early.remove(pos);
+            cancel.cancel();
+        }
+        inner.running.insert(id.clone(), cancel.clone());
+        Ok((cancel, Registration { jobs: self, id }))
+    }
+
+    /// Asks the run registered under `id` to stop; `false` if none is running.
+    pub fn cancel(&self, id: &str) -> bool {
+        let mut inner = self.lock();
+        match inner.running.get(id) {
+            Some(cancel) => {
+                cancel.cancel();
+                true
+            }
+            None => {
+                if inner.cancelled_early.len() >= MAX_EARLY_CANCELS {
+                    inner.cancelled_early.pop_front();
+                }
+                inner.cancelled_early.push_back(id.to_string());
+                false
+            }
+        }
+    }
+
+    /// Job ids of the runs in progress.
+    pub fn running(&self) -> Vec<String> {
+        self.lock().running.keys().cloned().collect()
+    }
+}
+
+/// Removes a run from [`RunningJobs`] when it ends, however it ends.
+struct Registration<'a> {
+    jobs: &'a RunningJobs,
+    id: String,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.jobs.lock().running.remove(&self.id);
+    }
+}
+
+/// Runs tool `tool` with the JSON object `params` as the host and returns the result object
+/// (the same as `POST /api/tools/{id}/run`), or `{error, field}`. Like every run, it waits for a
+/// run slot, executes on a blocking worker, is recorded in the history and announced to
+/// everyone connected (`run_added`). With `jobId`, `cancel_run {jobId}` stops it (a cancelled
+/// run leaves no history entry); `onProgress` receives `{fraction, message}` as it goes.
+#[tauri::command]
+pub async fn run_tool<R: Runtime>(
+    webview: Webview<R>,
+    platform: Shared<'_>,
+    jobs: State<'_, RunningJobs>,
+    tool: String,
+    params: Value,
+    job_id: Option<String>,
+    on_progress: Option<JavaScriptChannelId>,
+) -> Answer<ToolResult> {
+    let (cancel, _registration) = match job_id {
+        Some(id) if id.is_empty() => return Err(invalid("job_id", "must not be empty")),
+        Some(id) => {
+            let (cancel, registration) = jobs.register(id)?;
+            (cancel, Some(registration))
+        }
+        None => (Cancel::new(), None),
+    };
+    let progress = match on_progress {
+        Some(id) => {
+            let channel: Channel<Value> = id.channel_on(webview);
+            Progress::new(move |fraction, message| {
+                // A closed window just stops listening; the run goes on.
+                let _ = channel.send(json!({ "fraction": fraction, "message": message }));
+            })
+        }
+        None => Progress::none(),
+    };
+    platform
+        .run_tool(&Caller::host(), &tool, params, progress, cancel)
+        .await
+        .map(|(result, _summary)| result)
+        .map_err(body)
+}
+
+/// Stops the run started with `jobId` (it answers "cancelled" and leaves no history entry).
+/// Unknown id: `{error: "no such job …"}`; if that run starts afterwards, it starts cancelled.
+#[tauri::command]
+pub fn cancel_run(jobs: State<'_, RunningJobs>, job_id: String) -> Answer<()> {
+    if jobs.cancel(&job_id) {
+        Ok(())
+    } else {
+        Err(body(ApiError::NotFound {
+            what: format!("job {job_id}"),
+        }))
+    }
+}
+
+/// Who the desktop user is: the same JSON as `GET /api/session` answers the host.
+#[tauri::command]
+pub fn session(platform: Shared<'_>) -> Value {
+    let caller = Caller::host();
+    json!({
+        "role": caller.role,
+        "name": caller.name,
+        "session_id": caller.session_id,
+        "can_modify": caller.can_modify,
+        "sharing": platform.access.is_sharing(),
+        "twin_name": platform.config.twin_name,
+        "version": cristallo_server::VERSION,
+    })
+}
+
+/// Run summaries, newest first: only tool `tool` if given, at most `limit` (default 100,
+/// 1 to 1000 as for `GET /api/runs`), older than run id `before` if given.
+#[tauri::command]
+pub async fn list_runs(
+    platform: Shared<'_>,
+    tool: Option<String>,
+    limit: Option<i64>,
+    before: Option<i64>,
+) -> Answer<Vec<RunSummary>> {
+    let limit = limit.unwrap_or(100).clamp(1, 1000) as usize;
+    let p = platform.inner().clone();
+    blocking(move || Ok(p.store.list_runs(tool.as_deref(), limit, before)?)).await
+}
+
+/// A stored run with its full result; unknown id: `{error: "no such run …"}`.
+#[tauri::command]
+pub async fn get_run(platform: Shared<'_>, id: i64) -> Answer<RunRecord> {
+    let p = platform.inner().clone();
+    blocking(move || {
+        p.store.get_run(id)?.ok_or_else(|| ApiError::NotFound {
+            what: format!("run {id}"),
+        })
+    })
+    .await
+}
+
+/// Deletes a run from the history (announced as `run_deleted`).
+#[tauri::command]
+pub async fn delete_run(platform: Shared<'_>, id: i64) -> Answer<()> {
+    let p = platform.inner().clone();
+    blocking(move || p.delete_run(&Caller::host(), id)).await
+}
+
+/// The share dialog's data (off: `enabled: false` and no URL).
+#[tauri::command]
+pub async fn share_status(platform: Shared<'_>) -> Answer<ShareStatus> {
+    let p = platform.inner().clone();
+    blocking(move || Ok(p.share_status())).await
+}
+
+/// Shares the twin on the LAN: the share server listens on interface address `ip`, `port`
+/// (0: any free port) and is advertised by mDNS (unless mDNS is off). Already sharing: the
+/// current status.
+#[tauri::command]
+pub async fn share_start(
+    platform: Shared<'_>,
+    options: State<'_, AppOptions>,
+    ip: String,
+    port: u16,
+) -> Answer<ShareStatus> {
+    let ip: IpAddr = ip.trim().parse().map_err(|_| {
+        invalid(
+            "ip",
+            format!("'{ip}' is not an IP address; choose one of the network interfaces"),
+        )
+    })?;
+    if ip.is_unspecified() {
+        return Err(invalid(
+            "ip",
+            format!("{ip} means every interface; choose the address of one interface"),
+        ));
+    }
+    platform
+        .start_share_server(SocketAddr::new(ip, port), options.mdns)
+        .await
+        .map_err(body)
+}
+
+/// Stops sharing: withdraws the mDNS advertisement, stops the share server and forgets the
+/// tokens and guest sessions. Answers the new status.
+#[tauri::command]
+pub async fn share_stop(platform: Shared<'_>) -> Answer<ShareStatus> {
+    let p = platform.inner().clone();
+    // Unregistering from mDNS waits up to a second or two.
+    blocking(move || {
+        p.stop_sharing();
+        Ok(p.share_status())
+    })
+    .await
+}
+
+/// Sets what guests may do, `"read_only"` or `"full"` (remembered); answers the new status.
+#[tauri::command]
+pub async fn set_guest_access(platform: Shared<'_>, guest_access: Value) -> Answer<ShareStatus> {
+    let access: GuestAccess = serde_json::from_value(guest_access.clone()).map_err(|_| {
+        invalid(
+            "guest_access",
+            format!("must be \"read_only\" or \"full\", not {guest_access}"),
+        )
+    })?;
+    let p = platform.inner().clone();
+    blocking(move || {
+        p.set_guest_access(&Caller::host(), access)?;
+        Ok(p.share_status())
+    })
+    .await
+}
+
+/// Ends a guest's session at once (its live stream closes; it needs the link again).
+#[tauri::command]
+pub fn revoke_session(platform: Shared<'_>, id: String) -> Answer<()> {
+    platform.revoke(&Caller::host(), &id).map_err(body)
+}
+
+/// A new guest link; the old one stops working. Not sharing: `{error: "no such an active share"}`.
+#[tauri::command]
+pub async fn rotate_token(platform: Shared<'_>) -> Answer<ShareStatus> {
+    let p = platform.inner().clone();
+    blocking(move || p.rotate_guest_token(&Caller::host())).await
+}
+
+/// Shared twins that answer on the network within `timeoutS` seconds (0 < timeoutS ≤ 60).
+/// Refused when mDNS is off (`CRISTALLO_NO_MDNS`).
+#[tauri::command]
+pub async fn discover_peers(options: State<'_, AppOptions>, timeout_s: f64) -> Answer<Vec<Peer>> {
+    if !(timeout_s.is_finite() && timeout_s > 0.0 && timeout_s <= MAX_DISCOVER_SECONDS) {
+        return Err(invalid(
+            "timeout_s",
+            format!("must be more than 0 and at most {MAX_DISCOVER_SECONDS} seconds"),
+        ));
+    }
+    if !options.mdns {
+        return Err(ErrorBody::message(
+            "mDNS is turned off in this app (CRISTALLO_NO_MDNS), so it cannot look for twins",
+        ));
+    }
+    let timeout = Duration::from_secs_f64(timeout_s);
+    blocking(move || {
+        share::discover(None, timeout, false).map_err(|e| ApiError::Internal {
+            reason: e.to_string(),
+        })
+    })
+    .await
 }

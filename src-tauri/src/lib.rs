@@ -1,28 +1,118 @@
-//! The desktop shell of Cristallo-RS: a Tauri 2 window showing the static UI in `../ui`, with
-//! two commands that call the same core functions as the HTTP handlers of `cristallo serve`:
+//! The desktop shell of Cristallo-RS: a Tauri 2 window showing the static UI in `../ui`, and a
+//! full LAN-sharing host. The app opens one [`Platform`] (run history, access control, live
+//! events, share server) and its commands call the same functions as the HTTP handlers of
+//! `cristallo serve` (see [`commands`] for the list and their HTTP equivalents).
 //!
-//! - `list_tools` → the tool catalogue (`GET /api/tools`),
-//! - `run_tool(tool, params)` → the result object or `{error, field}`
-//!   (`POST /api/tools/{id}/run`, platform.md §3).
+//! - Every run goes through [`Platform::run_tool`] as the local host ([`Caller::host`]), so it is
+//!   limited, recorded in the history and announced live like a run from a browser.
+//! - Every event of the platform's hub (a run added or deleted, users, sharing) is re-emitted
+//!   as the Tauri event [`EVENT`] (`cristallo-event`) with the event's JSON (`{type, …}`) as
+//!   payload; a slow listener gets `{type: "lagged", missed}` instead.
+//! - "Share on LAN" starts the embedded axum server on the chosen interface and port
+//!   (advertised by mDNS unless [`AppOptions::mdns`] is off), serving the UI files found on
+//!   disk ([`ui_dir`]).
 //!
 //! The app is assembled by [`run_app`], generic over the Tauri runtime, so the tests drive the
-//! same commands through `tauri::test::mock_builder()` without a display.
+//! same commands through `tauri::test::mock_builder()` without a display, with their own data
+//! directory and mDNS off ([`AppOptions`]).
+//!
+//! [`Caller::host`]: cristallo_server::access::Caller::host
 
-use tauri::{Builder, Runtime};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use cristallo_server::store::StoreError;
+use cristallo_server::{AppConfig, Platform};
+use serde_json::{json, Value};
+use tauri::{App, AppHandle, Builder, Emitter, Manager, RunEvent, Runtime};
+use tokio::sync::broadcast::error::RecvError;
 
 pub mod commands;
 
-/// Registers the commands on `builder` and builds the app with the embedded configuration
-/// (window, `../ui` frontend, capabilities).
-pub fn run_app<R: Runtime>(builder: Builder<R>) -> tauri::Result<tauri::App<R>> {
-    with_commands(builder).build(context())
+pub use commands::RunningJobs;
+
+/// Name of the Tauri event carrying the platform's live events (`ui/transport.js` listens).
+pub const EVENT: &str = "cristallo-event";
+
+/// How the app starts; managed on the builder before [`run_app`] (by [`run`] from the
+/// environment, by the tests explicitly). When none is managed, [`AppOptions::default`] applies:
+/// the platform's app data directory and no mDNS.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Directory of the database; `None`: Tauri's `app_data_dir()`.
+    pub data_dir: Option<PathBuf>,
+    /// Whether the app may use mDNS: advertise a share and browse for peers. mdns-sd joins
+    /// multicast on every interface when it starts, so tests keep this off.
+    pub mdns: bool,
+}
+
+impl AppOptions {
+    /// From the environment: `CRISTALLO_DATA_DIR` (if set and not empty) and
+    /// `CRISTALLO_NO_MDNS` (if set, mDNS is off).
+    pub fn from_env() -> Self {
+        Self {
+            data_dir: std::env::var_os("CRISTALLO_DATA_DIR")
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from),
+            mdns: std::env::var_os("CRISTALLO_NO_MDNS").is_none(),
+        }
+    }
+}
+
+/// Why the app could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot start Cristallo-RS: {0}")]
+    Tauri(#[from] tauri::Error),
+    #[error("cannot find the app data directory ({0}); set CRISTALLO_DATA_DIR")]
+    DataDir(tauri::Error),
+    #[error("cannot open the Cristallo-RS database: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// Registers the plugins and commands on `builder`, builds the app with the embedded
+/// configuration (window, `../ui` frontend, capabilities), opens the platform in the data
+/// directory and starts forwarding its events. A damaged database is an error here (its text
+/// says where the backup is), never a panic.
+pub fn run_app<R: Runtime>(builder: Builder<R>) -> Result<App<R>, StartError> {
+    let app = with_commands(builder.plugin(tauri_plugin_opener::init())).build(context())?;
+    let options = app
+        .try_state::<AppOptions>()
+        .map(|o| o.inner().clone())
+        .unwrap_or_default();
+    if app.try_state::<AppOptions>().is_none() {
+        app.manage(options.clone());
+    }
+    let data_dir = match options.data_dir {
+        Some(dir) => dir,
+        None => app.path().app_data_dir().map_err(StartError::DataDir)?,
+    };
+    let mut config = AppConfig::new(data_dir);
+    config.ui_dir = ui_dir(&app);
+    let platform = Platform::open(config)?;
+    forward_events(app.handle().clone(), &platform);
+    app.manage(platform);
+    app.manage(RunningJobs::default());
+    Ok(app)
 }
 
 /// `builder` with the app's command handler; shared by [`run_app`] and the tests.
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::list_tools,
-        commands::run_tool
+        commands::run_tool,
+        commands::cancel_run,
+        commands::session,
+        commands::list_runs,
+        commands::get_run,
+        commands::delete_run,
+        commands::share_status,
+        commands::share_start,
+        commands::share_stop,
+        commands::set_guest_access,
+        commands::revoke_session,
+        commands::rotate_token,
+        commands::discover_peers,
     ])
 }
 
@@ -31,11 +121,45 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
-/// Starts the desktop app and blocks until its last window closes. Returns an error message
-/// if the window system cannot be reached (e.g. no display), instead of panicking.
+/// The UI files on disk that the share server serves to browsers: the bundled resource
+/// (`bundle.resources`: `../ui` → `ui`) when it is there, else the sources' `ui/`
+/// ([`cristallo_server::default_ui_dir`], which honours `CRISTALLO_UI_DIR`).
+pub fn ui_dir<R: Runtime, M: Manager<R>>(app: &M) -> PathBuf {
+    app.path()
+        .resource_dir()
+        .ok()
+        .map(|dir| dir.join("ui"))
+        .filter(|dir| dir.join("index.html").is_file())
+        .unwrap_or_else(cristallo_server::default_ui_dir)
+}
+
+/// Re-emits every event of the platform's hub to the webview as [`EVENT`].
+fn forward_events<R: Runtime>(app: AppHandle<R>, platform: &Platform) {
+    // Subscribed before the task starts, so nothing published from now on is missed.
+    let mut rx = platform.hub.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let payload = match rx.recv().await {
+                Ok(event) => serde_json::to_value(&event).unwrap_or(Value::Null),
+                Err(RecvError::Lagged(missed)) => json!({ "type": "lagged", "missed": missed }),
+                Err(RecvError::Closed) => break,
+            };
+            let _ = app.emit(EVENT, payload);
+        }
+    });
+}
+
+/// Starts the desktop app and blocks until its last window closes. Returns the error text if
+/// the app cannot start (no display, damaged database …) instead of panicking. Sharing is
+/// stopped (and its mDNS advertisement withdrawn) when the app exits.
 pub fn run() -> Result<(), String> {
-    let app = run_app(tauri::Builder::default())
-        .map_err(|e| format!("cannot start Cristallo-RS: {e}"))?;
-    app.run(|_handle, _event| {});
+    let builder = tauri::Builder::default().manage(AppOptions::from_env());
+    let app = run_app(builder).map_err(|e| e.to_string())?;
+    let platform = app.state::<Arc<Platform>>().inner().clone();
+    app.run(move |_handle, event| {
+        if let RunEvent::Exit = event {
+            platform.stop_sharing();
+        }
+    });
     Ok(())
 }

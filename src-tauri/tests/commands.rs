@@ -1,28 +1,95 @@
 //! The desktop commands through Tauri's mock runtime: the same IPC path the webview uses
-//! (`invoke('list_tools')`, `invoke('run_tool', {tool, params})`), without a display.
+//! (`invoke('run_tool', {tool, params, jobId, onProgress})` …), without a display. Every test has
+//! its own data directory and mDNS off: no test ever starts mDNS (it would join multicast on
+//! every real interface), so `discover_peers` is only tested up to its refusals.
 
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cristallo_app_lib::{AppOptions, RunningJobs, EVENT};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindow};
+use tauri::{Listener, Manager, WebviewWindow};
 
-/// The app as `cristallo_app_lib::run` builds it, on the mock runtime, and its main window.
-fn app_and_window() -> (
-    tauri::App<tauri::test::MockRuntime>,
-    WebviewWindow<tauri::test::MockRuntime>,
-) {
-    let app =
-        cristallo_app_lib::run_app(mock_builder()).expect("the app builds on the mock runtime");
-    // The configured windows are only created once the event loop runs; the mock runtime
-    // test creates the `main` window (the one the capability file names) itself.
-    let window = match app.get_webview_window("main") {
-        Some(window) => window,
-        None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("a mock `main` window"),
-    };
-    (app, window)
+/// An app as `cristallo_app_lib::run` builds it, on the mock runtime, with its own data
+/// directory and mDNS off.
+struct TestApp {
+    app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    /// Messages sent to IPC channels (`onProgress`), in order.
+    channel_messages: Arc<Mutex<Vec<Value>>>,
+    _data: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    fn new() -> Self {
+        let data = tempfile::tempdir().expect("a temporary data directory");
+        let mut t = Self::open(data.path());
+        t._data = Some(data);
+        t
+    }
+
+    /// The app on data directory `dir` (which the caller keeps).
+    fn open(dir: &std::path::Path) -> Self {
+        let channel_messages = Arc::new(Mutex::new(Vec::new()));
+        let app = cristallo_app_lib::run_app(builder(dir, channel_messages.clone()))
+            .expect("the app builds on the mock runtime");
+        // The configured windows are only created once the event loop runs; the test creates
+        // the `main` window (the one the capability file names) itself.
+        let window = match app.get_webview_window("main") {
+            Some(window) => window,
+            None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .expect("a mock `main` window"),
+        };
+        Self {
+            app,
+            window,
+            channel_messages,
+            _data: None,
+        }
+    }
+
+    /// Invokes `cmd` and returns its JSON answer: `Ok` for a resolved call, `Err` for a
+    /// rejected one.
+    fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
+        invoke(&self.window, cmd, body)
+    }
+
+    /// Collects the `cristallo-event` payloads emitted from now on.
+    fn events(&self) -> mpsc::Receiver<Value> {
+        let (tx, rx) = mpsc::channel();
+        self.app.listen(EVENT, move |event| {
+            let payload = serde_json::from_str(event.payload()).expect("a JSON event payload");
+            let _ = tx.send(payload);
+        });
+        rx
+    }
+}
+
+fn builder(
+    data_dir: &std::path::Path,
+    channel_messages: Arc<Mutex<Vec<Value>>>,
+) -> tauri::Builder<MockRuntime> {
+    mock_builder()
+        .manage(AppOptions {
+            data_dir: Some(data_dir.to_path_buf()),
+            mdns: false,
+        })
+        .channel_interceptor(move |_webview, _callback, _index, body| {
+            if let InvokeResponseBody::Json(text) = body {
+                channel_messages
+                    .lock()
+                    .unwrap()
+                    .push(serde_json::from_str(text).expect("a JSON channel message"));
+            }
+            true
+        })
 }
 
 fn request(cmd: &str, body: Value) -> InvokeRequest {
@@ -39,20 +106,39 @@ fn request(cmd: &str, body: Value) -> InvokeRequest {
     }
 }
 
-/// Invokes `cmd` and returns its JSON answer: `Ok` for a resolved call, `Err` for a rejected one.
-fn invoke(
-    window: &WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    body: Value,
-) -> Result<Value, Value> {
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
     get_ipc_response(window, request(cmd, body))
         .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
 }
 
+/// The next event of type `kind` within a few seconds (other events are skipped).
+fn next_event(rx: &mpsc::Receiver<Value>, kind: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .unwrap_or_else(|| panic!("no '{kind}' event"));
+        let event = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no '{kind}' event"));
+        if event["type"] == kind {
+            return event;
+        }
+    }
+}
+
+const TMD: &str = r#"{"strategy": "tmd"}"#;
+
+fn tmd() -> Value {
+    serde_json::from_str(TMD).unwrap()
+}
+
 #[test]
 fn list_tools_returns_the_catalogue() {
-    let (_app, window) = app_and_window();
-    let tools = invoke(&window, "list_tools", json!({})).expect("list_tools resolves");
+    let t = TestApp::new();
+    let tools = t
+        .invoke("list_tools", json!({}))
+        .expect("list_tools resolves");
     let tools = tools.as_array().expect("an array of tools");
     let expected: Vec<String> = cristallo_core::catalogue()
         .iter()
@@ -75,13 +161,13 @@ fn list_tools_returns_the_catalogue() {
 
 #[test]
 fn run_tool_returns_the_result_contract() {
-    let (_app, window) = app_and_window();
-    let result = invoke(
-        &window,
-        "run_tool",
-        json!({"tool": "vibration-control", "params": {"strategy": "tmd"}}),
-    )
-    .expect("a TMD run with defaults succeeds");
+    let t = TestApp::new();
+    let result = t
+        .invoke(
+            "run_tool",
+            json!({"tool": "vibration-control", "params": tmd()}),
+        )
+        .expect("a TMD run with defaults succeeds");
     assert_eq!(result["tool"], "vibration-control");
     assert_eq!(result["params"]["strategy"], "tmd");
     // Defaults are filled in and echoed.
@@ -98,7 +184,7 @@ fn run_tool_returns_the_result_contract() {
     // Same object as the core returns (and so as the HTTP API and the CLI print).
     let direct = cristallo_core::run(
         "vibration-control",
-        &json!({"strategy": "tmd"}),
+        &tmd(),
         &cristallo_core::Progress::none(),
         &cristallo_core::Cancel::new(),
     )
@@ -107,60 +193,508 @@ fn run_tool_returns_the_result_contract() {
 }
 
 #[test]
+fn run_tool_is_recorded_announced_and_reports_progress() {
+    let t = TestApp::new();
+    let events = t.events();
+    let result = t
+        .invoke(
+            "run_tool",
+            json!({
+                "tool": "vibration-control",
+                "params": tmd(),
+                "jobId": "job-1",
+                "onProgress": "__CHANNEL__:7",
+            }),
+        )
+        .expect("the run succeeds");
+
+    // Progress went to the channel as {fraction, message}; at least "running" at 0.
+    let messages = t.channel_messages.lock().unwrap().clone();
+    let first = messages.first().expect("progress messages on the channel");
+    assert_eq!(
+        first["message"]["fraction"],
+        json!(0.0),
+        "channel message: {first}"
+    );
+    assert_eq!(first["message"]["message"], "running");
+    assert!(
+        t.app.state::<RunningJobs>().running().is_empty(),
+        "the job is unregistered when the run ends"
+    );
+
+    // Announced live, like a run from a browser.
+    let added = next_event(&events, "run_added");
+    assert_eq!(added["run"]["tool"], "vibration-control");
+    assert_eq!(added["run"]["who"], "host");
+    let id = added["run"]["id"].as_i64().expect("a run id");
+
+    // In the history, with the same parameters (the UI finds its run id this way).
+    let runs = t
+        .invoke(
+            "list_runs",
+            json!({"tool": "vibration-control", "limit": 20, "before": null}),
+        )
+        .expect("list_runs resolves");
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["id"], id);
+    assert_eq!(runs[0]["params"], result["params"]);
+
+    let record = t.invoke("get_run", json!({"id": id})).expect("get_run");
+    assert_eq!(record["id"], id);
+    assert_eq!(record["result"], result);
+
+    t.invoke("delete_run", json!({"id": id}))
+        .expect("delete_run");
+    assert_eq!(next_event(&events, "run_deleted")["id"], id);
+    assert_eq!(t.invoke("list_runs", json!({})).unwrap(), json!([]));
+}
+
+#[test]
+fn list_runs_filters_pages_and_limits() {
+    let t = TestApp::new();
+    for strategy in ["tmd", "passive", "tmd"] {
+        t.invoke(
+            "run_tool",
+            json!({"tool": "vibration-control", "params": {"strategy": strategy}}),
+        )
+        .expect("run");
+    }
+    t.invoke("run_tool", json!({"tool": "modal", "params": {}}))
+        .expect("modal run");
+    let all = t.invoke("list_runs", json!({})).unwrap();
+    let ids: Vec<i64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
+    let vc = t
+        .invoke("list_runs", json!({"tool": "vibration-control"}))
+        .unwrap();
+    assert_eq!(vc.as_array().unwrap().len(), 3);
+    let page = t
+        .invoke("list_runs", json!({"limit": 2, "before": ids[0]}))
+        .unwrap();
+    let page: Vec<i64> = page
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(page, ids[1..3].to_vec());
+    // Out-of-range limits are clamped as for GET /api/runs.
+    let one = t.invoke("list_runs", json!({"limit": 0})).unwrap();
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    // A wrong type is refused, not a crash.
+    let error = t
+        .invoke("list_runs", json!({"before": "yesterday"}))
+        .expect_err("a non-numeric `before`");
+    assert!(error.to_string().contains("before"), "{error}");
+}
+
+#[test]
+fn unknown_runs_are_errors() {
+    let t = TestApp::new();
+    let error = t
+        .invoke("get_run", json!({"id": 999}))
+        .expect_err("no run 999");
+    assert_eq!(error["error"], "no such run 999", "{error}");
+    assert_eq!(error["field"], Value::Null);
+    let error = t
+        .invoke("delete_run", json!({"id": 999}))
+        .expect_err("no run 999");
+    assert_eq!(error["error"], "no such run 999", "{error}");
+}
+
+#[test]
 fn run_tool_rejects_an_out_of_range_parameter_naming_the_field() {
-    let (_app, window) = app_and_window();
-    let error = invoke(
-        &window,
-        "run_tool",
-        json!({"tool": "vibration-control", "params": {"strategy": "tmd", "proof_mass_kg": -1.0}}),
-    )
-    .expect_err("a negative proof mass is rejected");
+    let t = TestApp::new();
+    let error = t
+        .invoke(
+            "run_tool",
+            json!({"tool": "vibration-control", "params": {"strategy": "tmd", "proof_mass_kg": -1.0}}),
+        )
+        .expect_err("a negative proof mass is rejected");
     assert_eq!(error["field"], "proof_mass_kg", "error body: {error}");
     let message = error["error"].as_str().expect("an error message");
     assert!(
         message.contains("proof_mass_kg"),
         "message names the field: {message}"
     );
+    // A failed run leaves no history entry.
+    assert_eq!(t.invoke("list_runs", json!({})).unwrap(), json!([]));
 }
 
 #[test]
 fn run_tool_rejects_an_unknown_tool_and_unknown_keys() {
-    let (_app, window) = app_and_window();
-    let error = invoke(
-        &window,
-        "run_tool",
-        json!({"tool": "no-such-tool", "params": {}}),
-    )
-    .expect_err("an unknown tool is rejected");
+    let t = TestApp::new();
+    let error = t
+        .invoke("run_tool", json!({"tool": "no-such-tool", "params": {}}))
+        .expect_err("an unknown tool is rejected");
     assert!(
         error["error"].as_str().unwrap().contains("no-such-tool"),
         "{error}"
     );
     assert_eq!(error["field"], Value::Null);
 
-    let error = invoke(
-        &window,
-        "run_tool",
-        json!({"tool": "vibration-control", "params": {"not_a_parameter": 1}}),
-    )
-    .expect_err("an unknown parameter is rejected");
+    let error = t
+        .invoke(
+            "run_tool",
+            json!({"tool": "vibration-control", "params": {"not_a_parameter": 1}}),
+        )
+        .expect_err("an unknown parameter is rejected");
     assert_eq!(error["field"], "not_a_parameter", "error body: {error}");
 }
 
 #[test]
 fn run_tool_without_arguments_is_rejected_not_a_crash() {
-    let (_app, window) = app_and_window();
+    let t = TestApp::new();
     // Missing `tool`/`params`: Tauri rejects the call with a message, the app keeps running.
-    let error = invoke(&window, "run_tool", json!({})).expect_err("missing arguments are rejected");
+    let error = t
+        .invoke("run_tool", json!({}))
+        .expect_err("missing arguments are rejected");
     assert!(!error.to_string().is_empty());
+    assert!(t.invoke("list_tools", json!({})).is_ok());
+}
+
+/// Parameters of a run that takes many seconds in a debug build (and checks for cancellation
+/// all along).
+fn long_run() -> Value {
+    json!({"tool": "simulator", "params": {"duration_s": 3600.0, "n_scenarios": 2}, "jobId": "long"})
+}
+
+#[test]
+fn cancel_run_stops_a_running_tool_and_leaves_no_history() {
+    let t = TestApp::new();
+    let window = t.window.clone();
+    let run = std::thread::spawn(move || invoke(&window, "run_tool", long_run()));
+    let jobs = t.app.state::<RunningJobs>();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !jobs.running().contains(&"long".to_string()) {
+        assert!(Instant::now() < deadline, "the run never registered");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // A second run with the same job id is refused while the first runs.
+    let error = t
+        .invoke("run_tool", long_run())
+        .expect_err("a duplicate job id");
+    assert_eq!(error["field"], "job_id", "{error}");
+
+    let started = Instant::now();
+    t.invoke("cancel_run", json!({"jobId": "long"}))
+        .expect("cancel_run resolves for a running job");
+    let error = run
+        .join()
+        .unwrap()
+        .expect_err("a cancelled run is an error");
+    assert!(
+        error["error"].as_str().unwrap().contains("cancel"),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the run stopped soon after the cancel"
+    );
+    assert!(jobs.running().is_empty());
+    assert_eq!(t.invoke("list_runs", json!({})).unwrap(), json!([]));
+}
+
+#[test]
+fn a_cancel_that_overtakes_its_run_still_cancels_it() {
+    let t = TestApp::new();
+    let error = t
+        .invoke("cancel_run", json!({"jobId": "early"}))
+        .expect_err("no such job yet");
+    assert_eq!(error["error"], "no such job early", "{error}");
+    let error = t
+        .invoke(
+            "run_tool",
+            json!({"tool": "vibration-control", "params": tmd(), "jobId": "early"}),
+        )
+        .expect_err("the run starts cancelled");
+    assert!(
+        error["error"].as_str().unwrap().contains("cancel"),
+        "{error}"
+    );
+    assert_eq!(t.invoke("list_runs", json!({})).unwrap(), json!([]));
+    // The id is used up: the next run with it runs normally.
+    t.invoke(
+        "run_tool",
+        json!({"tool": "vibration-control", "params": tmd(), "jobId": "early"}),
+    )
+    .expect("a later run with the same id");
+}
+
+#[test]
+fn session_is_the_local_host() {
+    let t = TestApp::new();
+    let me = t.invoke("session", json!({})).expect("session");
+    assert_eq!(
+        me,
+        json!({
+            "role": "host",
+            "name": "host",
+            "session_id": null,
+            "can_modify": true,
+            "sharing": false,
+            "twin_name": "Cristallo benchtop rig",
+            "version": cristallo_server::VERSION,
+        })
+    );
+}
+
+#[test]
+fn share_settings_without_sharing() {
+    let t = TestApp::new();
+    let status = t.invoke("share_status", json!({})).expect("share_status");
+    assert_eq!(status["enabled"], false);
+    assert_eq!(status["url"], Value::Null);
+    assert_eq!(status["guest_access"], "read_only");
+    assert_eq!(status["advertised"], false);
+    assert!(status["interfaces"].is_array());
+
+    let error = t
+        .invoke("rotate_token", json!({}))
+        .expect_err("nothing to rotate when not sharing");
+    assert!(error["error"].as_str().unwrap().contains("active share"));
+    let error = t
+        .invoke("revoke_session", json!({"id": "nobody"}))
+        .expect_err("no such session");
+    assert_eq!(error["error"], "no such session nobody");
+
+    let events = t.events();
+    let status = t
+        .invoke("set_guest_access", json!({"guestAccess": "full"}))
+        .expect("set_guest_access");
+    assert_eq!(status["guest_access"], "full");
+    assert_eq!(next_event(&events, "sharing")["guest_access"], "full");
+    let error = t
+        .invoke("set_guest_access", json!({"guestAccess": "admin"}))
+        .expect_err("not a guest access level");
+    assert_eq!(error["field"], "guest_access", "{error}");
+    assert_eq!(
+        t.invoke("share_status", json!({})).unwrap()["guest_access"],
+        "full"
+    );
+}
+
+#[test]
+fn guest_access_is_remembered_across_restarts() {
+    let data = tempfile::tempdir().unwrap();
+    TestApp::open(data.path())
+        .invoke("set_guest_access", json!({"guestAccess": "full"}))
+        .unwrap();
+    let again = TestApp::open(data.path());
+    assert_eq!(
+        again.invoke("share_status", json!({})).unwrap()["guest_access"],
+        "full"
+    );
+}
+
+#[test]
+fn share_start_rejects_bad_addresses_naming_the_field() {
+    let t = TestApp::new();
+    for ip in ["not-an-ip", "", "0.0.0.0", "::"] {
+        let error = t
+            .invoke("share_start", json!({"ip": ip, "port": 0}))
+            .expect_err("a bad address is refused");
+        assert_eq!(error["field"], "ip", "{ip}: {error}");
+    }
+    let error = t
+        .invoke("share_start", json!({"ip": "127.0.0.1", "port": 70000}))
+        .expect_err("a port beyond u16");
+    assert!(error.to_string().contains("port"), "{error}");
+    assert_eq!(
+        t.invoke("share_status", json!({})).unwrap()["enabled"],
+        false
+    );
+}
+
+#[test]
+fn discover_peers_validates_its_timeout_and_respects_mdns_off() {
+    let t = TestApp::new();
+    for timeout in [json!(0), json!(-1), json!(60.5), json!(1e9)] {
+        let error = t
+            .invoke("discover_peers", json!({"timeoutS": timeout}))
+            .expect_err("an out-of-range timeout");
+        assert_eq!(error["field"], "timeout_s", "{timeout}: {error}");
+    }
+    // In range, but this app has mDNS off: refused before any multicast socket is opened.
+    let error = t
+        .invoke("discover_peers", json!({"timeoutS": 0.1}))
+        .expect_err("mDNS is off");
+    assert!(error["error"].as_str().unwrap().contains("mDNS"), "{error}");
+}
+
+/// Sends one HTTP/1.1 request to `addr` and returns the status code and body.
+fn http(addr: SocketAddr, path: &str, bearer: Option<&str>) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let auth = bearer
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\n{auth}Connection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+fn token_of(url: &str) -> String {
+    url.split_once("?token=")
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_else(|| panic!("no token in {url}"))
+}
+
+#[test]
+fn share_start_serves_the_twin_with_tokens_and_share_stop_ends_it() {
+    let t = TestApp::new();
+    let events = t.events();
+    let status = t
+        .invoke("share_start", json!({"ip": "127.0.0.1", "port": 0}))
+        .expect("sharing starts on loopback");
+    assert_eq!(status["enabled"], true, "{status}");
+    assert_eq!(status["advertised"], false, "mDNS is off in tests");
+    let url = status["url"].as_str().expect("a guest URL").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let guest_token = token_of(&url);
+    assert!(guest_token.len() >= 32, "a long random token");
+    let host_token = token_of(status["host_url"].as_str().expect("a host URL"));
+    assert_ne!(guest_token, host_token);
+    assert!(status["qr_svg"].as_str().unwrap().contains("<svg"));
+    assert_eq!(next_event(&events, "sharing")["enabled"], true);
+    assert_eq!(
+        t.invoke("session", json!({})).unwrap()["sharing"],
+        true,
+        "the session says the twin is shared"
+    );
+    // Starting again while shared answers the same share.
+    let again = t
+        .invoke("share_start", json!({"ip": "127.0.0.1", "port": 0}))
+        .unwrap();
+    assert_eq!(again["url"], status["url"]);
+
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .expect("the URL has ADDR:PORT");
+    let (code, body) = http(addr, "/api/health", None).expect("the share server answers");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"ok\""), "{body}");
+    let (code, _) = http(addr, "/api/tools", None).unwrap();
+    assert_eq!(code, 401, "the API needs the token");
+    let (code, _) = http(addr, "/api/tools", Some("not-the-token")).unwrap();
+    assert_eq!(code, 401, "a wrong token is refused");
+    let (code, body) = http(addr, "/api/tools", Some(&guest_token)).unwrap();
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("vibration-control"));
+    // The same UI files as the window.
+    let (code, body) = http(addr, "/", None).unwrap();
+    assert_eq!(code, 200);
+    assert!(
+        body.contains("transport.js") || body.contains("app.js"),
+        "{body}"
+    );
+
+    // A run in the desktop app is in the history the guests see.
+    t.invoke(
+        "run_tool",
+        json!({"tool": "vibration-control", "params": tmd()}),
+    )
+    .unwrap();
+    let (code, body) = http(addr, "/api/runs", Some(&guest_token)).unwrap();
+    assert_eq!(code, 200, "{body}");
+    let runs: Value = serde_json::from_str(&body).expect("JSON runs");
+    assert_eq!(runs[0]["tool"], "vibration-control");
+    assert_eq!(runs[0]["who"], "host");
+
+    // A new guest link: the old token stops working.
+    let rotated = t.invoke("rotate_token", json!({})).expect("rotate_token");
+    let new_token = token_of(rotated["url"].as_str().unwrap());
+    assert_ne!(new_token, guest_token);
+    assert_eq!(http(addr, "/api/tools", Some(&guest_token)).unwrap().0, 401);
+    assert_eq!(http(addr, "/api/tools", Some(&new_token)).unwrap().0, 200);
+
+    let stopped = t.invoke("share_stop", json!({})).expect("share_stop");
+    assert_eq!(stopped["enabled"], false);
+    assert_eq!(stopped["url"], Value::Null);
+    assert_eq!(next_event(&events, "sharing")["enabled"], false);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while http(addr, "/api/health", None).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the share server still answers after share_stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        t.invoke("share_status", json!({})).unwrap()["enabled"],
+        false
+    );
+}
+
+#[test]
+fn a_damaged_database_is_an_error_not_a_panic() {
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(
+        data.path().join("cristallo.sqlite3"),
+        b"this is not a SQLite database, it is garbage ".repeat(200),
+    )
+    .unwrap();
+    let error = cristallo_app_lib::run_app(builder(data.path(), Default::default()))
+        .expect_err("a damaged database stops the start");
+    let message = error.to_string();
+    assert!(message.contains("damaged"), "{message}");
+    assert!(
+        message.contains("cristallo.sqlite3.damaged-"),
+        "says where the copy is: {message}"
+    );
 }
 
 #[test]
 fn a_remote_origin_cannot_call_the_commands() {
-    let (_app, window) = app_and_window();
+    let t = TestApp::new();
     // A page from elsewhere (e.g. a link opened inside the window) must not reach the core.
-    let mut req = request("list_tools", json!({}));
-    req.url = "https://example.com/".parse().unwrap();
-    let error = get_ipc_response(&window, req).expect_err("a remote origin is refused");
-    assert!(error.to_string().contains("not allowed"), "{error}");
+    for cmd in ["list_tools", "share_start", "share_status"] {
+        let mut req = request(cmd, json!({"ip": "127.0.0.1", "port": 0}));
+        req.url = "https://example.com/".parse().unwrap();
+        let error = get_ipc_response(&t.window, req).expect_err("a remote origin is refused");
+        assert!(error.to_string().contains("not allowed"), "{cmd}: {error}");
+    }
+}
+
+#[test]
+fn the_opener_may_open_only_http_links() {
+    let t = TestApp::new();
+    // Refused by the capability's scope before anything is launched.
+    for url in [
+        "file:///etc/passwd",
+        "https://example.com/",
+        "javascript:alert(1)",
+    ] {
+        let error = t
+            .invoke("plugin:opener|open_url", json!({"url": url}))
+            .expect_err("only http:// links may be opened");
+        assert!(
+            error.to_string().to_lowercase().contains("not allowed"),
+            "{url}: {error}"
+        );
+    }
 }
