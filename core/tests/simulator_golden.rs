@@ -649,3 +649,18 @@ fn narrow_hammer_equals_an_impulse_even_between_coarse_samples() {
         }
     }
 }
+
+#[test]
+fn impulse_near_the_end_of_a_linspace_grid() {
+    for t0 in [4.9995, 4.99999999, 5.0] {
+        let r = sim(json!({"excitation": "impulse", "time_grid": "linspace", "pulse_time_s": t0}));
+        assert_eq!(r.scalar("force_impulse_n_s"), Some(1.0));
+        assert!(
+            r.warnings.iter().all(|w| !w.contains("after the end")),
+            "{t0}"
+        );
+    }
+    let r = sim(json!({"excitation": "impulse", "pulse_time_s": 5.0}));
+    assert_eq!(r.scalar("force_impulse_n_s"), Some(0.0));
+    assert!(r.warnings.iter().any(|w| w.contains("after the end")));
+}

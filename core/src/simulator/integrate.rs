@@ -202,7 +202,7 @@ pub fn simulate(
             for i in 0..n {
                 if i > 0 {
                     if i - 1 == k {
-                        let delta = t0_s - grid.t(k);
+                        let delta = (t0_s - grid.t(k)).clamp(0.0, dt);
                         let first = FohStep::new(&plant.a, &plant.b, delta)?;
                         let second = FohStep::new(&plant.a, &plant.b, dt - delta)?;
                         z = first.free(&z);
