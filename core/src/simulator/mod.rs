@@ -82,36 +82,59 @@ pub fn run_once(
 ) -> Result<RunOutput, ToolError> {
     let n = grid.len;
     let mut out = RunOutput {
-        series: std::array::from_fn(|_| Vec::with_capacity(n)),
-        force_n: if keep_force {
-            Vec::with_capacity(n)
-        } else {
-            Vec::new()
-        },
+        series: std::array::from_fn(|_| vec![0.0; n]),
+        force_n: if keep_force { vec![0.0; n] } else { Vec::new() },
         ..Default::default()
     };
     let mut sumsq = [[0.0f64; 3]; 3];
     let qi = quantity.index();
+    // Rows 4..6 of [A | B] as plain arrays for the per-sample acceleration.
+    let arow: [[f64; 7]; 3] = std::array::from_fn(|i| {
+        std::array::from_fn(|j| {
+            if j < 6 {
+                plant.a[(3 + i, j)]
+            } else {
+                plant.b[3 + i]
+            }
+        })
+    });
+    let (series, force_n, peak, peak_index) = (
+        &mut out.series,
+        &mut out.force_n,
+        &mut out.peak,
+        &mut out.peak_index_displacement,
+    );
     simulate(plant, grid, exc, z0, cancel, |i, z, f| {
-        let acc = plant.acceleration(z, f);
+        let acc: [f64; 3] = std::array::from_fn(|r| {
+            let a = &arow[r];
+            a[0] * z[0]
+                + a[1] * z[1]
+                + a[2] * z[2]
+                + a[3] * z[3]
+                + a[4] * z[4]
+                + a[5] * z[5]
+                + a[6] * f
+        });
         let vals = [[z[0], z[1], z[2]], [z[3], z[4], z[5]], acc];
         for (k, row) in vals.iter().enumerate() {
             for j in 0..3 {
                 let a = row[j].abs();
-                if a > out.peak[k][j] {
-                    out.peak[k][j] = a;
+                if a > peak[k][j] {
+                    peak[k][j] = a;
                     if k == 0 {
-                        out.peak_index_displacement[j] = i;
+                        peak_index[j] = i;
                     }
                 }
                 sumsq[k][j] += row[j] * row[j];
             }
         }
-        for j in 0..3 {
-            out.series[j].push(vals[qi][j]);
-        }
-        if keep_force {
-            out.force_n.push(f);
+        if i < n {
+            for j in 0..3 {
+                series[j][i] = vals[qi][j];
+            }
+            if keep_force {
+                force_n[i] = f;
+            }
         }
     })?;
     for k in 0..3 {
