@@ -93,7 +93,9 @@ pub struct ChildGuard {
 impl ChildGuard {
     /// Spawns `cmd`, naming it `name` in messages.
     pub fn spawn(name: &str, cmd: &mut Command) -> ChildGuard {
+        use std::os::unix::process::CommandExt;
         let child = cmd
+            .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
         ChildGuard {
@@ -123,6 +125,13 @@ impl ChildGuard {
 impl Drop for ChildGuard {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
+            // Every child runs in its own process group (see `spawn`): kill the whole group, so
+            // helpers it started (tauri-driver's WebKitWebDriver, the app) go too.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
             let _ = self.child.kill();
         }
         let _ = self.child.wait();

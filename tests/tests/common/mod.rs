@@ -17,13 +17,30 @@ pub const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Waits for the element matching `css`, failing with the selector in the message.
 pub async fn wait_for(client: &Client, css: &str) -> Element {
-    client
+    match client
         .wait()
         .at_most(PAGE_TIMEOUT)
         .every(Duration::from_millis(100))
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("no element `{css}` within {PAGE_TIMEOUT:?}: {e}"))
+    {
+        Ok(element) => element,
+        Err(e) => {
+            save_failure_evidence(client).await;
+            panic!("no element `{css}` within {PAGE_TIMEOUT:?}: {e} (page saved in e2e-artifacts/failure.*)")
+        }
+    }
+}
+
+/// Saves the page source and a screenshot to `e2e-artifacts/failure.{html,png}`.
+pub async fn save_failure_evidence(client: &Client) {
+    let dir = cristallo_tests::artifacts_dir();
+    if let Ok(source) = client.source().await {
+        let _ = std::fs::write(dir.join("failure.html"), source);
+    }
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(dir.join("failure.png"), png);
+    }
 }
 
 /// The current `data-state` of `#result` (None before the first run).
