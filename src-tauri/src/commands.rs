@@ -201,9 +201,9 @@ pub fn cancel_run(jobs: State<'_, RunningJobs>, job_id: String) -> Answer<()> {
 
 /// Who the desktop user is: the same JSON as `GET /api/session` answers the host.
 #[tauri::command]
-pub fn session(platform: Shared<'_>) -> Value {
+pub async fn session(platform: Shared<'_>) -> Answer<Value> {
     let caller = Caller::host();
-    json!({
+    Ok(json!({
         "role": caller.role,
         "name": caller.name,
         "session_id": caller.session_id,
@@ -211,7 +211,7 @@ pub fn session(platform: Shared<'_>) -> Value {
         "sharing": platform.access.is_sharing(),
         "twin_name": platform.config.twin_name,
         "version": cristallo_server::VERSION,
-    })
+    }))
 }
 
 /// Run summaries, newest first: only tool `tool` if given, at most `limit` (default 100,
