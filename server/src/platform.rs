@@ -145,6 +145,22 @@ impl Platform {
         progress: Progress,
         cancel: Cancel,
     ) -> Result<(ToolResult, RunSummary), ApiError> {
+        let (result, _, summary) = self
+            .run_recorded(caller, id, params, progress, cancel)
+            .await?;
+        Ok((result, summary))
+    }
+
+    /// [`Self::run_tool`], also returning the result's JSON text (serialised once, on the
+    /// blocking pool, for both the history and the HTTP response).
+    pub async fn run_recorded(
+        self: &Arc<Self>,
+        caller: &Caller,
+        id: &str,
+        params: Value,
+        progress: Progress,
+        cancel: Cancel,
+    ) -> Result<(ToolResult, Vec<u8>, RunSummary), ApiError> {
         let tool = cristallo_core::find(id)
             .ok_or_else(|| ToolError::UnknownTool { id: id.to_string() })?;
         if tool.is_heavy() && !caller.can_modify {
@@ -173,11 +189,13 @@ impl Platform {
         let job_cancel = cancel.clone();
         let tool_id = id.to_string();
         let job = tokio::task::spawn_blocking(move || {
-            cristallo_core::run(&tool_id, &params, &progress, &job_cancel)
+            let result = cristallo_core::run(&tool_id, &params, &progress, &job_cancel)?;
+            let json = serde_json::to_vec(&result).map_err(|e| ToolError::failed(e.to_string()))?;
+            Ok::<_, ToolError>((result, json))
         });
         let timeout = self.config.run_timeout;
-        let result = match tokio::time::timeout(timeout, job).await {
-            Ok(Ok(result)) => result?,
+        let (result, json) = match tokio::time::timeout(timeout, job).await {
+            Ok(Ok(outcome)) => outcome?,
             Ok(Err(join)) => {
                 return Err(ApiError::Internal {
                     reason: format!("the run stopped unexpectedly: {join}"),
@@ -192,22 +210,14 @@ impl Platform {
         };
         cancel.check()?;
         let duration_ms = started.elapsed().as_secs_f64() * 1e3;
-        let summary = self
-            .record(result.clone(), duration_ms, caller.name.clone())
-            .await?;
-        Ok((result, summary))
-    }
-
-    async fn record(
-        self: &Arc<Self>,
-        result: ToolResult,
-        duration_ms: f64,
-        who: String,
-    ) -> Result<RunSummary, ApiError> {
-        // SQLite writes block; keep them off the async workers.
         let platform = self.clone();
-        let summary = tokio::task::spawn_blocking(move || {
-            platform.store.insert_run(&result, duration_ms, &who)
+        let who = caller.name.clone();
+        // SQLite writes block; keep them off the async workers.
+        let (result, json, summary) = tokio::task::spawn_blocking(move || {
+            let summary = platform
+                .store
+                .insert_run(&result, &json, duration_ms, &who)?;
+            Ok::<_, ApiError>((result, json, summary))
         })
         .await
         .map_err(|e| ApiError::Internal {
@@ -216,7 +226,7 @@ impl Platform {
         self.hub.publish(ServerEvent::RunAdded {
             run: summary.clone(),
         });
-        Ok(summary)
+        Ok((result, json, summary))
     }
 
     /// Deletes a history entry (host, or guests with full access).

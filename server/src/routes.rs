@@ -19,7 +19,7 @@ use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -66,7 +66,8 @@ pub fn router(platform: Arc<Platform>) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
-        .layer(CompressionLayer::new())
+        // Results are megabytes of JSON: compress fast (zstd for browsers that take it).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .with_state(platform)
 }
 
@@ -251,10 +252,10 @@ async fn run_tool(
     let params = read_body(&p, body)?;
     let cancel = Cancel::new();
     let _guard = CancelOnDrop(cancel.clone());
-    let (result, summary) = p
-        .run_tool(&caller, &id, params, Progress::none(), cancel)
+    let (_, json, summary) = p
+        .run_recorded(&caller, &id, params, Progress::none(), cancel)
         .await?;
-    let mut res = Json(result).into_response();
+    let mut res = ([(header::CONTENT_TYPE, "application/json")], json).into_response();
     res.headers_mut()
         .insert("x-cristallo-run-id", HeaderValue::from(summary.id));
     Ok(res)
