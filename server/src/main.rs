@@ -224,17 +224,20 @@ fn serve(opts: ServeOptions) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot bind {bind}"))?;
         let addr = listener.local_addr()?;
+        let mut out = std::io::stdout().lock();
         if share {
             let status = platform
                 .enable_sharing(addr, !no_mdns)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             // The share dialog of the headless server: the guest link first, then the host's.
-            println!("share-url: {}", status.url.unwrap_or_default());
-            println!("host-url: {}", status.host_url.unwrap_or_default());
+            writeln!(out, "share-url: {}", status.url.unwrap_or_default())?;
+            // A reader that only wanted the first line may have gone: keep serving regardless.
+            let _ = writeln!(out, "host-url: {}", status.host_url.unwrap_or_default());
         } else {
-            println!("url: {}", cristallo_server::url_for(addr));
+            writeln!(out, "url: {}", cristallo_server::url_for(addr))?;
         }
-        std::io::stdout().flush()?;
+        let _ = out.flush();
+        drop(out);
         cristallo_server::serve_platform(listener, platform.clone(), shutdown_signal()).await?;
         platform.stop_sharing();
         eprintln!("server stopped");

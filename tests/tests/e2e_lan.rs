@@ -99,7 +99,9 @@ fn guest_finds_the_host_by_mdns_runs_a_tool_and_a_second_guest_sees_it_live() {
             .stderr(Stdio::inherit()),
     );
     let mut first = String::new();
-    BufReader::new(server.stdout().expect("server stdout"))
+    // Kept open for the whole test: the server goes on printing (host-url) after this line.
+    let mut server_out = BufReader::new(server.stdout().expect("server stdout"));
+    server_out
         .read_line(&mut first)
         .expect("read the share-url line");
     let url = first
@@ -153,6 +155,7 @@ fn guest_finds_the_host_by_mdns_runs_a_tool_and_a_second_guest_sees_it_live() {
     );
 
     drop(server);
+    drop(server_out);
     let store = cristallo_server::store::Store::open(&data).expect("reopen the host's history");
     let runs = store.list_runs(None, 10, None).unwrap();
     assert_eq!(
