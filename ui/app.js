@@ -2,6 +2,7 @@
 // from run N), `#/history[?tool=ID]`, `#/run/{id}` a stored run, `#/share` (host). The header
 // shows the pages, who you are, whether the live stream is connected and who is online.
 
+import './locale.js';
 import { el } from './dom.js';
 import { historyPage, runPage } from './history.js';
 import { live, onLive, startLive } from './live.js';

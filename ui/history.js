@@ -5,7 +5,7 @@
 import { el } from './dom.js';
 import { downloadJson } from './export.js';
 import { live, onLive } from './live.js';
-import { failure, formatDuration, heading, keyScalars, show, timeElement } from './page.js';
+import { failure, formatDuration, formatTime, heading, keyScalars, show, timeElement } from './page.js';
 import { renderResult } from './result.js';
 import { deleteRun, exportRuns, getRun, listRuns } from './transport.js';
 
@@ -59,7 +59,7 @@ export function historyPage(tools, { filter = null } = {}) {
   };
 
   function row(run) {
-    const what = `${titleOf(run.tool)}, ${new Date(run.created_at_ms).toLocaleString()}`;
+    const what = `${titleOf(run.tool)}, ${formatTime(run.created_at_ms)}`;
     const del = el('button', {
       type: 'button', class: 'small danger', 'data-delete-run': run.id, 'aria-label': `Delete run #${run.id}`, hidden: !canModify(),
     }, 'Delete');

@@ -27,12 +27,28 @@ export function failure(message, link = el('a', { href: '#/' }, 'Back to the too
   return el('div', { class: 'page-error', role: 'alert' }, [el('p', {}, message), link && el('p', {}, link)]);
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+/** The user's date format; a POSIX "C" locale (e.g. LANG=C under Xvfb) is not a valid
+ *  language tag for WebKit's Intl and would throw, so fall back to English then. */
+function makeTimeFormat() {
+  const options = { dateStyle: 'short', timeStyle: 'medium' };
+  try {
+    return new Intl.DateTimeFormat(undefined, options);
+  } catch {
+    return new Intl.DateTimeFormat('en-GB', options);
+  }
+}
+
+const timeFormat = makeTimeFormat();
+
+/** The local date and time of `ms` since the epoch, as text. */
+export function formatTime(ms) {
+  return timeFormat.format(new Date(ms));
+}
 
 /** A <time> element with the local date and time of `ms` since the epoch. */
 export function timeElement(ms) {
   const date = new Date(ms);
-  return el('time', { datetime: date.toISOString() }, timeFormat.format(date));
+  return el('time', { datetime: date.toISOString() }, formatTime(ms));
 }
 
 export function formatDuration(ms) {

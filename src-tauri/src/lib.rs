@@ -71,8 +71,8 @@ pub enum StartError {
 }
 
 /// Registers the plugins and commands on `builder`, builds the app with the embedded
-/// configuration (window, `../ui` frontend, capabilities), opens the platform in the data
-/// directory and starts forwarding its events. A damaged database is an error here (its text
+/// configuration (`../ui` frontend, capabilities), opens the platform in the data directory,
+/// starts forwarding its events and then opens the window. A damaged database is an error here (its text
 /// says where the backup is), never a panic.
 pub fn run_app<R: Runtime>(builder: Builder<R>) -> Result<App<R>, StartError> {
     let app = with_commands(builder.plugin(tauri_plugin_opener::init())).build(context())?;
@@ -93,6 +93,12 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Result<App<R>, StartError> {
     forward_events(app.handle().clone(), &platform);
     app.manage(platform);
     app.manage(RunningJobs::default());
+    // The windows are created only now (`"create": false` in tauri.conf.json): a page that
+    // invokes a command while it loads must find the platform already managed.
+    let windows = app.config().app.windows.clone();
+    for window in windows.iter().filter(|w| !w.create) {
+        tauri::WebviewWindowBuilder::from_config(app.handle(), window)?.build()?;
+    }
     Ok(app)
 }
 
