@@ -125,10 +125,10 @@ pub async fn run_tmd_and_check(client: &Client) -> Vec<u8> {
         "shown value {shown:?}"
     );
 
-    // Bring the scalars into view for the screenshot.
+    // Bring the first plot (kinetic energy) into view for the screenshot, tables above it.
     client
         .execute(
-            "document.getElementById('result').scrollIntoView({block: 'start'}); return null;",
+            "(document.querySelector('figure.plot') || document.getElementById('result')).scrollIntoView({block: 'end'}); return null;",
             vec![],
         )
         .await
