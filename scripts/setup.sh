@@ -10,7 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libssl-dev pkg-config build-essential
-  xvfb xauth webkit2gtk-driver chromium chromium-driver
+  xvfb xauth webkit2gtk-driver chromium chromium-driver iproute2
 )
 
 missing=()
