@@ -1270,7 +1270,10 @@ mod tests {
             (-1.0, -1e-3, -180.0 + 1e-3f64.atan().to_degrees()),
         ] {
             let p = phase_deg(Complex64::new(re, im));
-            assert!((p - want).abs() < 1e-12 && p > -180.0 && p <= 180.0, "{re} {im}: {p}");
+            assert!(
+                (p - want).abs() < 1e-12 && p > -180.0 && p <= 180.0,
+                "{re} {im}: {p}"
+            );
         }
     }
 }
