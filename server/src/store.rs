@@ -249,38 +249,13 @@ impl Store {
         before_id: Option<i64>,
     ) -> Result<Vec<RunSummary>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, tool, created_at_ms, duration_ms, who, params, scalars, warning_count FROM runs
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM runs
              WHERE (?1 IS NULL OR tool = ?1) AND (?2 IS NULL OR id < ?2)
-             ORDER BY id DESC LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![tool, before_id, limit as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, f64>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, tool, created_at_ms, duration_ms, who, params, scalars, warning_count) = row?;
-            out.push(RunSummary {
-                id,
-                tool,
-                created_at_ms,
-                duration_ms,
-                who,
-                params: parse_json(&params)?,
-                scalars: parse_json(&scalars)?,
-                warning_count,
-            });
-        }
-        Ok(out)
+             ORDER BY id DESC LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![tool, before_id, limit as i64], summary_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Number of stored runs.
@@ -310,38 +285,8 @@ impl Store {
 
     fn summary(&self, id: i64) -> Result<Option<RunSummary>, StoreError> {
         let conn = self.conn();
-        let row = conn
-            .query_row(
-                "SELECT tool, created_at_ms, duration_ms, who, params, scalars, warning_count FROM runs WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, f64>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, i64>(6)?,
-                    ))
-                },
-            )
-            .optional()?;
-        row.map(
-            |(tool, created_at_ms, duration_ms, who, params, scalars, warning_count)| {
-                Ok(RunSummary {
-                    id,
-                    tool,
-                    created_at_ms,
-                    duration_ms,
-                    who,
-                    params: parse_json(&params)?,
-                    scalars: parse_json(&scalars)?,
-                    warning_count,
-                })
-            },
-        )
-        .transpose()
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = ?1");
+        Ok(conn.query_row(&sql, [id], summary_from_row).optional()?)
     }
 
     /// Deletes a run; `false` when there was none.
@@ -377,6 +322,29 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The columns [`summary_from_row`] reads, in its order.
+const SUMMARY_COLUMNS: &str =
+    "id, tool, created_at_ms, duration_ms, who, params, scalars, warning_count";
+
+fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
+    let json = |i: usize| -> rusqlite::Result<Value> {
+        let text: String = r.get(i)?;
+        serde_json::from_str(&text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        })
+    };
+    Ok(RunSummary {
+        id: r.get(0)?,
+        tool: r.get(1)?,
+        created_at_ms: r.get(2)?,
+        duration_ms: r.get(3)?,
+        who: r.get(4)?,
+        params: json(5)?,
+        scalars: json(6)?,
+        warning_count: r.get(7)?,
+    })
 }
 
 fn is_damage(e: &rusqlite::Error) -> bool {
