@@ -308,6 +308,8 @@ impl Platform {
             hosts.push("localhost".into());
         }
         self.access.start_sharing(&hosts);
+        // A share server stopped earlier ended the live streams; new ones must run again.
+        self.closing.send_replace(false);
         let advertiser = if advertise {
             Some(
                 Advertiser::start(addr, &self.config.twin_name, crate::VERSION).map_err(|e| {
