@@ -443,6 +443,21 @@ pub fn parse<P: DeserializeOwned>(
     Ok((typed, filled))
 }
 
+/// The finite number at `key` of an already validated (and default-filled) parameter object.
+pub fn number_at(v: &Value, key: &str) -> Result<f64, ToolError> {
+    v.get(key)
+        .and_then(Value::as_f64)
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| ToolError::invalid(key, "expected a finite number"))
+}
+
+/// The string at `key` of an already validated parameter object.
+pub fn text_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, ToolError> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| ToolError::invalid(key, "expected a string"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

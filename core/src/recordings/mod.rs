@@ -24,6 +24,7 @@ use self::csv::{parse_recording, FrfFile, KindHint, Recording, TimeHistory};
 use crate::lumped::{magnitude_db, phase_deg, FrfType};
 use crate::result::Series;
 use crate::schema::{self, ParamSpec};
+use crate::schema::{number_at, text_at};
 use crate::simulator::params::Quantity;
 use crate::simulator::welch::{spectral_peaks, Window};
 use crate::tool::{Category, Tool};
@@ -93,19 +94,6 @@ pub fn recordings_params() -> Vec<ParamSpec> {
             .min_exclusive(0.0)
             .describe("Upper end of the band (clipped to fs/2)."),
     ]
-}
-
-fn num(v: &Value, key: &str) -> Result<f64, ToolError> {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| ToolError::invalid(key, "expected a finite number"))
-}
-
-fn text<'a>(v: &'a Value, key: &str) -> Result<&'a str, ToolError> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| ToolError::invalid(key, "expected a string"))
 }
 
 /// The quantity named by the units of the three response columns, if they agree.
@@ -424,13 +412,13 @@ pub fn run_recordings(params: &Value, cancel: &Cancel) -> Result<ToolResult, Too
             },
         ));
     }
-    let hint = match text(&filled, "kind")? {
+    let hint = match text_at(&filled, "kind")? {
         "auto" => KindHint::Auto,
         "time_history" => KindHint::TimeHistory,
         "frf" => KindHint::Frf,
         _ => return Err(ToolError::invalid("kind", "unknown kind")),
     };
-    let quantity = match text(&filled, "quantity")? {
+    let quantity = match text_at(&filled, "quantity")? {
         "auto" => None,
         q => Some(
             Quantity::parse(q).ok_or_else(|| ToolError::invalid("quantity", "unknown quantity"))?,
@@ -438,15 +426,15 @@ pub fn run_recordings(params: &Value, cancel: &Cancel) -> Result<ToolResult, Too
     };
     let s = Settings {
         quantity,
-        segment_s: num(&filled, "segment_s")?,
-        overlap_percent: num(&filled, "overlap_percent")?,
-        window: match text(&filled, "window")? {
+        segment_s: number_at(&filled, "segment_s")?,
+        overlap_percent: number_at(&filled, "overlap_percent")?,
+        window: match text_at(&filled, "window")? {
             "hann" => Window::Hann,
             "rectangular" => Window::Rectangular,
             _ => return Err(ToolError::invalid("window", "unknown window")),
         },
-        f_min_hz: num(&filled, "f_min_hz")?,
-        f_max_hz: num(&filled, "f_max_hz")?,
+        f_min_hz: number_at(&filled, "f_min_hz")?,
+        f_max_hz: number_at(&filled, "f_max_hz")?,
     };
     if s.f_max_hz <= s.f_min_hz {
         return Err(ToolError::invalid(
@@ -462,7 +450,7 @@ pub fn run_recordings(params: &Value, cancel: &Cancel) -> Result<ToolResult, Too
             .as_str()
             .ok_or_else(|| ToolError::invalid("csv_text", "expected a string"))?
     } else {
-        demo::demo_recording_csv(text(&filled, "demo")?)?
+        demo::demo_recording_csv(text_at(&filled, "demo")?)?
     };
     cancel.check()?;
     let rec = parse_recording(content, hint)?;

@@ -17,6 +17,7 @@ use super::excitation::{noise_bins, Excitation, SweepKind};
 use super::grid::{GridKind, TimeGrid};
 use crate::lumped::{profile_params, read_integer, Profile};
 use crate::schema::{self, ParamSpec};
+use crate::schema::{number_at, text_at};
 use crate::ToolError;
 
 /// Largest `S · n_scenarios`.
@@ -301,19 +302,6 @@ pub fn simulator_params() -> Vec<ParamSpec> {
     s
 }
 
-fn num(v: &Value, key: &str) -> Result<f64, ToolError> {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| ToolError::invalid(key, "expected a finite number"))
-}
-
-fn text<'a>(v: &'a Value, key: &str) -> Result<&'a str, ToolError> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| ToolError::invalid(key, "expected a string"))
-}
-
 fn list(v: &Value, key: &str) -> Result<Option<Vec<f64>>, ToolError> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -352,8 +340,8 @@ impl SimulatorParams {
         if !(1..=3).contains(&force_floor) {
             return Err(ToolError::invalid("force_floor", "must be 1, 2 or 3"));
         }
-        let duration = num(v, "duration_s")?;
-        let fs = num(v, "sample_rate_hz")?;
+        let duration = number_at(v, "duration_s")?;
+        let fs = number_at(v, "sample_rate_hz")?;
         if !(duration > 0.0 && duration <= 3600.0) {
             return Err(ToolError::invalid("duration_s", "must be in (0, 3600] s"));
         }
@@ -363,7 +351,7 @@ impl SimulatorParams {
                 "must be in [16, 100000] Hz",
             ));
         }
-        let kind = GridKind::parse(text(v, "time_grid")?)
+        let kind = GridKind::parse(text_at(v, "time_grid")?)
             .ok_or_else(|| ToolError::invalid("time_grid", "must be uniform or linspace"))?;
         let n_scenarios = read_integer(v, "n_scenarios")?;
         if !(1..=1000).contains(&n_scenarios) {
@@ -395,23 +383,23 @@ impl SimulatorParams {
         }
         let grid = TimeGrid::new(kind, duration, fs, s as usize);
         let nyquist = fs / 2.0;
-        let response = Quantity::parse(text(v, "response")?)
+        let response = Quantity::parse(text_at(v, "response")?)
             .ok_or_else(|| ToolError::invalid("response", "unknown response"))?;
-        let name = text(v, "excitation")?.to_string();
-        let t0 = num(v, "pulse_time_s")?;
+        let name = text_at(v, "excitation")?.to_string();
+        let t0 = number_at(v, "pulse_time_s")?;
         let excitation = match name.as_str() {
             "none" => Excitation::None,
             "hammer" => Excitation::Hammer {
                 t0_s: t0,
-                peak_n: num(v, "hammer_peak_n")?,
-                sigma_s: num(v, "hammer_width_s")?,
+                peak_n: number_at(v, "hammer_peak_n")?,
+                sigma_s: number_at(v, "hammer_width_s")?,
             },
             "impulse" => Excitation::Impulse {
                 t0_s: t0,
-                impulse_n_s: num(v, "impulse_n_s")?,
+                impulse_n_s: number_at(v, "impulse_n_s")?,
             },
             "harmonic" => {
-                let f = num(v, "harmonic_frequency_hz")?;
+                let f = number_at(v, "harmonic_frequency_hz")?;
                 if !(f > 0.0 && f < nyquist) {
                     return Err(ToolError::invalid(
                         "harmonic_frequency_hz",
@@ -419,7 +407,7 @@ impl SimulatorParams {
                     ));
                 }
                 Excitation::Harmonic {
-                    amplitude_n: num(v, "harmonic_amplitude_n")?,
+                    amplitude_n: number_at(v, "harmonic_amplitude_n")?,
                     frequency_hz: f,
                 }
             }
@@ -456,12 +444,12 @@ impl SimulatorParams {
                 // The samples are drawn by the runner (they depend on the seed).
                 Excitation::Noise {
                     band_hz: band,
-                    rms_n: num(v, "noise_rms_n")?,
+                    rms_n: number_at(v, "noise_rms_n")?,
                 }
             }
             "sweep" => {
-                let f0 = num(v, "sweep_start_hz")?;
-                let f1 = num(v, "sweep_end_hz")?;
+                let f0 = number_at(v, "sweep_start_hz")?;
+                let f1 = number_at(v, "sweep_end_hz")?;
                 for (key, f) in [("sweep_start_hz", f0), ("sweep_end_hz", f1)] {
                     if !(f > 0.0 && f < nyquist) {
                         return Err(ToolError::invalid(
@@ -476,7 +464,7 @@ impl SimulatorParams {
                         "must differ from sweep_start_hz",
                     ));
                 }
-                let kind = match text(v, "sweep_type")? {
+                let kind = match text_at(v, "sweep_type")? {
                     "linear" => SweepKind::Linear,
                     "logarithmic" => SweepKind::Logarithmic,
                     _ => return Err(ToolError::invalid("sweep_type", "unknown sweep type")),
@@ -485,7 +473,7 @@ impl SimulatorParams {
                     kind,
                     f0_hz: f0,
                     f1_hz: f1,
-                    amplitude_n: num(v, "sweep_amplitude_n")?,
+                    amplitude_n: number_at(v, "sweep_amplitude_n")?,
                     duration_s: duration,
                 }
             }
@@ -506,7 +494,7 @@ impl SimulatorParams {
                     ));
                 }
                 Excitation::Table {
-                    dt_s: num(v, "force_table_dt_s")?,
+                    dt_s: number_at(v, "force_table_dt_s")?,
                     values_n: values,
                 }
             }
@@ -523,7 +511,7 @@ impl SimulatorParams {
         if !(0..=(1i64 << 53)).contains(&seed) {
             return Err(ToolError::invalid("seed", "must be in 0..=2^53"));
         }
-        let percent = match text(v, "dispersion_unit")? {
+        let percent = match text_at(v, "dispersion_unit")? {
             "absolute" => false,
             "percent" => true,
             _ => return Err(ToolError::invalid("dispersion_unit", "unknown unit")),
@@ -537,7 +525,7 @@ impl SimulatorParams {
         .into_iter()
         .enumerate()
         {
-            let x = num(v, key)?;
+            let x = number_at(v, key)?;
             if x < 0.0 {
                 return Err(ToolError::invalid(key, "must not be negative"));
             }
@@ -560,10 +548,10 @@ impl SimulatorParams {
             mass_kg: scale(&profile.masses_kg, stds[0]),
             stiffness_n_per_m: scale(&profile.stiffnesses_n_per_m, stds[1]),
             damping_ns_per_m: scale(&profile.dampings_ns_per_m, stds[2]),
-            x0_m: num(v, "initial_displacement_std_m")?,
-            v0_m_per_s: num(v, "initial_velocity_std_m_per_s")?,
+            x0_m: number_at(v, "initial_displacement_std_m")?,
+            v0_m_per_s: number_at(v, "initial_velocity_std_m_per_s")?,
         };
-        let ws = num(v, "welch_segment_s")?;
+        let ws = number_at(v, "welch_segment_s")?;
         if ws > duration {
             return Err(ToolError::invalid(
                 "welch_segment_s",
@@ -578,7 +566,7 @@ impl SimulatorParams {
             ));
         }
         let mut notes = Vec::new();
-        let mut peak_max = num(v, "peak_search_max_hz")?;
+        let mut peak_max = number_at(v, "peak_search_max_hz")?;
         let eff_nyq = grid.effective_rate_hz() / 2.0;
         if peak_max > eff_nyq {
             notes.push(format!(
