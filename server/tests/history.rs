@@ -192,25 +192,28 @@ async fn the_live_stream_announces_runs_made_by_others() {
     assert_eq!(added["run"]["params"]["force_floor"], 2);
 }
 
-#[tokio::test]
-async fn a_job_streams_to_done_and_lands_in_history() {
-    let (p, _dir) = platform();
-    let app = router(p.clone());
+/// Starts a vibration-control job with `body` and follows its events to the final one.
+async fn run_job(app: Router, body: &str) -> Vec<(String, Value)> {
     let (status, v) = call(
         app.clone(),
         "POST",
         "/api/tools/vibration-control/jobs",
-        r#"{"strategy":"lqg"}"#,
+        body,
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let job = v["job_id"].as_str().unwrap().to_string();
-    let events = read_events(
-        app.clone(),
-        &format!("/api/jobs/{job}/events"),
-        |name, _| matches!(name, "done" | "failed" | "cancelled"),
-    )
-    .await;
+    read_events(app, &format!("/api/jobs/{job}/events"), |name, _| {
+        matches!(name, "done" | "failed" | "cancelled")
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_job_streams_to_done_and_lands_in_history() {
+    let (p, _dir) = platform();
+    let app = router(p.clone());
+    let events = run_job(app.clone(), r#"{"strategy":"lqg"}"#).await;
     let (name, last) = events.last().unwrap();
     assert_eq!(name, "done", "{events:?}");
     let run_id = last["run_id"].as_i64().unwrap();
@@ -223,21 +226,7 @@ async fn a_job_streams_to_done_and_lands_in_history() {
 async fn a_job_with_bad_params_fails_naming_the_field() {
     let (p, _dir) = platform();
     let app = router(p.clone());
-    let (status, v) = call(
-        app.clone(),
-        "POST",
-        "/api/tools/vibration-control/jobs",
-        r#"{"proof_mass_kg": 0}"#,
-    )
-    .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    let job = v["job_id"].as_str().unwrap().to_string();
-    let events = read_events(
-        app.clone(),
-        &format!("/api/jobs/{job}/events"),
-        |name, _| matches!(name, "done" | "failed" | "cancelled"),
-    )
-    .await;
+    let events = run_job(app.clone(), r#"{"proof_mass_kg": 0}"#).await;
     let (name, last) = events.last().unwrap();
     assert_eq!(name, "failed");
     assert_eq!(last["error"]["field"], "proof_mass_kg");

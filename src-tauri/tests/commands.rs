@@ -172,7 +172,7 @@ fn run_tool_returns_the_result_contract() {
     assert_eq!(result["params"]["strategy"], "tmd");
     // Defaults are filled in and echoed.
     assert_eq!(result["params"]["proof_mass_kg"], json!(1.0));
-    // Reference: ../shared/reference/control/expected_results.json, case S2_tmd_default
+    // Reference: the shared reference set, control/expected_results.json (copied in core/tests/fixtures/control), case S2_tmd_default
     // (kinetic_energy_reduction_db = 4.367804770364474, abs tolerance 1e-6).
     let reduction = result["scalars"]["kinetic_energy_reduction_db"]
         .as_f64()

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{elements::Element, Client, Locator};
 
-/// Reference: ../shared/reference/control/expected_results.json, case `S2_tmd_default`,
+/// Reference: the shared reference set, control/expected_results.json (copied in core/tests/fixtures/control), case `S2_tmd_default`,
 /// scalar `kinetic_energy_reduction_db` = 4.367804770364474 (control.md §8 table: 4.367805).
 pub const TMD_REDUCTION_DB: f64 = 4.367804770364474;
 /// Tolerance of the check on the page (the value is read from `data-value`, full precision).
