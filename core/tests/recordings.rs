@@ -237,11 +237,10 @@ fn file_err(text: &str) -> String {
 
 #[test]
 fn bad_inputs_name_the_field_and_line() {
-    // Both or neither input.
-    assert_eq!(bad(json!({})).field(), Some("csv_text"));
+    // Neither input; a bad file is reported even when a demo is named too (the file wins).
     assert_eq!(
         bad(json!({"csv_text": null, "demo": null})).field(),
-        Some("csv_text")
+        Some("demo")
     );
     assert_eq!(
         bad(json!({"csv_text": "a", "demo": "noise"})).field(),
@@ -387,4 +386,15 @@ fn bad_inputs_name_the_field_and_line() {
     let e = bad(json!({"csv_text": rig_file("test_3.csv"), "kind": "time_history"}));
     assert_eq!(e.field(), Some("csv_text"));
     assert!(e.to_string().contains("line 2"), "{e}");
+}
+
+#[test]
+fn defaults_analyse_the_hammer_demo_and_a_file_replaces_the_demo() {
+    let r = ok(json!({}));
+    assert_eq!(r.params["demo"], json!("hammer"));
+    assert_eq!(r.params["csv_text"], Value::Null);
+    // A file named alongside a demo is what gets analysed; the echo says so.
+    let rows = th_rows(4096);
+    let r = ok(json!({ "csv_text": th_text(&rows), "demo": "noise", "segment_s": 1.0 }));
+    assert_eq!(r.params["demo"], Value::Null);
 }
