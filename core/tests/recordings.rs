@@ -14,7 +14,7 @@
 //!   parameter), and file errors name the line (and column where there is one).
 
 use cristallo_core::lumped::{FrfType, Profile};
-use cristallo_core::recordings::demo::{demo_recording_csv, HEADER};
+use cristallo_core::recordings::demo::{demo_recording_csv, DEMOS, HEADER};
 use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
 use serde_json::{json, Value};
 
@@ -130,7 +130,7 @@ fn h1_of_simulated_noise_matches_the_analytic_frf() {
 
 #[test]
 fn demos_are_generated_deterministically() {
-    for name in ["hammer", "noise", "sweep"] {
+    for name in DEMOS {
         let text = demo_recording_csv(name).unwrap();
         assert!(text.starts_with(&format!("{HEADER}\n")));
         let second = text.lines().nth(1).unwrap();
@@ -147,6 +147,7 @@ fn demos_are_generated_deterministically() {
     assert_eq!(rows("hammer"), 5120);
     assert_eq!(rows("noise"), 32768);
     assert_eq!(rows("sweep"), 20480);
+    assert_eq!(rows("harmonic"), 15360);
     // The hammer demo: its force peak is the hammer's.
     let r = ok(json!({"demo": "hammer"}));
     assert!((r.scalar("force_peak_n").unwrap() - 300.0).abs() < 1.0);
