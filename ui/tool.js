@@ -130,7 +130,7 @@ export function toolPage(tool, { fromRun = null } = {}) {
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       dropLive();
-      releasePlots = renderResult(result, answer.result);
+      releasePlots = renderResult(result, answer.result, { runId: answer.runId });
       const warnings = answer.result.warnings?.length;
       setState('done', `Done in ${seconds} s${warnings ? `, ${warnings} warning(s)` : ''}.`);
     } catch (e) {

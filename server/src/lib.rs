@@ -17,8 +17,10 @@
 pub mod access;
 pub mod error;
 pub mod events;
+pub mod figures;
 pub mod jobs;
 pub mod platform;
+pub mod report;
 mod routes;
 pub mod share;
 pub mod store;

@@ -15,6 +15,9 @@
 //! | `list_runs {tool?, limit?, before?}` | run summaries, newest first | `GET /api/runs` |
 //! | `get_run {id}` | a run with its result | `GET /api/runs/{id}` |
 //! | `delete_run {id}` | `null` | `DELETE /api/runs/{id}` |
+//! | `run_figures {id}` | the figures of a run | `GET /api/runs/{id}/figures` |
+//! | `run_figure {id, index, format}` | PNG/SVG bytes | `GET /api/runs/{id}/figures/{index}.{format}` |
+//! | `run_report {id}` | HTML text | `GET /api/runs/{id}/report.html` |
 //! | `share_status` | [`ShareStatus`] | `GET /api/share` |
 //! | `share_start {ip, port}` | [`ShareStatus`] | (`cristallo serve --share`) |
 //! | `share_stop` | [`ShareStatus`] | — |
@@ -30,6 +33,7 @@ use std::time::Duration;
 
 use cristallo_core::{Cancel, ErrorBody, Progress, ToolError, ToolInfo, ToolResult};
 use cristallo_server::access::{Caller, GuestAccess};
+use cristallo_server::figures::{Figure, Format};
 use cristallo_server::share::{self, Peer};
 use cristallo_server::store::{RunRecord, RunSummary};
 use cristallo_server::{ApiError, Platform, ShareStatus};
@@ -242,6 +246,36 @@ pub async fn get_run(platform: Shared<'_>, id: i64) -> Answer<RunRecord> {
         })
     })
     .await
+}
+
+/// The figures the server draws for run `id` (`GET /api/runs/{id}/figures`).
+#[tauri::command]
+pub async fn run_figures(platform: Shared<'_>, id: i64) -> Answer<Vec<Figure>> {
+    let p = platform.inner().clone();
+    blocking(move || p.run_figures(id)).await
+}
+
+/// Figure `index` of run `id` as PNG or SVG bytes (`format`: `png` | `svg`), the same image
+/// `GET /api/runs/{id}/figures/{index}.{format}` sends; an ArrayBuffer in JavaScript.
+#[tauri::command]
+pub async fn run_figure(
+    platform: Shared<'_>,
+    id: i64,
+    index: usize,
+    format: String,
+) -> Answer<tauri::ipc::Response> {
+    let format = Format::parse(&format).ok_or_else(|| invalid("format", "expected png or svg"))?;
+    let p = platform.inner().clone();
+    blocking(move || p.run_figure(id, index, format))
+        .await
+        .map(tauri::ipc::Response::new)
+}
+
+/// The printable HTML report of run `id` (`GET /api/runs/{id}/report.html`).
+#[tauri::command]
+pub async fn run_report(platform: Shared<'_>, id: i64) -> Answer<String> {
+    let p = platform.inner().clone();
+    blocking(move || p.run_report(id)).await
 }
 
 /// Deletes a run from the history (announced as `run_deleted`).

@@ -86,6 +86,34 @@ async fn browser_imports_a_recording_and_sees_the_h1_frf() {
         )
         .await
         .unwrap();
+    // The stored run offers server-drawn figures and the printable report.
+    common::wait_for(client, "#export-report").await;
+    common::wait_for(
+        client,
+        r#"figure.plot button[aria-label^="SVG"]:not([hidden])"#,
+    )
+    .await;
+    let run_id = common::wait_for(client, "#run-link")
+        .await
+        .attr("data-run-id")
+        .await
+        .unwrap()
+        .expect("the run link names its run");
+    let checks = client
+        .execute_async(
+            "const [id, done] = arguments; \
+             Promise.all([fetch(`/api/runs/${id}/report.html`).then(r => r.text()), \
+                          fetch(`/api/runs/${id}/figures/0.svg`).then(r => r.headers.get('content-type'))]) \
+             .then(([html, kind]) => done([html.includes('<svg') && html.includes('frf_peak_frequency_1_hz'), kind]));",
+            vec![serde_json::json!(run_id)],
+        )
+        .await
+        .expect("fetch the report and a figure");
+    assert_eq!(
+        checks,
+        serde_json::json!([true, "image/svg+xml"]),
+        "report/figure of run {run_id}"
+    );
     std::fs::write(
         artifacts_dir().join("browser-recordings-h1.png"),
         client.screenshot().await.unwrap(),
