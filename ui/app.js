@@ -9,10 +9,12 @@ import { live, onLive, startLive } from './live.js';
 import { failure, heading, setTwinName, show } from './page.js';
 import { sharePage } from './share.js';
 import { toolPage } from './tool.js';
-import { listTools, session, whenSignedOut } from './transport.js';
+import { listTools, session, twinDescription, whenSignedOut } from './transport.js';
+import { twinPanel } from './twin.js';
 
 let leaveView = null;
 let catalogue = null;
+let twin = null;
 let signedOut = false;
 let stopLive = () => {};
 
@@ -24,6 +26,7 @@ function tools() {
   return catalogue;
 }
 
+/** The home page: the twin (drawing, sensors, key figures) with its tools around it. */
 function homePage(list) {
   const byCategory = new Map();
   for (const tool of list) {
@@ -37,8 +40,18 @@ function homePage(list) {
         class: 'card', href: `#/tool/${encodeURIComponent(t.id)}`, 'data-tool': t.id,
       }, [el('span', { class: 'card-title' }, t.title), el('span', { class: 'card-desc' }, t.description)])))),
     ]));
-  show('', heading('Tools'), list.length ? el('div', { id: 'tool-list' }, sections)
-    : el('p', {}, 'The twin has no tools yet.'));
+  const twinBox = el('div', { class: 'twin-slot' });
+  show('', el('div', { class: 'home' }, [
+    twinBox,
+    el('div', { class: 'home-tools' }, [heading('Tools'), list.length ? el('div', { id: 'tool-list' }, sections)
+      : el('p', {}, 'The twin has no tools yet.')]),
+  ]));
+  twin ??= twinDescription().catch((e) => {
+    twin = null;
+    throw e;
+  });
+  twin.then((t) => twinBox.replaceChildren(twinPanel(t)))
+    .catch((e) => twinBox.replaceChildren(el('p', { class: 'hint' }, `The twin's description could not be loaded: ${e.message}`)));
 }
 
 /** The page a browser without a session sees (no or an expired share link, or revoked). */

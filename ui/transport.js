@@ -197,6 +197,11 @@ export function getRun(id) {
   return isDesktop() ? invoke('get_run', { id }) : request(`/api/runs/${enc(id)}`);
 }
 
+/** The twin's description (data/twin.json). */
+export function twinDescription() {
+  return isDesktop() ? invoke('twin') : request('/api/twin');
+}
+
 /** The figures the server draws for stored run `id`: [{index, title, series, xy, log_x}]. */
 export function runFigures(id) {
   return isDesktop() ? invoke('run_figures', { id }) : request(`/api/runs/${enc(id)}/figures`);

@@ -9,7 +9,9 @@
 //! | `POST /api/tools/{id}/run` | signed in | run now; the result object (platform.md §3) |
 //! | `POST /api/tools/{id}/jobs` | signed in | run in the background; `{job_id}` |
 //! | `GET /api/jobs/{id}/events`, `DELETE /api/jobs/{id}` | job owner, host | progress stream, cancel |
+//! | `GET /api/twin` | signed in | the twin's description (data/twin.json) |
 //! | `GET /api/runs[?tool=&limit=&before=]`, `GET /api/runs/{id}` | signed in | history |
+//! | `GET /api/runs/{id}/figures`, `…/figures/{n}.png\|svg`, `…/report.html` | signed in | server-drawn figures, printable report |
 //! | `DELETE /api/runs/{id}` | host, full guests | delete a run |
 //! | `GET /api/events` | signed in | live stream (runs, users, sharing) |
 //! | `GET /api/share`, `PUT /api/share/settings`, `POST /api/share/rotate`, `DELETE /api/share/sessions/{id}` | host | share dialog |
@@ -32,6 +34,13 @@ use std::sync::Arc;
 pub use error::ApiError;
 pub use platform::{AppConfig, Platform, ShareStatus};
 pub use routes::router;
+
+/// The twin's description, `data/twin.json`, built into the binary so the installed app and
+/// every server show the same rig.
+pub fn twin_description() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../data/twin.json"))
+        .expect("data/twin.json is valid JSON (checked by a test)")
+}
 
 /// The version of the platform, shown by `/api/health` and the CLI.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

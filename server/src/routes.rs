@@ -38,6 +38,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
     let api = Router::new()
         .route("/health", get(health))
         .route("/session", get(session))
+        .route("/twin", get(twin))
         .route("/tools", get(list_tools))
         .route("/tools/{id}", get(tool_info))
         .route("/tools/{id}/run", post(run_tool))
@@ -407,6 +408,11 @@ async fn get_run(State(p): Shared, Path(id): Path<i64>) -> Result<Json<RunRecord
     })
     .await
     .map(Json)
+}
+
+/// `GET /api/twin`: the twin's description (`data/twin.json`, built into the binary).
+async fn twin() -> Json<Value> {
+    Json(crate::twin_description())
 }
 
 async fn run_figures(

@@ -292,3 +292,43 @@ async fn stored_runs_export_server_drawn_figures_and_a_report() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_twin_description_names_the_rig_its_floors_and_sensors() {
+    let (status, v) = send(
+        test_app(),
+        Request::get("/api/twin").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["schema"], "cristallo.twin/1");
+    assert_eq!(v["floors"].as_array().unwrap().len(), 3);
+    assert!(v["sensors"].as_array().unwrap().len() >= 4);
+    // The model figures in the description are the default profile's (modal tool).
+    let modal = cristallo_core::run(
+        "modal",
+        &json!({}),
+        &cristallo_core::Progress::none(),
+        &cristallo_core::Cancel::new(),
+    )
+    .unwrap();
+    for (i, f) in v["model_natural_frequencies_hz"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let exact = modal
+            .scalar(&format!("natural_frequency_{}_hz", i + 1))
+            .unwrap();
+        assert!(
+            (f.as_f64().unwrap() - exact).abs() < 1e-4,
+            "mode {}: {f} vs {exact}",
+            i + 1
+        );
+    }
+    for (i, floor) in v["floors"].as_array().unwrap().iter().enumerate() {
+        let m = modal.params["profile"]["masses_kg"][i].as_f64().unwrap();
+        assert_eq!(floor["mass_kg"].as_f64().unwrap(), m);
+    }
+}

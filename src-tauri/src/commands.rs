@@ -15,6 +15,7 @@
 //! | `list_runs {tool?, limit?, before?}` | run summaries, newest first | `GET /api/runs` |
 //! | `get_run {id}` | a run with its result | `GET /api/runs/{id}` |
 //! | `delete_run {id}` | `null` | `DELETE /api/runs/{id}` |
+//! | `twin` | the twin's description | `GET /api/twin` |
 //! | `run_figures {id}` | the figures of a run | `GET /api/runs/{id}/figures` |
 //! | `run_figure {id, index, format}` | PNG/SVG bytes | `GET /api/runs/{id}/figures/{index}.{format}` |
 //! | `run_report {id}` | HTML text | `GET /api/runs/{id}/report.html` |
@@ -246,6 +247,12 @@ pub async fn get_run(platform: Shared<'_>, id: i64) -> Answer<RunRecord> {
         })
     })
     .await
+}
+
+/// The twin's description (`GET /api/twin`).
+#[tauri::command]
+pub fn twin() -> Value {
+    cristallo_server::twin_description()
 }
 
 /// The figures the server draws for run `id` (`GET /api/runs/{id}/figures`).

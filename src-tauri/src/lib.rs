@@ -112,6 +112,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::list_runs,
         commands::get_run,
         commands::delete_run,
+        commands::twin,
         commands::run_figures,
         commands::run_figure,
         commands::run_report,
