@@ -16,6 +16,7 @@ pub mod result;
 pub mod schema;
 pub mod simulator;
 pub mod tool;
+pub mod uncertainty;
 
 pub use error::{ErrorBody, ToolError};
 pub use progress::{Cancel, Progress};
