@@ -7,6 +7,7 @@
 //! Nothing here knows about HTTP, Tauri or threads beyond [`progress::Cancel`].
 
 pub mod control;
+pub mod design;
 pub mod error;
 pub mod lumped;
 pub mod modal;

@@ -68,6 +68,7 @@ pub static TOOLS: &[&dyn Tool] = &[
     &crate::recordings::RecordingsTool,
     &crate::control::VibrationControlTool,
     &crate::uncertainty::UncertaintyTool,
+    &crate::design::DesignTool,
 ];
 
 /// The tool with this id.
