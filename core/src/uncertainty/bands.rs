@@ -216,6 +216,48 @@ pub fn monte_carlo(
         upper: Vec::with_capacity(omegas.len()),
     };
     let mut quantiles_db = vec![Vec::with_capacity(omegas.len()); quantiles_percent.len()];
+    if !per_frequency && n < 2 * CHUNK {
+        // Few common samples: parallel over frequencies instead (same values, same order).
+        let per_block = (BLOCK_EVALS / n).max(1);
+        for block in omegas.chunks(per_block) {
+            let res: Vec<_> = block
+                .par_iter()
+                .map(|&w| {
+                    let mut vals = vec![[0.0; 3]; if want_q { n } else { 0 }];
+                    let mut acc = EMPTY;
+                    for (k, p) in samples.iter().enumerate() {
+                        let x = unit_force_norm_sqr(p, w, floor);
+                        acc = fold_min_max(acc, x);
+                        if want_q {
+                            vals[k] = x;
+                        }
+                    }
+                    let mut per_q = vec![[0.0; 3]; quantiles_percent.len()];
+                    if want_q {
+                        let mut col = vec![0.0; n];
+                        for i in 0..3 {
+                            for (c, v) in col.iter_mut().zip(&vals) {
+                                *c = v[i];
+                            }
+                            for (j, &q) in quantiles_percent.iter().enumerate() {
+                                per_q[j][i] = quantile_db(&mut col, f64::from(q));
+                            }
+                        }
+                    }
+                    (acc, per_q)
+                })
+                .collect();
+            for ((l, u), per_q) in res {
+                band.lower.push(l);
+                band.upper.push(u);
+                for (j, v) in per_q.into_iter().enumerate() {
+                    quantiles_db[j].push(v);
+                }
+            }
+            tracker.advance(block.len() * n, "Monte Carlo")?;
+        }
+        return Ok(MonteCarlo { band, quantiles_db });
+    }
     for &w in omegas {
         if per_frequency {
             draw(&mut rng, lo, hi, n, &mut samples);
