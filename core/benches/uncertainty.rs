@@ -41,7 +41,17 @@ fn bench_uncertainty(c: &mut Criterion) {
     let points: Vec<Point> = (0..10_000)
         .map(|i| {
             let s = 1.0 + 0.1 * ((i as f64) * 0.618).fract() - 0.05;
-            [53_600.0 * s, 51_400.0, 51_400.0 / s, 3.85e8, 4.46e8 * s, 4.59e8, 17e3, 10.2e3, 13.4e3]
+            [
+                53_600.0 * s,
+                51_400.0,
+                51_400.0 / s,
+                3.85e8,
+                4.46e8 * s,
+                4.59e8,
+                17e3,
+                10.2e3,
+                13.4e3,
+            ]
         })
         .collect();
     let mut g = c.benchmark_group("uncertainty_kernel");

@@ -97,7 +97,12 @@ fn fixed_samples_pipeline_is_reproduced_exactly() {
             let unit = if o.starts_with('x') { "m" } else { "n" };
             let idx = want["target_index"][axis].as_u64().unwrap() as usize;
             let t = want["x_target"][axis][idx].as_f64().unwrap();
-            rel_close(r.scalar(&format!("target_{o}_{unit}")).unwrap(), t, 1e-12, "target");
+            rel_close(
+                r.scalar(&format!("target_{o}_{unit}")).unwrap(),
+                t,
+                1e-12,
+                "target",
+            );
         }
         assert_eq!(
             r.scalar("probability_at_target").unwrap(),
@@ -112,7 +117,10 @@ fn fixed_samples_pipeline_is_reproduced_exactly() {
         let s_ref = floats(&want["S_at_target"]);
         let s_max = s_ref.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         for (g, w) in dp.iter().zip(&s_ref) {
-            assert!((g - w).abs() <= 1e-7 * w.abs().max(1e-6 * s_max), "{case} S: {g} vs {w}");
+            assert!(
+                (g - w).abs() <= 1e-7 * w.abs().max(1e-6 * s_max),
+                "{case} S: {g} vs {w}"
+            );
         }
         // F̃.
         let f = r.table_named("fisher_normalised").unwrap();
@@ -158,7 +166,9 @@ fn fixed_samples_pipeline_is_reproduced_exactly() {
             }
         }
     }
-    eprintln!("worst rel errors: F̃ {worst_f:.2e}, eigenvalues {worst_eig:.2e}, |ΔP_raw| {worst_dp:.2e}");
+    eprintln!(
+        "worst rel errors: F̃ {worst_f:.2e}, eigenvalues {worst_eig:.2e}, |ΔP_raw| {worst_dp:.2e}"
+    );
 }
 
 fn setting_params(name: &str) -> Value {
@@ -184,7 +194,8 @@ fn nominal_frf_and_outputs_at_the_mean_match() {
         let r = run_ok(&setting_params(name));
         for (n, w) in floats(&s["natural_freq_Hz"]).iter().enumerate() {
             rel_close(
-                r.scalar(&format!("natural_frequency_{}_hz", n + 1)).unwrap(),
+                r.scalar(&format!("natural_frequency_{}_hz", n + 1))
+                    .unwrap(),
                 *w,
                 1e-9,
                 "natural frequency",
@@ -197,10 +208,16 @@ fn nominal_frf_and_outputs_at_the_mean_match() {
             let db = floats(&s["dB_every_25th"][i]);
             for (k, (h, d)) in hz.iter().zip(&db).enumerate() {
                 assert!((series.x[25 * k] - h).abs() <= 1e-9 * h.max(1.0));
-                assert!((series.y[25 * k] - d).abs() <= 1e-7, "{name} floor {i} point {k}");
+                assert!(
+                    (series.y[25 * k] - d).abs() <= 1e-7,
+                    "{name} floor {i} point {k}"
+                );
             }
         }
-        for (o, w) in s["outputs_at_analysis_freq_mean_params"].as_object().unwrap() {
+        for (o, w) in s["outputs_at_analysis_freq_mean_params"]
+            .as_object()
+            .unwrap()
+        {
             let unit = if o.starts_with('x') { "m" } else { "n" };
             let got = r.scalar(&format!("{o}_at_mean_params_{unit}")).unwrap();
             rel_close(got, w.as_f64().unwrap(), 1e-9, o);
@@ -220,7 +237,12 @@ fn output_distributions_match_the_million_sample_reference() {
             let unit = if o.starts_with('x') { "m" } else { "n" };
             let mean = want["mean"].as_f64().unwrap();
             let sd = want["sd"].as_f64().unwrap();
-            rel_close(r.scalar(&format!("{o}_mean_{unit}")).unwrap(), mean, 0.01, "mean");
+            rel_close(
+                r.scalar(&format!("{o}_mean_{unit}")).unwrap(),
+                mean,
+                0.01,
+                "mean",
+            );
             rel_close(r.scalar(&format!("{o}_sd_{unit}")).unwrap(), sd, 0.02, "sd");
             let t = r.table_named("output_statistics").unwrap();
             let row = t.rows.iter().find(|row| row[0] == json!(o)).unwrap();
@@ -238,7 +260,12 @@ fn output_distributions_match_the_million_sample_reference() {
             {
                 let w = want["quantiles"][q].as_f64().unwrap();
                 let tol = if k == 0 || k == 6 { 0.05 } else { 0.02 };
-                rel_close(row[*col].as_f64().unwrap(), w, tol, &format!("{name} {o} q{q}"));
+                rel_close(
+                    row[*col].as_f64().unwrap(),
+                    w,
+                    tol,
+                    &format!("{name} {o} q{q}"),
+                );
             }
         }
     }
@@ -249,7 +276,7 @@ fn fisher_statistics_over_twenty_seeds_match() {
     let stats = fixture("design_stats.json");
     let want = &stats["settings"]["D0_default"]["fisher"]["x1"];
     let seeds = 20;
-    let mut eig = vec![0.0; 6];
+    let mut eig = [0.0; 6];
     let mut prob = 0.0;
     let mut trace = 0.0;
     for seed in 0..seeds {
@@ -267,7 +294,13 @@ fn fisher_statistics_over_twenty_seeds_match() {
     let m = floats(&want["eig_norm_top6_mean"]);
     let sd = floats(&want["eig_norm_top6_sd"]);
     for k in 0..6 {
-        assert!((eig[k] - m[k]).abs() <= se(sd[k]), "eigenvalue {k}: {} vs {} ± {}", eig[k], m[k], se(sd[k]));
+        assert!(
+            (eig[k] - m[k]).abs() <= se(sd[k]),
+            "eigenvalue {k}: {} vs {} ± {}",
+            eig[k],
+            m[k],
+            se(sd[k])
+        );
     }
     let pm = want["P_at_default_target_mean"].as_f64().unwrap();
     let psd = want["P_at_default_target_sd"].as_f64().unwrap();
@@ -315,7 +348,13 @@ fn six_outputs_and_drift_shears_work() {
     }
     let e = column(r.table_named("eigen_raw").unwrap(), "eigenvalue");
     assert!(e.windows(2).all(|w| w[0] >= w[1]));
-    assert_eq!(r.series.iter().filter(|s| s.name.starts_with("histogram_")).count(), 6);
+    assert_eq!(
+        r.series
+            .iter()
+            .filter(|s| s.name.starts_with("histogram_"))
+            .count(),
+        6
+    );
 }
 
 #[test]
@@ -337,7 +376,10 @@ fn fixed_inputs_and_zero_spread_outputs_warn_instead_of_failing() {
     none["inputs"]["f1"] = json!({"sd": 0});
     let r = run_ok(&none);
     assert!(r.scalar("probability_at_target").is_none());
-    assert!(r.warnings.iter().any(|w| w.contains("no spread") || w.contains("no input")));
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.contains("no spread") || w.contains("no input")));
     assert!(r.series_named("histogram_x1").is_none());
 }
 
@@ -345,6 +387,12 @@ fn fixed_inputs_and_zero_spread_outputs_warn_instead_of_failing() {
 fn cancelled_run_returns_cancelled() {
     let cancel = Cancel::new();
     cancel.cancel();
-    let e = run("design", &json!({"n_samples": 1_000_000}), &Progress::none(), &cancel).unwrap_err();
+    let e = run(
+        "design",
+        &json!({"n_samples": 1_000_000}),
+        &Progress::none(),
+        &cancel,
+    )
+    .unwrap_err();
     assert_eq!(e, ToolError::Cancelled);
 }

@@ -87,10 +87,15 @@ fn nominal_frf_matches_the_original() {
             worst = worst.max(max_abs_diff(&got, &want));
         }
         for (n, want) in floats(&nom["natural_freq_Hz_if_rad_s"]).iter().enumerate() {
-            let got = r.scalar(&format!("natural_frequency_{}_hz", n + 1)).unwrap();
+            let got = r
+                .scalar(&format!("natural_frequency_{}_hz", n + 1))
+                .unwrap();
             assert!((got - want).abs() < 1e-8 * want, "{got} vs {want}");
         }
-        assert!(r.warnings.iter().any(|w| w.contains("every tolerance is 0")));
+        assert!(r
+            .warnings
+            .iter()
+            .any(|w| w.contains("every tolerance is 0")));
     }
     assert!(worst < 1e-8, "nominal worst {worst}");
     eprintln!("nominal worst abs error (log10): {worst:.3e}");
@@ -99,16 +104,26 @@ fn nominal_frf_matches_the_original() {
 #[test]
 fn natural_frequencies_and_damping_of_the_spec() {
     let r = run_ok(&json!({}));
-    for (n, (f, z)) in [(6.3206, 0.0717e-2), (17.9496, 0.1865e-2), (26.5097, 0.2250e-2)]
-        .iter()
-        .enumerate()
+    for (n, (f, z)) in [
+        (6.3206, 0.0717e-2),
+        (17.9496, 0.1865e-2),
+        (26.5097, 0.2250e-2),
+    ]
+    .iter()
+    .enumerate()
     {
-        let got_f = r.scalar(&format!("natural_frequency_{}_hz", n + 1)).unwrap();
+        let got_f = r
+            .scalar(&format!("natural_frequency_{}_hz", n + 1))
+            .unwrap();
         let got_z = r.scalar(&format!("damping_ratio_{}", n + 1)).unwrap();
         assert!((got_f - f).abs() < 1e-4, "{got_f}");
         assert!((got_z - z).abs() < 1e-6, "{got_z}");
-        let lo = r.scalar(&format!("natural_frequency_{}_min_hz", n + 1)).unwrap();
-        let hi = r.scalar(&format!("natural_frequency_{}_max_hz", n + 1)).unwrap();
+        let lo = r
+            .scalar(&format!("natural_frequency_{}_min_hz", n + 1))
+            .unwrap();
+        let hi = r
+            .scalar(&format!("natural_frequency_{}_max_hz", n + 1))
+            .unwrap();
         // ±10 % on k and m: f scales within sqrt(0.9/1.1) .. sqrt(1.1/0.9).
         assert!(lo < got_f && got_f < hi);
         assert!((lo / got_f - (0.9f64 / 1.1).sqrt()).abs() < 1e-9);
@@ -147,10 +162,22 @@ fn natural_frequencies_and_damping_of_the_spec() {
     assert_eq!(r.table_named("modes").unwrap().rows.len(), 3);
     // Quantile curves lie inside the Monte-Carlo band.
     for i in 1..=3 {
-        let lo = &r.series_named(&format!("floor_{i}_monte_carlo_lower")).unwrap().y;
-        let hi = &r.series_named(&format!("floor_{i}_monte_carlo_upper")).unwrap().y;
-        let q5 = &r.series_named(&format!("floor_{i}_monte_carlo_q5")).unwrap().y;
-        let q95 = &r.series_named(&format!("floor_{i}_monte_carlo_q95")).unwrap().y;
+        let lo = &r
+            .series_named(&format!("floor_{i}_monte_carlo_lower"))
+            .unwrap()
+            .y;
+        let hi = &r
+            .series_named(&format!("floor_{i}_monte_carlo_upper"))
+            .unwrap()
+            .y;
+        let q5 = &r
+            .series_named(&format!("floor_{i}_monte_carlo_q5"))
+            .unwrap()
+            .y;
+        let q95 = &r
+            .series_named(&format!("floor_{i}_monte_carlo_q95"))
+            .unwrap()
+            .y;
         for j in 0..lo.len() {
             assert!(lo[j] <= q5[j] + 1e-12 && q5[j] <= q95[j] + 1e-12 && q95[j] <= hi[j] + 1e-12);
         }
@@ -282,7 +309,10 @@ fn same_seed_same_result_and_thread_count_does_not_matter() {
 #[test]
 fn coarse_grid_without_refinement_warns() {
     let r = run_ok(&json!({"refine_peaks": false, "n_freq": 50, "methods": ["vertex"]}));
-    assert!(r.warnings.iter().any(|w| w.contains("grid under-resolves mode 1")));
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.contains("grid under-resolves mode 1")));
     assert_eq!(r.scalar("n_freq_points"), Some(50.0));
     assert!(r.scalar("monte_carlo_median_gap_upper_db").is_none());
 }

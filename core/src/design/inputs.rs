@@ -79,15 +79,42 @@ pub const DEFAULT_INPUTS: [Dist; 12] = [
     Dist::Normal { mean: 1.0, sd: 0.1 },
     Dist::Normal { mean: 0.0, sd: 0.0 },
     Dist::Normal { mean: 0.0, sd: 0.0 },
-    Dist::Normal { mean: 4203.0027, sd: 83.760278 },
-    Dist::Normal { mean: 4147.6895, sd: 69.627281 },
-    Dist::Normal { mean: 5101.4822, sd: 56.769849 },
-    Dist::Normal { mean: 2.2007146, sd: 0.2589255 },
-    Dist::Gamma { shape: 0.6018186, scale: 0.0015333 },
-    Dist::Gamma { shape: 2.3842358, scale: 0.0010963 },
-    Dist::Normal { mean: 4.8724882, sd: 0.0312982 },
-    Dist::Normal { mean: 5.4758033, sd: 0.1002168 },
-    Dist::Normal { mean: 5.6923249, sd: 0.1144056 },
+    Dist::Normal {
+        mean: 4203.0027,
+        sd: 83.760278,
+    },
+    Dist::Normal {
+        mean: 4147.6895,
+        sd: 69.627281,
+    },
+    Dist::Normal {
+        mean: 5101.4822,
+        sd: 56.769849,
+    },
+    Dist::Normal {
+        mean: 2.2007146,
+        sd: 0.2589255,
+    },
+    Dist::Gamma {
+        shape: 0.6018186,
+        scale: 0.0015333,
+    },
+    Dist::Gamma {
+        shape: 2.3842358,
+        scale: 0.0010963,
+    },
+    Dist::Normal {
+        mean: 4.8724882,
+        sd: 0.0312982,
+    },
+    Dist::Normal {
+        mean: 5.4758033,
+        sd: 0.1002168,
+    },
+    Dist::Normal {
+        mean: 5.6923249,
+        sd: 0.1144056,
+    },
 ];
 
 fn number(entry: &Map<String, Value>, key: &str, field: &str) -> Result<Option<f64>, ToolError> {
@@ -97,7 +124,9 @@ fn number(entry: &Map<String, Value>, key: &str, field: &str) -> Result<Option<f
             .as_f64()
             .filter(|x| x.is_finite())
             .map(Some)
-            .ok_or_else(|| ToolError::invalid(format!("{field}.{key}"), "expected a finite number")),
+            .ok_or_else(|| {
+                ToolError::invalid(format!("{field}.{key}"), "expected a finite number")
+            }),
     }
 }
 
@@ -110,7 +139,10 @@ fn parse_entry(index: usize, v: &Value) -> Result<Dist, ToolError> {
         .ok_or_else(|| ToolError::invalid(&field, "expected an object {distribution, ...}"))?;
     for k in entry.keys() {
         if !["distribution", "mean", "sd", "shape", "scale"].contains(&k.as_str()) {
-            return Err(ToolError::invalid(format!("{field}.{k}"), "unknown parameter"));
+            return Err(ToolError::invalid(
+                format!("{field}.{k}"),
+                "unknown parameter",
+            ));
         }
     }
     let default = DEFAULT_INPUTS[index];
@@ -131,7 +163,11 @@ fn parse_entry(index: usize, v: &Value) -> Result<Dist, ToolError> {
         (kind, default),
         ("normal", Dist::Normal { .. }) | ("gamma", Dist::Gamma { .. })
     );
-    let (first, second) = if kind == "normal" { ("mean", "sd") } else { ("shape", "scale") };
+    let (first, second) = if kind == "normal" {
+        ("mean", "sd")
+    } else {
+        ("shape", "scale")
+    };
     for k in entry.keys() {
         if k != "distribution" && k != first && k != second {
             return Err(ToolError::invalid(
@@ -212,15 +248,12 @@ pub fn parse_inputs(v: Option<&Value>) -> Result<([Dist; 12], Value), ToolError>
         None | Some(Value::Null) => {}
         Some(Value::Object(map)) => {
             for (k, entry) in map {
-                let i = INPUT_NAMES
-                    .iter()
-                    .position(|n| n == k)
-                    .ok_or_else(|| {
-                        ToolError::invalid(
-                            format!("inputs.{k}"),
-                            "unknown input (f1..f3, k1..k3, c1..c3, m1..m3)",
-                        )
-                    })?;
+                let i = INPUT_NAMES.iter().position(|n| n == k).ok_or_else(|| {
+                    ToolError::invalid(
+                        format!("inputs.{k}"),
+                        "unknown input (f1..f3, k1..k3, c1..c3, m1..m3)",
+                    )
+                })?;
                 dists[i] = parse_entry(i, entry)?;
             }
         }
@@ -272,7 +305,11 @@ pub fn parse_input_samples(v: &Value, dists: &[Dist; 12]) -> Result<Vec<Vec<f64>
         if *len.get_or_insert(items.len()) != items.len() {
             return Err(ToolError::invalid(
                 &field,
-                format!("has {} samples, the first input has {}", items.len(), len.unwrap_or(0)),
+                format!(
+                    "has {} samples, the first input has {}",
+                    items.len(),
+                    len.unwrap_or(0)
+                ),
             ));
         }
         let mut values = Vec::with_capacity(items.len());

@@ -24,8 +24,7 @@ use serde_json::{json, Map, Value};
 
 use self::fisher::fisher;
 use self::inputs::{
-    betas, draw_samples, parse_input_samples, parse_inputs, random_inputs, score, Dist,
-    INPUT_NAMES,
+    betas, draw_samples, parse_input_samples, parse_inputs, random_inputs, score, Dist, INPUT_NAMES,
 };
 use self::stats::{histogram, moments, quantile_sorted};
 use crate::result::{Series, Table};
@@ -104,7 +103,9 @@ pub fn design_params() -> Vec<ParamSpec> {
             "drift",
             &["drift", "amplitude_difference"],
         )
-        .describe("drift: k_j·|X_j − X_{j−1}|; amplitude_difference: k_j·(x_j − x_{j−1}) (original)."),
+        .describe(
+            "drift: k_j·|X_j − X_{j−1}|; amplitude_difference: k_j·(x_j − x_{j−1}) (original).",
+        ),
         ParamSpec::integer("histogram_bins", "Histogram bins", 20, 1, 1000)
             .describe("Bins of the output histograms."),
         ParamSpec::integer("jpdf_points", "Joint-CDF grid points", 10, 3, 100)
@@ -137,7 +138,12 @@ fn parse_outputs(v: &Value) -> Result<Vec<usize>, ToolError> {
                     .ok_or_else(|| ToolError::invalid("outputs", "expected output names"))
             })
             .collect::<Result<_, _>>()?,
-        _ => return Err(ToolError::invalid("outputs", "expected a list of output names")),
+        _ => {
+            return Err(ToolError::invalid(
+                "outputs",
+                "expected a list of output names",
+            ))
+        }
     };
     if names.is_empty() || names.len() > 6 {
         return Err(ToolError::invalid("outputs", "select 1 to 6 outputs"));
@@ -145,10 +151,16 @@ fn parse_outputs(v: &Value) -> Result<Vec<usize>, ToolError> {
     let mut out = Vec::new();
     for n in &names {
         let i = OUTPUT_NAMES.iter().position(|o| o == n).ok_or_else(|| {
-            ToolError::invalid("outputs", format!("'{n}' is not one of: x1, x2, x3, s1, s2, s3"))
+            ToolError::invalid(
+                "outputs",
+                format!("'{n}' is not one of: x1, x2, x3, s1, s2, s3"),
+            )
         })?;
         if out.contains(&i) {
-            return Err(ToolError::invalid("outputs", format!("'{n}' is listed twice")));
+            return Err(ToolError::invalid(
+                "outputs",
+                format!("'{n}' is listed twice"),
+            ));
         }
         out.push(i);
     }
@@ -245,7 +257,11 @@ pub fn outputs_of(values: &[f64; 12], omega: f64, shear: Shear) -> [f64; 6] {
     let a = [x[0].norm(), x[1].norm(), x[2].norm()];
     let k = [values[3], values[4], values[5]];
     let s = match shear {
-        Shear::Drift => [k[0] * a[0], k[1] * (x[1] - x[0]).norm(), k[2] * (x[2] - x[1]).norm()],
+        Shear::Drift => [
+            k[0] * a[0],
+            k[1] * (x[1] - x[0]).norm(),
+            k[2] * (x[2] - x[1]).norm(),
+        ],
         Shear::AmplitudeDifference => [k[0] * a[0], k[1] * (a[1] - a[0]), k[2] * (a[2] - a[1])],
     };
     [a[0], a[1], a[2], s[0], s[1], s[2]]
@@ -287,7 +303,12 @@ pub fn run_design(
     let non_positive = random
         .iter()
         .filter(|&&i| i >= 3)
-        .map(|&i| samples[slot[i].unwrap_or(0)].iter().filter(|&&v| v <= 0.0).count())
+        .map(|&i| {
+            samples[slot[i].unwrap_or(0)]
+                .iter()
+                .filter(|&&v| v <= 0.0)
+                .count()
+        })
         .sum::<usize>();
     if non_positive > 0 {
         result.warn(format!(
@@ -331,8 +352,7 @@ pub fn run_design(
 
     // Nominal model and FRF.
     let mean_point: Point = [
-        means[9], means[10], means[11], means[3], means[4], means[5], means[6], means[7],
-        means[8],
+        means[9], means[10], means[11], means[3], means[4], means[5], means[6], means[7], means[8],
     ];
     let mean_modes = modes(&mean_point)?;
     for r in 0..3 {
@@ -372,11 +392,24 @@ pub fn run_design(
     let mut stats_table = Table::new(
         "output_statistics",
         &[
-            "output", "unit", "at_mean_params", "mean", "sd", "skewness", "q01", "q05", "q25",
-            "q50", "q75", "q95", "q99",
+            "output",
+            "unit",
+            "at_mean_params",
+            "mean",
+            "sd",
+            "skewness",
+            "q01",
+            "q05",
+            "q25",
+            "q50",
+            "q75",
+            "q95",
+            "q99",
         ],
     );
-    let columns: Vec<Vec<f64>> = (0..6).map(|o| outs.iter().map(|v| v[o]).collect()).collect();
+    let columns: Vec<Vec<f64>> = (0..6)
+        .map(|o| outs.iter().map(|v| v[o]).collect())
+        .collect();
     for (o, col) in columns.iter().enumerate() {
         cancel.check()?;
         let name = OUTPUT_NAMES[o];
@@ -384,7 +417,10 @@ pub fn run_design(
         let (mean, sd, skew) = moments(col);
         let mut sorted = col.clone();
         sorted.par_sort_unstable_by(f64::total_cmp);
-        let q: Vec<f64> = QUANTILES.iter().map(|&(q, _)| quantile_sorted(&sorted, q)).collect();
+        let q: Vec<f64> = QUANTILES
+            .iter()
+            .map(|&(q, _)| quantile_sorted(&sorted, q))
+            .collect();
         result.set(&format!("{name}_at_mean_params_{suffix}"), at_mean[o]);
         result.set(&format!("{name}_mean_{suffix}"), mean);
         result.set(&format!("{name}_sd_{suffix}"), sd);
@@ -392,7 +428,14 @@ pub fn run_design(
         result.set(&format!("{name}_q05_{suffix}"), q[1]);
         result.set(&format!("{name}_q50_{suffix}"), q[3]);
         result.set(&format!("{name}_q95_{suffix}"), q[5]);
-        let mut row = vec![json!(name), json!(unit), json!(at_mean[o]), json!(mean), json!(sd), json!(skew)];
+        let mut row = vec![
+            json!(name),
+            json!(unit),
+            json!(at_mean[o]),
+            json!(mean),
+            json!(sd),
+            json!(skew),
+        ];
         row.extend(q.iter().map(|v| json!(v)));
         stats_table.rows.push(row);
         match histogram(col, p.histogram_bins, sorted[0], sorted[n - 1]) {
@@ -450,7 +493,7 @@ fn fisher_part(
         let c = &columns[o];
         let lo = c.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if !(hi > lo) {
+        if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
             result.warn(format!(
                 "{} has no spread: no joint-CDF grid, the Fisher analysis is skipped",
                 OUTPUT_NAMES[o]
@@ -507,9 +550,15 @@ fn fisher_part(
             &format!("fisher_normalised_eigenvalue_{}", r + 1),
             f.normalised_eigenvalues[r],
         );
-        result.set(&format!("fisher_raw_eigenvalue_{}", r + 1), f.raw_eigenvalues[r]);
+        result.set(
+            &format!("fisher_raw_eigenvalue_{}", r + 1),
+            f.raw_eigenvalues[r],
+        );
         result.set(&format!("delta_p_raw_{}", r + 1), f.delta_p_raw[r]);
-        result.set(&format!("delta_p_normalised_{}", r + 1), f.delta_p_normalised[r]);
+        result.set(
+            &format!("delta_p_normalised_{}", r + 1),
+            f.delta_p_normalised[r],
+        );
     }
     result.set("fisher_normalised_trace", f.normalised.trace());
 
@@ -524,7 +573,11 @@ fn fisher_part(
     }
     result.push_table(t);
     for (name, values, vectors) in [
-        ("eigen_normalised", &f.normalised_eigenvalues, &f.normalised_eigenvectors),
+        (
+            "eigen_normalised",
+            &f.normalised_eigenvalues,
+            &f.normalised_eigenvectors,
+        ),
         ("eigen_raw", &f.raw_eigenvalues, &f.raw_eigenvectors),
     ] {
         let mut cols = vec!["rank", "eigenvalue"];
@@ -537,7 +590,10 @@ fn fisher_part(
         }
         result.push_table(t);
     }
-    let mut t = Table::new("sensitivity_at_target", &["parameter", "value", "dp_db", "b_dp_db"]);
+    let mut t = Table::new(
+        "sensitivity_at_target",
+        &["parameter", "value", "dp_db", "b_dp_db"],
+    );
     for k in 0..np {
         t.rows.push(vec![
             json!(names[k]),
@@ -549,7 +605,13 @@ fn fisher_part(
     result.push_table(t);
     let mut t = Table::new(
         "delta_p",
-        &["rank", "eigenvalue_raw", "delta_p_raw", "eigenvalue_normalised", "delta_p_normalised"],
+        &[
+            "rank",
+            "eigenvalue_raw",
+            "delta_p_raw",
+            "eigenvalue_normalised",
+            "delta_p_normalised",
+        ],
     );
     for r in 0..np {
         t.push_numbers(

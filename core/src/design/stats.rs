@@ -39,7 +39,7 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// Bin centres and densities of numpy `histogram(x, bins, density=True)`; `None` when all
 /// values are equal (a bin of width 0).
 pub fn histogram(x: &[f64], bins: usize, min: f64, max: f64) -> Option<(Vec<f64>, Vec<f64>)> {
-    if !(max > min) {
+    if max.partial_cmp(&min) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     let edges = crate::uncertainty::grid::linspace(min, max, bins + 1);

@@ -209,7 +209,11 @@ pub fn monte_carlo(
         draw(&mut rng, lo, hi, n, &mut samples);
     }
     let want_q = !quantiles_percent.is_empty();
-    let mut values: Vec<[f64; 3]> = if want_q { vec![[0.0; 3]; n] } else { Vec::new() };
+    let mut values: Vec<[f64; 3]> = if want_q {
+        vec![[0.0; 3]; n]
+    } else {
+        Vec::new()
+    };
     let mut column = if want_q { vec![0.0; n] } else { Vec::new() };
     let mut band = Band {
         lower: Vec::with_capacity(omegas.len()),

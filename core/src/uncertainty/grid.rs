@@ -24,7 +24,11 @@ pub struct Modes {
 
 /// Undamped modes and modal damping ratios of the chain with parameters `p`.
 pub fn modes(p: &Point) -> Result<Modes, ToolError> {
-    let model = LumpedModel::chain(&[p[0], p[1], p[2]], &[p[3], p[4], p[5]], &[p[6], p[7], p[8]]);
+    let model = LumpedModel::chain(
+        &[p[0], p[1], p[2]],
+        &[p[3], p[4], p[5]],
+        &[p[6], p[7], p[8]],
+    );
     let u = model.undamped_modes()?;
     let mut damping_ratio = [0.0; 3];
     for r in 0..3 {

@@ -87,7 +87,11 @@ mod tests {
     #[test]
     fn closed_form_matches_the_lumped_model() {
         let p: Point = [5.0, 4.9, 4.8, 35e3, 43e3, 43.2e3, 7.9, 4.0, 5.5];
-        let model = LumpedModel::chain(&[p[0], p[1], p[2]], &[p[3], p[4], p[5]], &[p[6], p[7], p[8]]);
+        let model = LumpedModel::chain(
+            &[p[0], p[1], p[2]],
+            &[p[3], p[4], p[5]],
+            &[p[6], p[7], p[8]],
+        );
         for f_hz in [0.0, 1.3, 6.2, 17.9, 40.0] {
             let omega = std::f64::consts::TAU * f_hz;
             for floor in 0..3 {

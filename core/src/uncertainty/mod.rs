@@ -39,7 +39,12 @@ use crate::{Cancel, Progress, ToolError, ToolResult};
 
 const X_LABEL: &str = "Frequency (Hz)";
 const Y_LABEL: &str = "Amplitude (dB re 1 m/N)";
-const UNITS: [&str; 9] = ["kg", "kg", "kg", "N/m", "N/m", "N/m", "N·s/m", "N·s/m", "N·s/m"];
+const UNITS: [&str; 9] = [
+    "kg", "kg", "kg", "N/m", "N/m", "N/m", "N·s/m", "N·s/m", "N·s/m",
+];
+
+/// A method's band in dB: (method, lower, upper) per grid point and floor.
+type DbBand = (Method, Vec<[f64; 3]>, Vec<[f64; 3]>);
 
 /// Interval / sampling propagation of parameter tolerances through the FRF.
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,7 +111,10 @@ pub fn run_uncertainty(
     );
     for r in 0..3 {
         let n = r + 1;
-        result.set(&format!("natural_frequency_{n}_hz"), nominal.natural_frequency_hz[r]);
+        result.set(
+            &format!("natural_frequency_{n}_hz"),
+            nominal.natural_frequency_hz[r],
+        );
         result.set(&format!("natural_frequency_{n}_min_hz"), f_lo[r]);
         result.set(&format!("natural_frequency_{n}_max_hz"), f_hi[r]);
         result.set(&format!("damping_ratio_{n}"), nominal.damping_ratio[r]);
@@ -131,7 +139,7 @@ pub fn run_uncertainty(
     let all_zero = p.rel_tolerance.iter().all(|&t| t == 0.0);
 
     // (method, lower dB, upper dB) in result order, plus the MC quantile curves.
-    let mut bands: Vec<(Method, Vec<[f64; 3]>, Vec<[f64; 3]>)> = Vec::new();
+    let mut bands: Vec<DbBand> = Vec::new();
     let mut quantiles: Vec<Vec<[f64; 3]>> = Vec::new();
     if all_zero {
         result.warn("every tolerance is 0: only the nominal response and the modes are shown");
@@ -204,20 +212,33 @@ pub fn run_uncertainty(
 
     for i in 0..3 {
         let n = i + 1;
-        let series = |name: String, y: Vec<f64>| Series::new(name, X_LABEL, Y_LABEL, freqs.clone(), y);
+        let series =
+            |name: String, y: Vec<f64>| Series::new(name, X_LABEL, Y_LABEL, freqs.clone(), y);
         result.push_series(series(format!("floor_{n}_nominal"), column(&nominal_db, i)));
         for (m, l, u) in &bands {
-            result.push_series(series(format!("floor_{n}_{}_lower", m.as_str()), column(l, i)));
-            result.push_series(series(format!("floor_{n}_{}_upper", m.as_str()), column(u, i)));
+            result.push_series(series(
+                format!("floor_{n}_{}_lower", m.as_str()),
+                column(l, i),
+            ));
+            result.push_series(series(
+                format!("floor_{n}_{}_upper", m.as_str()),
+                column(u, i),
+            ));
         }
         for (q, curve) in p.quantiles_percent.iter().zip(&quantiles) {
-            result.push_series(series(format!("floor_{n}_monte_carlo_q{q}"), column(curve, i)));
+            result.push_series(series(
+                format!("floor_{n}_monte_carlo_q{q}"),
+                column(curve, i),
+            ));
         }
     }
 
     result.push_table(modes_table);
     if !all_zero {
-        let mut t = Table::new("parameters", &["parameter", "nominal", "lower", "upper", "unit"]);
+        let mut t = Table::new(
+            "parameters",
+            &["parameter", "nominal", "lower", "upper", "unit"],
+        );
         for k in 0..9 {
             t.rows.push(vec![
                 json!(PARAMETER_NAMES[k]),

@@ -129,7 +129,11 @@ pub fn uncertainty_params() -> Vec<ParamSpec> {
         .min_exclusive(0.0)
         .describe("Centre storey dashpots."),
         tol("mass_tolerance_percent", "Mass tolerance", "mass"),
-        tol("stiffness_tolerance_percent", "Stiffness tolerance", "stiffness"),
+        tol(
+            "stiffness_tolerance_percent",
+            "Stiffness tolerance",
+            "stiffness",
+        ),
         tol("damping_tolerance_percent", "Damping tolerance", "damper"),
         ParamSpec::integer("excitation_floor", "Force on floor", 2, 1, 3)
             .describe("Floor carrying the unit harmonic force."),
@@ -198,7 +202,12 @@ fn parse_methods(v: &Value) -> Result<Vec<Method>, ToolError> {
                     .ok_or_else(|| ToolError::invalid("methods", "expected method names"))
             })
             .collect::<Result<_, _>>()?,
-        _ => return Err(ToolError::invalid("methods", "expected a list of method names")),
+        _ => {
+            return Err(ToolError::invalid(
+                "methods",
+                "expected a list of method names",
+            ))
+        }
     };
     if names.is_empty() {
         return Err(ToolError::invalid("methods", "select at least one method"));
@@ -212,7 +221,10 @@ fn parse_methods(v: &Value) -> Result<Vec<Method>, ToolError> {
             )
         })?;
         if out.contains(&m) {
-            return Err(ToolError::invalid("methods", format!("'{n}' is listed twice")));
+            return Err(ToolError::invalid(
+                "methods",
+                format!("'{n}' is listed twice"),
+            ));
         }
         out.push(m);
     }
@@ -287,7 +299,11 @@ impl UncertaintyParams {
             ));
         }
         let mut quantiles_percent = Vec::new();
-        for q in filled["mc_quantiles_percent"].as_array().into_iter().flatten() {
+        for q in filled["mc_quantiles_percent"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let x = q.as_f64().unwrap_or(f64::NAN);
             if x.fract() != 0.0 || !(1.0..=99.0).contains(&x) {
                 return Err(ToolError::invalid(
