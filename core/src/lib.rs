@@ -7,6 +7,7 @@
 //! Nothing here knows about HTTP, Tauri or threads beyond [`progress::Cancel`].
 
 pub mod control;
+pub mod design;
 pub mod error;
 pub mod lumped;
 pub mod modal;
@@ -16,6 +17,7 @@ pub mod result;
 pub mod schema;
 pub mod simulator;
 pub mod tool;
+pub mod uncertainty;
 
 pub use error::{ErrorBody, ToolError};
 pub use progress::{Cancel, Progress};

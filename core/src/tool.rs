@@ -67,6 +67,8 @@ pub static TOOLS: &[&dyn Tool] = &[
     &crate::simulator::SimulatorTool,
     &crate::recordings::RecordingsTool,
     &crate::control::VibrationControlTool,
+    &crate::uncertainty::UncertaintyTool,
+    &crate::design::DesignTool,
 ];
 
 /// The tool with this id.
