@@ -67,6 +67,7 @@ pub static TOOLS: &[&dyn Tool] = &[
     &crate::simulator::SimulatorTool,
     &crate::recordings::RecordingsTool,
     &crate::control::VibrationControlTool,
+    &crate::cbc::CbcTool,
 ];
 
 /// The tool with this id.
