@@ -18,8 +18,10 @@ use nalgebra::{DMatrix, DVector};
 
 use super::exact::SETTLE_PERIODS;
 use super::fourier::{amplitudes, Trig};
-use super::model::{half_step, PeriodMap, Sensitivity, State, Structure, SAMPLES_PER_PERIOD};
-use super::shooting::{floquet_max, shoot, Orbit};
+use super::model::{
+    half_step, Linearisation, PeriodMap, Sensitivity, State, Structure, SAMPLES_PER_PERIOD,
+};
+use super::shooting::{floquet_max, refresh_linearisation, shoot, Orbit};
 use crate::{Cancel, ToolError};
 
 /// Shooting tolerance inside the CBC loop (tight, so that finite differences are clean).
@@ -95,6 +97,9 @@ struct Experiment<'a> {
     sub: usize,
     cancel: &'a Cancel,
     periods: usize,
+    /// The closed loop's latest linearisation: the chord Jacobian of every shooting solve
+    /// (the monodromy depends on w only through the orbit, which moves little).
+    chord: Option<Linearisation>,
 }
 
 impl Experiment<'_> {
@@ -144,12 +149,22 @@ impl Experiment<'_> {
     /// ρ(w) with the closed-loop steady state found from `warm`. None when shooting fails.
     fn eval(&mut self, w: &DVector<f64>, t: f64, warm: &State) -> Result<Option<Eval>, ToolError> {
         let map = self.map(w, t);
-        let orbit = shoot(&map, warm, Sensitivity::None, CBC_SHOOT_TOL, CBC_SHOOT_ITER, self.cancel)?;
+        let orbit = shoot(
+            &map,
+            warm,
+            Sensitivity::None,
+            CBC_SHOOT_TOL,
+            CBC_SHOOT_ITER,
+            self.chord.clone(),
+            self.cancel,
+        )?;
         let Some(orbit) = orbit else {
             self.periods += CBC_SHOOT_ITER + 1;
+            self.chord = None;
             return Ok(None);
         };
         self.periods += orbit.periods;
+        self.chord = Some(orbit.lin.clone());
         let (kp, kd, om) = (self.s.kp_n_per_m, self.s.kd_ns_per_m, self.s.omega_rad_s);
         let n_s = SAMPLES_PER_PERIOD;
         // Target and its time derivative at the samples.
@@ -168,7 +183,7 @@ impl Experiment<'_> {
                 x += a * cs + b * sn;
                 dx += om * n as f64 * (-a * sn + b * cs);
             }
-            let s = orbit.period.samples[j];
+            let s = orbit.samples[j];
             *uj = kp * (x - s[0]) + kd * (dx - s[3]);
         }
         let mut rho = DVector::zeros(self.dim());
@@ -240,6 +255,7 @@ pub fn run_cbc(
         sub,
         cancel,
         periods: 0,
+        chord: None,
     };
     let mut run = CbcRun::default();
 
@@ -249,10 +265,10 @@ pub fn run_cbc(
         .integrate(&[0.0; 6], SETTLE_PERIODS)
         .ok_or_else(|| ToolError::failed("the seed response from rest diverged"))?;
     ex.periods += SETTLE_PERIODS;
-    let seed = shoot(&open, &y, Sensitivity::None, CBC_SHOOT_TOL, 30, cancel)?
+    let seed = shoot(&open, &y, Sensitivity::None, CBC_SHOOT_TOL, 30, None, cancel)?
         .ok_or_else(|| ToolError::failed("shooting Newton failed for the seed orbit"))?;
     ex.periods += seed.periods;
-    let x1: Vec<f64> = seed.period.samples.iter().map(|v| v[0]).collect();
+    let x1: Vec<f64> = seed.samples.iter().map(|v| v[0]).collect();
     let (a1, b1) = ex.trig.coefficients(x1.iter().copied(), 1);
     let t0 = a1.hypot(b1);
     run.seed_amplitude_1_m = t0;
@@ -367,15 +383,26 @@ pub fn run_cbc(
             }
             continue;
         };
-        if converged && floquet_max(&e.orbit.period) >= 1.0 {
-            converged = false;
-            run.warnings.push(format!(
-                "CBC point {j} (target {t:.6} m): the closed loop is not stable (Floquet \
-                 multiplier ≥ 1) with kp = {} N/m, kd = {} N·s/m",
-                s.kp_n_per_m, s.kd_ns_per_m
-            ));
+        if converged {
+            // Stability of the closed loop at the point itself.
+            let map = ex.map(&wj, t);
+            let mut orbit = e.orbit.clone();
+            let periods_before = orbit.periods;
+            let fresh = refresh_linearisation(&mut orbit, &map, Sensitivity::None, 1e-12);
+            ex.periods += orbit.periods - periods_before;
+            if fresh {
+                ex.chord = Some(orbit.lin.clone());
+            }
+            if !fresh || floquet_max(&orbit.lin) >= 1.0 {
+                converged = false;
+                run.warnings.push(format!(
+                    "CBC point {j} (target {t:.6} m): the closed loop is not stable (Floquet \
+                     multiplier ≥ 1) with kp = {} N/m, kd = {} N·s/m",
+                    s.kp_n_per_m, s.kd_ns_per_m
+                ));
+            }
         }
-        let amps = amplitudes(&ex.trig, &e.orbit.period.samples);
+        let amps = amplitudes(&ex.trig, &e.orbit.samples);
         let point = CbcPoint {
             index: j,
             target_amplitude_m: t,

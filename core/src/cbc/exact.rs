@@ -19,8 +19,10 @@
 use nalgebra::{SMatrix, SVector};
 
 use super::fourier::{amplitudes, Amplitudes, Trig};
-use super::model::{PeriodMap, Sensitivity, State, Structure};
-use super::shooting::{branch_tangent, floquet_max, shoot, Orbit, SHOOT_TOL};
+use super::model::{Linearisation, PeriodMap, Sensitivity, State, Structure};
+use super::shooting::{
+    branch_tangent, floquet_max, refresh_linearisation, shoot, Orbit, SHOOT_TOL,
+};
 use crate::{Cancel, ToolError};
 
 /// Largest number of points of one curve (cbc.md §4.1 item 3).
@@ -113,29 +115,31 @@ impl Continuer<'_> {
         )
     }
 
-    /// Jacobian of the periodicity residual w.r.t. u, rows 0..6, and the residual.
-    fn jacobian(&self, orbit_end: &super::model::PeriodOut, z: &State) -> (M7, U) {
+    /// Jacobian of the periodicity residual w.r.t. u (rows 0..6; row 6 left zero).
+    fn jacobian(&self, lin: &Linearisation) -> M7 {
         let mut a = M7::zeros();
         for c in 0..6 {
             let scale = if c < 3 { 1.0 } else { self.omega_ref };
             for r in 0..6 {
                 let id = if r == c { 1.0 } else { 0.0 };
-                a[(r, c)] = (orbit_end.monodromy[c][r] - id) * scale;
+                a[(r, c)] = (lin.monodromy[c][r] - id) * scale;
             }
         }
         for r in 0..6 {
-            a[(r, 6)] = orbit_end.d_end_dp[r] * self.p_range;
+            a[(r, 6)] = lin.d_end_dp[r] * self.p_range;
         }
-        let mut res = U::zeros();
-        for r in 0..6 {
-            res[r] = orbit_end.end[r] - z[r];
-        }
-        (a, res)
+        a
     }
 
-    /// Newton on the periodicity residual plus t·(u − u_pred) = 0.
+    /// Newton (chord) on the periodicity residual plus t·(u − u_pred) = 0. The Jacobian is
+    /// taken at the predictor and recomputed when the residual falls by less than 4×.
     fn correct(&self, u_pred: &U, t: &U) -> Result<Option<Corrected>, ToolError> {
+        let sens = self.kind.sensitivity();
         let mut u = *u_pred;
+        let mut lin: Option<Linearisation> = None;
+        let mut lu = None;
+        let mut r_prev = f64::INFINITY;
+        let mut periods = 0;
         for it in 0..=7 {
             self.cancel.check()?;
             let (z, p) = self.from_u(&u);
@@ -143,18 +147,33 @@ impl Continuer<'_> {
                 return Ok(None);
             }
             let map = self.kind.map(self.st, p);
-            let Some(out) = map.period(&z, self.kind.sensitivity()) else {
+            let Some((end, samples)) = map.integrate(&z, 1) else {
                 return Ok(None);
             };
-            let (mut a, mut res) = self.jacobian(&out, &z);
+            periods += 1;
+            let mut res = U::zeros();
+            for r in 0..6 {
+                res[r] = end[r] - z[r];
+            }
             let rnorm = (0..6).map(|r| res[r] * res[r]).sum::<f64>().sqrt();
             let znorm = z.iter().map(|e| e * e).sum::<f64>().sqrt();
             if rnorm <= SHOOT_TOL * (1.0 + znorm) {
+                let lin = match lin {
+                    Some(l) => l,
+                    None => match map.linearise(&z, sens) {
+                        Some(l) => {
+                            periods += 1;
+                            l
+                        }
+                        None => return Ok(None),
+                    },
+                };
                 let orbit = Orbit {
                     z,
-                    period: out,
+                    samples,
+                    lin,
                     iterations: it,
-                    periods: it + 1,
+                    periods,
                 };
                 return Ok(Some(Corrected {
                     orbit,
@@ -162,11 +181,21 @@ impl Continuer<'_> {
                     iterations: it,
                 }));
             }
-            for c in 0..7 {
-                a[(6, c)] = t[c];
+            if lin.is_none() || rnorm > 0.25 * r_prev {
+                let Some(l) = map.linearise(&z, sens) else {
+                    return Ok(None);
+                };
+                periods += 1;
+                let mut a = self.jacobian(&l);
+                for c in 0..7 {
+                    a[(6, c)] = t[c];
+                }
+                lu = Some(a.lu());
+                lin = Some(l);
             }
+            r_prev = rnorm;
             res[6] = t.dot(&(u - u_pred));
-            let Some(du) = a.lu().solve(&(-res)) else {
+            let Some(du) = lu.as_ref().and_then(|lu| lu.solve(&(-res))) else {
                 return Ok(None);
             };
             u += du;
@@ -179,7 +208,7 @@ impl Continuer<'_> {
 
     /// Unit tangent at a corrected orbit, oriented along `t_old`.
     fn tangent(&self, c: &Corrected, t_old: &U) -> Option<U> {
-        let (mut a, _) = self.jacobian(&c.orbit.period, &c.orbit.z);
+        let mut a = self.jacobian(&c.orbit.lin);
         for k in 0..7 {
             a[(6, k)] = t_old[k];
         }
@@ -195,10 +224,10 @@ impl Continuer<'_> {
     }
 
     fn point(&self, c: &Corrected) -> CurvePoint {
-        let fm = floquet_max(&c.orbit.period);
+        let fm = floquet_max(&c.orbit.lin);
         CurvePoint {
             p: c.p,
-            amplitudes: amplitudes(self.trig, &c.orbit.period.samples),
+            amplitudes: amplitudes(self.trig, &c.orbit.samples),
             floquet_max: fm,
             stable: fm < 1.0,
         }
@@ -223,13 +252,18 @@ impl Continuer<'_> {
                 break;
             }
             let s = s1 - f1 * (s1 - s0) / (f1 - f0);
-            let Some(c) = self.correct(&(u_a + t_a * s), t_a)? else {
+            let Some(mut c) = self.correct(&(u_a + t_a * s), t_a)? else {
                 break;
             };
+            // The fold test needs the tangent at the point itself.
+            let map = self.kind.map(self.st, c.p);
+            if !refresh_linearisation(&mut c.orbit, &map, self.kind.sensitivity(), 1e-12) {
+                break;
+            }
             let Some(t) = self.tangent(&c, t_a) else {
                 break;
             };
-            let amps = amplitudes(self.trig, &c.orbit.period.samples);
+            let amps = amplitudes(self.trig, &c.orbit.samples);
             best = Fold {
                 p: c.p,
                 amplitude_1_m: amps.fundamental_m[0],
@@ -283,7 +317,7 @@ pub fn exact_curve(
         ToolError::failed("the response from rest diverged at the start of the curve")
     })?;
     cancel.check()?;
-    let orbit = shoot(&map, &settled, kind.sensitivity(), SHOOT_TOL, 30, cancel)?
+    let orbit = shoot(&map, &settled, kind.sensitivity(), SHOOT_TOL, 30, None, cancel)?
         .ok_or_else(|| ToolError::failed("shooting Newton failed at the start of the curve"))?;
     let mut cur = Corrected {
         p: p_min,
@@ -335,7 +369,8 @@ pub fn exact_curve(
                 let z0: State =
                     std::array::from_fn(|i| cur.orbit.z[i] + (bound - cur.p) * dzdp[i]);
                 let map = kind.map(st, bound);
-                if let Some(orbit) = shoot(&map, &z0, kind.sensitivity(), SHOOT_TOL, 10, cancel)? {
+                let lin = Some(cur.orbit.lin.clone());
+                if let Some(orbit) = shoot(&map, &z0, kind.sensitivity(), SHOOT_TOL, 10, lin, cancel)? {
                     let c = Corrected {
                         p: bound,
                         iterations: orbit.iterations,

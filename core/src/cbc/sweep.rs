@@ -13,8 +13,10 @@
 
 use super::exact::{CurveKind, SETTLE_PERIODS};
 use super::fourier::{amplitudes, Amplitudes, Trig};
-use super::model::{State, Structure};
-use super::shooting::{branch_tangent, floquet_max, norm, shoot, Orbit, SHOOT_TOL};
+use super::model::{Linearisation, State, Structure};
+use super::shooting::{
+    branch_tangent, floquet_max, norm, refresh_linearisation, shoot, Orbit, SHOOT_TOL,
+};
 use crate::{Cancel, ToolError};
 
 /// Periods per block of a jump transient.
@@ -74,15 +76,25 @@ enum Step {
 }
 
 impl Sweeper<'_> {
-    fn shoot_at(&mut self, p: f64, z0: &State, max_iter: usize) -> Result<Option<Orbit>, ToolError> {
+    /// Shooting at p from z0 (chord from `lin` when given); the returned orbit carries the
+    /// linearisation at its own z, so its stability and tangent are exact.
+    fn shoot_at(
+        &mut self,
+        p: f64,
+        z0: &State,
+        max_iter: usize,
+        lin: Option<Linearisation>,
+    ) -> Result<Option<Orbit>, ToolError> {
         let map = self.kind.map(self.st, p);
-        let o = shoot(&map, z0, self.kind.sensitivity(), SHOOT_TOL, max_iter, self.cancel)?;
-        if let Some(o) = &o {
-            self.periods += o.periods;
-        } else {
+        let sens = self.kind.sensitivity();
+        let o = shoot(&map, z0, sens, SHOOT_TOL, max_iter, lin, self.cancel)?;
+        let Some(mut o) = o else {
             self.periods += max_iter + 1;
-        }
-        Ok(o)
+            return Ok(None);
+        };
+        let ok = refresh_linearisation(&mut o, &map, sens, 1e-12);
+        self.periods += o.periods;
+        Ok(ok.then_some(o))
     }
 
     /// The first point: 200 periods from rest, then shooting Newton.
@@ -93,7 +105,7 @@ impl Sweeper<'_> {
         })?;
         self.periods += SETTLE_PERIODS;
         self.cancel.check()?;
-        self.shoot_at(p, &y, 30)?
+        self.shoot_at(p, &y, 30, None)?
             .ok_or_else(|| ToolError::failed(format!("shooting Newton failed at the first grid value {p}")))
     }
 
@@ -109,13 +121,13 @@ impl Sweeper<'_> {
                 Some(dzdp) => std::array::from_fn(|i| cur.z[i] + (target - p) * dzdp[i]),
                 None => cur.z,
             };
-            let ok = match self.shoot_at(target, &z0, 6)? {
+            let ok = match self.shoot_at(target, &z0, 6, Some(cur.lin.clone()))? {
                 Some(o) => {
                     let w = omega_of(self.kind, target);
                     let diff: State = std::array::from_fn(|i| o.z[i] - cur.z[i]);
                     let close = scaled_norm(&diff, w)
                         <= MAX_RELATIVE_CHANGE * scaled_norm(&cur.z, w) + 1e-12;
-                    (close && floquet_max(&o.period) < 1.0).then_some(o)
+                    (close && floquet_max(&o.lin) < 1.0).then_some(o)
                 }
                 None => None,
             };
@@ -141,7 +153,7 @@ impl Sweeper<'_> {
         let w = omega_of(self.kind, p);
         let mut y = from.z;
         let mut integrated = 0;
-        let mut last_samples = from.period.samples.clone();
+        let mut last_samples = from.samples.clone();
         while integrated < JUMP_MAX_PERIODS {
             self.cancel.check()?;
             let Some((end, samples)) = map.integrate(&y, JUMP_BLOCK_PERIODS) else {
@@ -153,9 +165,9 @@ impl Sweeper<'_> {
             self.periods += JUMP_BLOCK_PERIODS;
             y = end;
             last_samples = samples;
-            if let Some(o) = self.shoot_at(p, &y, 8)? {
+            if let Some(o) = self.shoot_at(p, &y, 8, None)? {
                 let diff: State = std::array::from_fn(|i| o.z[i] - y[i]);
-                if floquet_max(&o.period) < 1.0
+                if floquet_max(&o.lin) < 1.0
                     && scaled_norm(&diff, w) <= 1e-6 * scaled_norm(&o.z, w).max(1e-300)
                 {
                     return Ok(Step::Jumped {
@@ -196,7 +208,7 @@ pub fn sweep(
     let mut out = Sweep::default();
     let total = 2 * grid.len();
     let mut orbit = s.start(grid[0])?;
-    if floquet_max(&orbit.period) >= 1.0 {
+    if floquet_max(&orbit.lin) >= 1.0 {
         out.warnings.push(format!(
             "the steady state reached from rest at the first grid value {} is not stable",
             grid[0]
@@ -204,7 +216,7 @@ pub fn sweep(
     }
     let first = SweepPoint {
         p: grid[0],
-        amplitudes: amplitudes(&s.trig, &orbit.period.samples),
+        amplitudes: amplitudes(&s.trig, &orbit.samples),
         jumped: false,
         settled: true,
     };
@@ -218,7 +230,7 @@ pub fn sweep(
             let point = if p == p_cur {
                 SweepPoint {
                     p,
-                    amplitudes: amplitudes(&s.trig, &orbit.period.samples),
+                    amplitudes: amplitudes(&s.trig, &orbit.samples),
                     jumped: false,
                     settled: true,
                 }
@@ -228,7 +240,7 @@ pub fn sweep(
                         orbit = o;
                         SweepPoint {
                             p,
-                            amplitudes: amplitudes(&s.trig, &orbit.period.samples),
+                            amplitudes: amplitudes(&s.trig, &orbit.samples),
                             jumped: false,
                             settled: true,
                         }
@@ -245,7 +257,7 @@ pub fn sweep(
                         };
                         jumps.push(0.5 * (p + p_cur));
                         let amps = if settled {
-                            amplitudes(&s.trig, &o.period.samples)
+                            amplitudes(&s.trig, &o.samples)
                         } else {
                             out.warnings.push(format!(
                                 "the {dir} sweep point at {p} did not settle within \
