@@ -19,7 +19,10 @@ fn bench_period(c: &mut Criterion) {
     let map = PeriodMap::open_loop(Structure::default(), 16.0, 65.0);
     let y0 = [0.9, 1.5, 2.0, 1.0, -2.0, 0.5];
     c.bench_function("cbc_one_period_with_variational", |b| {
-        b.iter(|| map.period(black_box(&y0), Sensitivity::Forcing).expect("finite"))
+        b.iter(|| {
+            map.period(black_box(&y0), Sensitivity::Forcing)
+                .expect("finite")
+        })
     });
 }
 

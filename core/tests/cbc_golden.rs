@@ -63,12 +63,7 @@ fn catmull_rom(pts: &[P]) -> Vec<P> {
     };
     let mut out = vec![pts[0]];
     for i in 0..n - 1 {
-        let (p0, p1, p2, p3) = (
-            get(i as isize - 1),
-            pts[i],
-            pts[i + 1],
-            get(i as isize + 2),
-        );
+        let (p0, p1, p2, p3) = (get(i as isize - 1), pts[i], pts[i + 1], get(i as isize + 2));
         let t0 = 0.0;
         let t1 = t0 + knot(p0, p1);
         let t2 = t1 + knot(p1, p2);
@@ -147,13 +142,18 @@ fn check_case(name: &str) -> (Vec<String>, Vec<String>) {
     for (k, spec) in e["scalars"].as_object().unwrap() {
         let (mut want, rel, abs) = (f(&spec["value"]), f(&spec["rel"]), f(&spec["abs"]));
         if let Some(vertex) = exact_fold_amplitude(&case, k) {
-            notes.push(format!("{k}: golden row value {want}, fold of the reference rows {vertex}"));
+            notes.push(format!(
+                "{k}: golden row value {want}, fold of the reference rows {vertex}"
+            ));
             want = vertex;
         }
         match r.scalar(k) {
             Some(got) => {
                 let tol = abs.max(rel * want.abs());
-                notes.push(format!("{k}: {got} vs {want} (err {:.3e}, tol {tol:.3e})", (got - want).abs()));
+                notes.push(format!(
+                    "{k}: {got} vs {want} (err {:.3e}, tol {tol:.3e})",
+                    (got - want).abs()
+                ));
                 if (got - want).abs() > tol {
                     fails.push(format!("{name}: {k} = {got}, want {want} ± {tol}"));
                 }
@@ -219,13 +219,22 @@ fn check_case(name: &str) -> (Vec<String>, Vec<String>) {
             .collect();
         let (xmin, xmax) = reference
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                (a.min(p.0), b.max(p.0))
+            });
         let (ymin, ymax) = reference
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                (a.min(p.1), b.max(p.1))
+            });
         let (sx, sy) = (xmax - xmin, ymax);
         let norm = |p: P| (p.0 / sx, p.1 / sy);
-        let ref_line = catmull_rom(&reference.iter().map(|p| norm((p.0, p.1))).collect::<Vec<_>>());
+        let ref_line = catmull_rom(
+            &reference
+                .iter()
+                .map(|p| norm((p.0, p.1)))
+                .collect::<Vec<_>>(),
+        );
         let tol = f(&c["tol"]);
         let mut worst: f64 = 0.0;
         let mut checked = 0;
@@ -236,14 +245,21 @@ fn check_case(name: &str) -> (Vec<String>, Vec<String>) {
             checked += 1;
             worst = worst.max(distance_to_polyline(norm(p), &ref_line));
         }
-        notes.push(format!("{table} {}: {checked} points, worst distance {worst:.3e} (tol {tol})", c["y_column"]));
+        notes.push(format!(
+            "{table} {}: {checked} points, worst distance {worst:.3e} (tol {tol})",
+            c["y_column"]
+        ));
         if worst > tol || checked == 0 {
-            fails.push(format!("{name}: curve {table} worst distance {worst} > {tol} ({checked} points)"));
+            fails.push(format!(
+                "{name}: curve {table} worst distance {worst} > {tol} ({checked} points)"
+            ));
         }
         if c["two_sided"].as_bool() == Some(true) {
             let (gx0, gx1) = got
                 .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                    (a.min(p.0), b.max(p.0))
+                });
             let got_line = catmull_rom(&got.iter().map(|p| norm(*p)).collect::<Vec<_>>());
             let mut worst2: f64 = 0.0;
             for p in &reference {
@@ -254,7 +270,9 @@ fn check_case(name: &str) -> (Vec<String>, Vec<String>) {
             }
             notes.push(format!("{table}: reference-to-result worst {worst2:.3e}"));
             if worst2 > tol {
-                fails.push(format!("{name}: reference to result distance {worst2} > {tol}"));
+                fails.push(format!(
+                    "{name}: reference to result distance {worst2} > {tol}"
+                ));
             }
         }
         if let Some(col) = c["stable_column"].as_str() {
@@ -325,4 +343,3 @@ fn spline_reproduces_a_straight_line_and_distance_is_euclidean() {
     assert!(line.iter().all(|p| (p.0 - p.1).abs() < 1e-12));
     assert!((distance_to_polyline((0.0, 1.0), &line) - 0.5f64.sqrt()).abs() < 1e-12);
 }
-

@@ -218,7 +218,12 @@ impl Experiment<'_> {
     }
 
     /// Finite-difference Jacobian of ρ at w (base evaluation `base`).
-    fn jacobian(&mut self, w: &DVector<f64>, t: f64, base: &Eval) -> Result<Option<DMatrix<f64>>, ToolError> {
+    fn jacobian(
+        &mut self,
+        w: &DVector<f64>,
+        t: f64,
+        base: &Eval,
+    ) -> Result<Option<DMatrix<f64>>, ToolError> {
         let d = self.dim();
         let mut j = DMatrix::zeros(d, d);
         for i in 0..d {
@@ -265,8 +270,16 @@ pub fn run_cbc(
         .integrate(&[0.0; 6], SETTLE_PERIODS)
         .ok_or_else(|| ToolError::failed("the seed response from rest diverged"))?;
     ex.periods += SETTLE_PERIODS;
-    let seed = shoot(&open, &y, Sensitivity::None, CBC_SHOOT_TOL, 30, None, cancel)?
-        .ok_or_else(|| ToolError::failed("shooting Newton failed for the seed orbit"))?;
+    let seed = shoot(
+        &open,
+        &y,
+        Sensitivity::None,
+        CBC_SHOOT_TOL,
+        30,
+        None,
+        cancel,
+    )?
+    .ok_or_else(|| ToolError::failed("shooting Newton failed for the seed orbit"))?;
     ex.periods += seed.periods;
     let x1: Vec<f64> = seed.samples.iter().map(|v| v[0]).collect();
     let (a1, b1) = ex.trig.coefficients(x1.iter().copied(), 1);
@@ -321,9 +334,11 @@ pub fn run_cbc(
         };
         let mut iterations = 0;
         let mut converged = false;
+        let mut fresh_jacobian = false;
         if let Some(e) = ev.as_ref() {
             if jac.is_none() {
                 jac = ex.jacobian(&wj, t, e)?;
+                fresh_jacobian = true;
             }
         }
         while let Some(e) = ev.as_ref() {
@@ -336,7 +351,11 @@ pub fn run_cbc(
             }
             let Some(jm) = jac.as_ref() else { break };
             let Some(dw) = jm.clone().lu().solve(&(-&e.rho)) else {
+                if fresh_jacobian {
+                    break;
+                }
                 jac = ex.jacobian(&wj, t, e)?;
+                fresh_jacobian = true;
                 iterations += 1;
                 continue;
             };
@@ -345,8 +364,15 @@ pub fn run_cbc(
             let Some(e_new) = ex.eval(&w_new, t, &e.orbit.z)? else {
                 break;
             };
-            let halved = e_new.rho.norm() <= 0.5 * e.rho.norm();
-            if halved {
+            let (r_old, r_new) = (e.rho.norm(), e_new.rho.norm());
+            if r_new > r_old && fresh_jacobian {
+                // Newton with a fresh Jacobian made things worse: no solution near this
+                // target (e.g. beyond the largest amplitude of the branch). Keep the better
+                // iterate and give up on the point.
+                break;
+            }
+            fresh_jacobian = false;
+            if r_new <= 0.5 * r_old {
                 let jm = jac.as_mut().expect("checked above");
                 let dr = &e_new.rho - &e.rho - &*jm * &dw;
                 let denom = dw.dot(&dw);
@@ -355,6 +381,11 @@ pub fn run_cbc(
                 }
             } else {
                 jac = ex.jacobian(&w_new, t, &e_new)?;
+                fresh_jacobian = true;
+            }
+            if r_new > r_old {
+                // Keep the better iterate; the fresh Jacobian gets another try from it.
+                continue;
             }
             wj = w_new;
             ev = Some(e_new);
@@ -467,10 +498,12 @@ pub fn folds(points: &[CbcPoint]) -> Vec<CbcFold> {
         }
         let (x0, x1, x2) = (l.amplitude_m[0], m.amplitude_m[0], r.amplitude_m[0]);
         let (y0, y1, y2) = (l.forcing_n, m.forcing_n, r.forcing_n);
-        out.push(parabola_vertex([x0, x1, x2], [y0, y1, y2]).unwrap_or(CbcFold {
-            forcing_n: y1,
-            amplitude_1_m: x1,
-        }));
+        out.push(
+            parabola_vertex([x0, x1, x2], [y0, y1, y2]).unwrap_or(CbcFold {
+                forcing_n: y1,
+                amplitude_1_m: x1,
+            }),
+        );
     }
     out
 }

@@ -104,7 +104,15 @@ struct Corrected {
 impl Continuer<'_> {
     fn to_u(&self, z: &State, p: f64) -> U {
         let w = 1.0 / self.omega_ref;
-        U::from([z[0], z[1], z[2], z[3] * w, z[4] * w, z[5] * w, p / self.p_range])
+        U::from([
+            z[0],
+            z[1],
+            z[2],
+            z[3] * w,
+            z[4] * w,
+            z[5] * w,
+            p / self.p_range,
+        ])
     }
 
     fn from_u(&self, u: &U) -> (State, f64) {
@@ -317,8 +325,16 @@ pub fn exact_curve(
         ToolError::failed("the response from rest diverged at the start of the curve")
     })?;
     cancel.check()?;
-    let orbit = shoot(&map, &settled, kind.sensitivity(), SHOOT_TOL, 30, None, cancel)?
-        .ok_or_else(|| ToolError::failed("shooting Newton failed at the start of the curve"))?;
+    let orbit = shoot(
+        &map,
+        &settled,
+        kind.sensitivity(),
+        SHOOT_TOL,
+        30,
+        None,
+        cancel,
+    )?
+    .ok_or_else(|| ToolError::failed("shooting Newton failed at the start of the curve"))?;
     let mut cur = Corrected {
         p: p_min,
         iterations: orbit.iterations,
@@ -366,11 +382,12 @@ pub fn exact_curve(
             // Close the curve exactly at the boundary by natural continuation.
             let bound = if next.p > p_max { p_max } else { p_min };
             if let Some(dzdp) = branch_tangent(&cur.orbit) {
-                let z0: State =
-                    std::array::from_fn(|i| cur.orbit.z[i] + (bound - cur.p) * dzdp[i]);
+                let z0: State = std::array::from_fn(|i| cur.orbit.z[i] + (bound - cur.p) * dzdp[i]);
                 let map = kind.map(st, bound);
                 let lin = Some(cur.orbit.lin.clone());
-                if let Some(orbit) = shoot(&map, &z0, kind.sensitivity(), SHOOT_TOL, 10, lin, cancel)? {
+                if let Some(orbit) =
+                    shoot(&map, &z0, kind.sensitivity(), SHOOT_TOL, 10, lin, cancel)?
+                {
                     let c = Corrected {
                         p: bound,
                         iterations: orbit.iterations,
@@ -386,7 +403,8 @@ pub fn exact_curve(
         let pt = cont.point(&next);
         let a1 = pt.amplitudes.fundamental_m[0];
         let scale = a1_max.max(a1);
-        let dist = ((next.p - prev.p) / cont.p_range).hypot((a1 - prev.amplitudes.fundamental_m[0]) / scale);
+        let dist = ((next.p - prev.p) / cont.p_range)
+            .hypot((a1 - prev.amplitudes.fundamental_m[0]) / scale);
         if dist > MAX_OUTPUT_STEP {
             ds *= 0.8 * MAX_OUTPUT_STEP / dist;
             continue;

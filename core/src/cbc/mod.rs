@@ -106,9 +106,7 @@ pub fn run_cbc_tool(
     let stream = Stream::new(progress);
     match p.mode {
         Mode::Exact => run_exact(p, &mut result, &stream, cancel)?,
-        Mode::FrequencySweep | Mode::AmplitudeSweep => {
-            run_sweep(p, &mut result, &stream, cancel)?
-        }
+        Mode::FrequencySweep | Mode::AmplitudeSweep => run_sweep(p, &mut result, &stream, cancel)?,
         Mode::Continuation => run_continuation(p, &mut result, &stream, cancel)?,
     }
     progress.report(1.0, "done");

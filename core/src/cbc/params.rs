@@ -51,7 +51,12 @@ pub fn cbc_params() -> Vec<ParamSpec> {
             "mode",
             "Mode",
             "continuation",
-            &["continuation", "frequency_sweep", "amplitude_sweep", "exact"],
+            &[
+                "continuation",
+                "frequency_sweep",
+                "amplitude_sweep",
+                "exact",
+            ],
         )
         .describe(
             "continuation: virtual CBC experiment (whole S-curve incl. the unstable branch); \
@@ -62,10 +67,17 @@ pub fn cbc_params() -> Vec<ParamSpec> {
             "exact mode: s_curve varies the forcing at fixed frequency, frc the frequency at \
              fixed forcing.",
         ),
-        ParamSpec::number_list("masses_kg", "Floor masses", "kg", json!([0.2, 0.2, 0.2]), 3, 3)
-            .min(1e-3)
-            .max(1e3)
-            .describe("m1..m3, floor 1 at the bottom."),
+        ParamSpec::number_list(
+            "masses_kg",
+            "Floor masses",
+            "kg",
+            json!([0.2, 0.2, 0.2]),
+            3,
+            3,
+        )
+        .min(1e-3)
+        .max(1e3)
+        .describe("m1..m3, floor 1 at the bottom."),
         ParamSpec::number_list(
             "stiffnesses_n_per_m",
             "Storey stiffnesses",
@@ -126,7 +138,9 @@ pub fn cbc_params() -> Vec<ParamSpec> {
         ParamSpec::number("amplitude_max_m", "Last CBC target", "m", 0.945)
             .min_exclusive(0.0)
             .max(100.0)
-            .describe("Floor-1 fundamental amplitude of the last CBC point; must exceed the seed's."),
+            .describe(
+                "Floor-1 fundamental amplitude of the last CBC point; must exceed the seed's.",
+            ),
         ParamSpec::integer("cbc_points", "CBC points", 100, 3, 5000)
             .describe("Number of CBC points including the seed."),
         ParamSpec::number("kp_n_per_m", "Proportional gain", "N/m", 120.0)
@@ -188,12 +202,22 @@ impl CbcParams {
             "frequency_sweep" => Mode::FrequencySweep,
             "amplitude_sweep" => Mode::AmplitudeSweep,
             "exact" => Mode::Exact,
-            other => return Err(ToolError::invalid("mode", format!("unknown mode '{other}'"))),
+            other => {
+                return Err(ToolError::invalid(
+                    "mode",
+                    format!("unknown mode '{other}'"),
+                ))
+            }
         };
         let curve = match schema::text_at(v, "curve")? {
             "s_curve" => Curve::SCurve,
             "frc" => Curve::Frc,
-            other => return Err(ToolError::invalid("curve", format!("unknown curve '{other}'"))),
+            other => {
+                return Err(ToolError::invalid(
+                    "curve",
+                    format!("unknown curve '{other}'"),
+                ))
+            }
         };
         let p = Self {
             mode,

@@ -32,8 +32,10 @@ impl<'a> Stream<'a> {
             self.message(fraction, message);
             return;
         }
-        let _payload = Self::append_payload(prefix, x, y);
-        self.progress.report(fraction, message);
+        if self.progress.is_connected() {
+            self.progress
+                .report_data(fraction, message, Self::append_payload(prefix, x, y));
+        }
     }
 
     /// A progress event without data.

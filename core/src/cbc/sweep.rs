@@ -72,7 +72,11 @@ struct Sweeper<'a> {
 /// Result of trying to move the orbit to the next grid value.
 enum Step {
     Continued(Orbit),
-    Jumped { orbit: Orbit, settled: bool, samples: Vec<[f64; 4]> },
+    Jumped {
+        orbit: Orbit,
+        settled: bool,
+        samples: Vec<[f64; 4]>,
+    },
 }
 
 impl Sweeper<'_> {
@@ -100,13 +104,16 @@ impl Sweeper<'_> {
     /// The first point: 200 periods from rest, then shooting Newton.
     fn start(&mut self, p: f64) -> Result<Orbit, ToolError> {
         let map = self.kind.map(self.st, p);
-        let (y, _) = map.integrate(&[0.0; 6], SETTLE_PERIODS).ok_or_else(|| {
-            ToolError::failed(format!("the response from rest diverged at {p}"))
-        })?;
+        let (y, _) = map
+            .integrate(&[0.0; 6], SETTLE_PERIODS)
+            .ok_or_else(|| ToolError::failed(format!("the response from rest diverged at {p}")))?;
         self.periods += SETTLE_PERIODS;
         self.cancel.check()?;
-        self.shoot_at(p, &y, 30, None)?
-            .ok_or_else(|| ToolError::failed(format!("shooting Newton failed at the first grid value {p}")))
+        self.shoot_at(p, &y, 30, None)?.ok_or_else(|| {
+            ToolError::failed(format!(
+                "shooting Newton failed at the first grid value {p}"
+            ))
+        })
     }
 
     fn advance(&mut self, orbit: &Orbit, p_from: f64, p_to: f64) -> Result<Step, ToolError> {
@@ -116,7 +123,11 @@ impl Sweeper<'_> {
         let mut p = p_from;
         let mut cur = orbit.clone();
         while p != p_to {
-            let target = if (p_to - p).abs() <= step.abs() { p_to } else { p + step };
+            let target = if (p_to - p).abs() <= step.abs() {
+                p_to
+            } else {
+                p + step
+            };
             let z0 = match branch_tangent(&cur) {
                 Some(dzdp) => std::array::from_fn(|i| cur.z[i] + (target - p) * dzdp[i]),
                 None => cur.z,
