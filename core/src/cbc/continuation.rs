@@ -21,7 +21,7 @@ use super::fourier::{amplitudes, Trig};
 use super::model::{
     half_step, Linearisation, PeriodMap, Sensitivity, State, Structure, SAMPLES_PER_PERIOD,
 };
-use super::shooting::{floquet_max, refresh_linearisation, shoot, Orbit};
+use super::shooting::{floquet_max, refresh_linearisation, settle_from_rest, shoot, Orbit};
 use crate::{Cancel, ToolError};
 
 /// Shooting tolerance inside the CBC loop (tight, so that finite differences are clean).
@@ -266,9 +266,11 @@ pub fn run_cbc(
 
     // Seed: the open-loop steady state at Φ = forcing_min.
     let open = PeriodMap::open_loop(st, s.omega_rad_s, s.seed_forcing_n);
-    let (y, _) = open
-        .integrate(&[0.0; 6], SETTLE_PERIODS)
-        .ok_or_else(|| ToolError::failed("the seed response from rest diverged"))?;
+    let y = settle_from_rest(&open, SETTLE_PERIODS, cancel)?.ok_or_else(|| {
+        ToolError::failed(
+            "the seed response from rest grew beyond 1e3 m or became non-finite: no seed orbit",
+        )
+    })?;
     ex.periods += SETTLE_PERIODS;
     let seed = shoot(
         &open,
@@ -289,7 +291,7 @@ pub fn run_cbc(
         return Err(ToolError::invalid(
             "amplitude_max_m",
             format!(
-                "must exceed the seed amplitude {t0:.6} m found at forcing_min_n = {} N, is {} m",
+                "must exceed the seed amplitude {t0:.7} m found at forcing_min_n = {} N, is {} m",
                 s.seed_forcing_n, s.amplitude_max_m
             ),
         ));
@@ -414,24 +416,31 @@ pub fn run_cbc(
             }
             continue;
         };
-        if converged {
-            // Stability of the closed loop at the point itself.
-            let map = ex.map(&wj, t);
-            let mut orbit = e.orbit.clone();
-            let periods_before = orbit.periods;
-            let fresh = refresh_linearisation(&mut orbit, &map, Sensitivity::None, 1e-12);
-            ex.periods += orbit.periods - periods_before;
-            if fresh {
-                ex.chord = Some(orbit.lin.clone());
-            }
-            if !fresh || floquet_max(&orbit.lin) >= 1.0 {
-                converged = false;
-                run.warnings.push(format!(
-                    "CBC point {j} (target {t:.6} m): the closed loop is not stable (Floquet \
-                     multiplier ≥ 1) with kp = {} N/m, kd = {} N·s/m",
-                    s.kp_n_per_m, s.kd_ns_per_m
-                ));
-            }
+        // Stability of the closed loop at the point itself.
+        let map = ex.map(&wj, t);
+        let mut orbit = e.orbit.clone();
+        let periods_before = orbit.periods;
+        let fresh = refresh_linearisation(&mut orbit, &map, Sensitivity::None, 1e-12);
+        ex.periods += orbit.periods - periods_before;
+        let loop_floquet = if fresh {
+            ex.chord = Some(orbit.lin.clone());
+            floquet_max(&orbit.lin)
+        } else {
+            f64::INFINITY
+        };
+        let gains = format!("kp = {} N/m, kd = {} N·s/m", s.kp_n_per_m, s.kd_ns_per_m);
+        if loop_floquet >= 1.0 {
+            converged = false;
+            run.warnings.push(format!(
+                "CBC point {j} (target {t:.6} m): the closed loop is not stable (largest Floquet \
+                 multiplier {loop_floquet:.4} ≥ 1) with {gains}; the point is unconverged"
+            ));
+        } else if !converged {
+            run.warnings.push(format!(
+                "CBC point {j} (target {t:.6} m) did not converge in {iterations} iterations \
+                 (residual {:.3e} N) with {gains}",
+                Experiment::rms(&e.rho)
+            ));
         }
         let amps = amplitudes(&ex.trig, &e.orbit.samples);
         let point = CbcPoint {

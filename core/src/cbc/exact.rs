@@ -21,7 +21,7 @@ use nalgebra::{SMatrix, SVector};
 use super::fourier::{amplitudes, Amplitudes, Trig};
 use super::model::{Linearisation, PeriodMap, Sensitivity, State, Structure};
 use super::shooting::{
-    branch_tangent, floquet_max, refresh_linearisation, shoot, Orbit, SHOOT_TOL,
+    branch_tangent, floquet_max, refresh_linearisation, settle_from_rest, shoot, Orbit, SHOOT_TOL,
 };
 use crate::{Cancel, ToolError};
 
@@ -294,13 +294,14 @@ impl Continuer<'_> {
     }
 }
 
-/// The curve from p = `p_min` to `p_max`. `on_point` sees every point as it is found, with
-/// a progress fraction.
+/// The curve from p = `p_min` to `p_max`, at most `max_points` points ([`MAX_POINTS`] in the
+/// tool). `on_point` sees every point as it is found, with a progress fraction.
 pub fn exact_curve(
     st: Structure,
     kind: CurveKind,
     p_min: f64,
     p_max: f64,
+    max_points: usize,
     cancel: &Cancel,
     on_point: &mut dyn FnMut(&CurvePoint, f64),
 ) -> Result<Curve, ToolError> {
@@ -321,9 +322,13 @@ pub fn exact_curve(
 
     // Start: 200 periods from rest, then shooting Newton.
     let map = kind.map(st, p_min);
-    let (settled, _) = map.integrate(&[0.0; 6], SETTLE_PERIODS).ok_or_else(|| {
-        ToolError::failed("the response from rest diverged at the start of the curve")
-    })?;
+    let Some(settled) = settle_from_rest(&map, SETTLE_PERIODS, cancel)? else {
+        curve.warnings.push(format!(
+            "the response from rest at the start of the curve ({p_min}) grew beyond 1e3 m or \
+             became non-finite; no curve"
+        ));
+        return Ok(curve);
+    };
     cancel.check()?;
     let orbit = shoot(
         &map,
@@ -354,9 +359,9 @@ pub fn exact_curve(
     let mut ds = MAX_OUTPUT_STEP * 0.5;
     let ds_min = 1e-10;
     loop {
-        if curve.points.len() >= MAX_POINTS {
+        if curve.points.len() >= max_points {
             curve.warnings.push(format!(
-                "the exact continuation stopped after {MAX_POINTS} points before leaving the \
+                "the exact continuation stopped after {max_points} points before leaving the \
                  parameter range; the curve is partial"
             ));
             break;
@@ -370,7 +375,8 @@ pub fn exact_curve(
                 if ds < ds_min {
                     curve.warnings.push(format!(
                         "the exact continuation could not step on from {:.6} (step size \
-                         underflow); the curve is partial",
+                         underflow: the orbit grows beyond 1e3 m, becomes non-finite or Newton \
+                         fails); the curve is partial",
                         cur.p
                     ));
                     break;

@@ -148,19 +148,27 @@ fn run_exact(
         ),
     };
     let mut count = 0usize;
-    let curve = exact_curve(p.structure, kind, p_min, p_max, cancel, &mut |pt, fr| {
-        count += 1;
-        stream.points(
-            fr,
-            &format!(
-                "exact point {count}: {key} = {:.5}, A1 = {:.5} m",
-                pt.p, pt.amplitudes.fundamental_m[0]
-            ),
-            "exact_amplitude",
-            pt.p,
-            &pt.amplitudes.fundamental_m,
-        );
-    })?;
+    let curve = exact_curve(
+        p.structure,
+        kind,
+        p_min,
+        p_max,
+        exact::MAX_POINTS,
+        cancel,
+        &mut |pt, fr| {
+            count += 1;
+            stream.points(
+                fr,
+                &format!(
+                    "exact point {count}: {key} = {:.5}, A1 = {:.5} m",
+                    pt.p, pt.amplitudes.fundamental_m[0]
+                ),
+                "exact_amplitude",
+                pt.p,
+                &pt.amplitudes.fundamental_m,
+            );
+        },
+    )?;
     for w in &curve.warnings {
         result.warn(w.clone());
     }
@@ -269,20 +277,27 @@ fn run_sweep(
             }
         })
         .collect();
-    let out = sweep(p.structure, kind, &grid, cancel, &mut |dir, pt, fr| {
-        stream.points(
-            fr,
-            &format!(
-                "{dir} sweep: {key} = {:.5}, A1 = {:.5} m{}",
+    let out = sweep(
+        p.structure,
+        kind,
+        &grid,
+        sweep::JUMP_MAX_PERIODS,
+        cancel,
+        &mut |dir, pt, fr| {
+            stream.points(
+                fr,
+                &format!(
+                    "{dir} sweep: {key} = {:.5}, A1 = {:.5} m{}",
+                    pt.p,
+                    pt.amplitudes.fundamental_m[0],
+                    if pt.jumped { " (jump)" } else { "" }
+                ),
+                &format!("{dir}_amplitude"),
                 pt.p,
-                pt.amplitudes.fundamental_m[0],
-                if pt.jumped { " (jump)" } else { "" }
-            ),
-            &format!("{dir}_amplitude"),
-            pt.p,
-            &pt.amplitudes.fundamental_m,
-        );
-    })?;
+                &pt.amplitudes.fundamental_m,
+            );
+        },
+    )?;
     for w in &out.warnings {
         result.warn(w.clone());
     }

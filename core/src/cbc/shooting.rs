@@ -151,3 +151,24 @@ pub fn refresh_linearisation(
         None => false,
     }
 }
+
+/// Integrates `periods` periods from rest in blocks of 10, checking cancellation between
+/// blocks. Ok(None) when the response runs away (beyond 1e3 m or non-finite).
+pub fn settle_from_rest(
+    map: &PeriodMap,
+    periods: usize,
+    cancel: &Cancel,
+) -> Result<Option<State>, ToolError> {
+    let mut y = [0.0; 6];
+    let mut left = periods;
+    while left > 0 {
+        cancel.check()?;
+        let block = left.min(10);
+        match map.integrate(&y, block) {
+            Some((end, _)) => y = end,
+            None => return Ok(None),
+        }
+        left -= block;
+    }
+    Ok(Some(y))
+}

@@ -15,14 +15,15 @@ use super::exact::{CurveKind, SETTLE_PERIODS};
 use super::fourier::{amplitudes, Amplitudes, Trig};
 use super::model::{Linearisation, State, Structure};
 use super::shooting::{
-    branch_tangent, floquet_max, norm, refresh_linearisation, shoot, Orbit, SHOOT_TOL,
+    branch_tangent, floquet_max, norm, refresh_linearisation, settle_from_rest, shoot, Orbit,
+    SHOOT_TOL,
 };
 use crate::{Cancel, ToolError};
 
 /// Periods per block of a jump transient.
 const JUMP_BLOCK_PERIODS: usize = 50;
-/// Periods after which a jump transient is given up.
-const JUMP_MAX_PERIODS: usize = 5000;
+/// Periods after which a jump transient is given up (cbc.md §4.2).
+pub const JUMP_MAX_PERIODS: usize = 5000;
 /// Smallest sub-step, relative to the grid step.
 const MIN_SUBSTEP: f64 = 1e-6;
 /// Largest relative change of the orbit in one accepted sub-step.
@@ -67,6 +68,7 @@ struct Sweeper<'a> {
     trig: Trig,
     cancel: &'a Cancel,
     periods: usize,
+    jump_max_periods: usize,
 }
 
 /// Result of trying to move the orbit to the next grid value.
@@ -77,6 +79,8 @@ enum Step {
         settled: bool,
         samples: Vec<[f64; 4]>,
     },
+    /// The transient ran away (beyond 1e3 m or non-finite).
+    Diverged,
 }
 
 impl Sweeper<'_> {
@@ -101,19 +105,20 @@ impl Sweeper<'_> {
         Ok(ok.then_some(o))
     }
 
-    /// The first point: 200 periods from rest, then shooting Newton.
-    fn start(&mut self, p: f64) -> Result<Orbit, ToolError> {
+    /// The first point: 200 periods from rest, then shooting Newton. None when the
+    /// response runs away (beyond 1e3 m or non-finite).
+    fn start(&mut self, p: f64) -> Result<Option<Orbit>, ToolError> {
         let map = self.kind.map(self.st, p);
-        let (y, _) = map
-            .integrate(&[0.0; 6], SETTLE_PERIODS)
-            .ok_or_else(|| ToolError::failed(format!("the response from rest diverged at {p}")))?;
+        let Some(y) = settle_from_rest(&map, SETTLE_PERIODS, self.cancel)? else {
+            return Ok(None);
+        };
         self.periods += SETTLE_PERIODS;
-        self.cancel.check()?;
-        self.shoot_at(p, &y, 30, None)?.ok_or_else(|| {
+        let orbit = self.shoot_at(p, &y, 30, None)?.ok_or_else(|| {
             ToolError::failed(format!(
                 "shooting Newton failed at the first grid value {p}"
             ))
-        })
+        })?;
+        Ok(Some(orbit))
     }
 
     fn advance(&mut self, orbit: &Orbit, p_from: f64, p_to: f64) -> Result<Step, ToolError> {
@@ -165,12 +170,10 @@ impl Sweeper<'_> {
         let mut y = from.z;
         let mut integrated = 0;
         let mut last_samples = from.samples.clone();
-        while integrated < JUMP_MAX_PERIODS {
+        while integrated < self.jump_max_periods {
             self.cancel.check()?;
             let Some((end, samples)) = map.integrate(&y, JUMP_BLOCK_PERIODS) else {
-                return Err(ToolError::failed(format!(
-                    "the transient after the jump at {p} diverged (state beyond 1e3 m)"
-                )));
+                return Ok(Step::Diverged);
             };
             integrated += JUMP_BLOCK_PERIODS;
             self.periods += JUMP_BLOCK_PERIODS;
@@ -192,6 +195,7 @@ impl Sweeper<'_> {
         // Unsettled: keep the integrated state as the "orbit" to continue from.
         let mut orbit = from.clone();
         orbit.z = y;
+        orbit.samples = last_samples.clone();
         Ok(Step::Jumped {
             orbit,
             settled: false,
@@ -200,12 +204,14 @@ impl Sweeper<'_> {
     }
 }
 
-/// Runs the up and down sweeps over `grid`. `on_point(direction, point, fraction)` sees each
-/// recorded point.
+/// Runs the up and down sweeps over `grid`, giving up a jump transient after
+/// `jump_max_periods` periods ([`JUMP_MAX_PERIODS`] in the tool). `on_point(direction, point,
+/// fraction)` sees each recorded point.
 pub fn sweep(
     st: Structure,
     kind: CurveKind,
     grid: &[f64],
+    jump_max_periods: usize,
     cancel: &Cancel,
     on_point: &mut dyn FnMut(&str, &SweepPoint, f64),
 ) -> Result<Sweep, ToolError> {
@@ -215,10 +221,18 @@ pub fn sweep(
         trig: Trig::default(),
         cancel,
         periods: 0,
+        jump_max_periods,
     };
     let mut out = Sweep::default();
     let total = 2 * grid.len();
-    let mut orbit = s.start(grid[0])?;
+    let Some(mut orbit) = s.start(grid[0])? else {
+        out.warnings.push(format!(
+            "the response from rest at the first grid value {} grew beyond 1e3 m or became \
+             non-finite; no sweep",
+            grid[0]
+        ));
+        return Ok(out);
+    };
     if floquet_max(&orbit.lin) >= 1.0 {
         out.warnings.push(format!(
             "the steady state reached from rest at the first grid value {} is not stable",
@@ -236,7 +250,7 @@ pub fn sweep(
     let down_grid: Vec<f64> = grid.iter().rev().copied().collect();
     let mut p_cur = grid[0];
     let mut done = 1;
-    for (dir, values) in [("up", &grid[1..]), ("down", &down_grid[..])] {
+    'sweeps: for (dir, values) in [("up", &grid[1..]), ("down", &down_grid[..])] {
         for &p in values {
             let point = if p == p_cur {
                 SweepPoint {
@@ -247,6 +261,13 @@ pub fn sweep(
                 }
             } else {
                 match s.advance(&orbit, p_cur, p)? {
+                    Step::Diverged => {
+                        out.warnings.push(format!(
+                            "the {dir} sweep stopped at {p}: the response after a jump grew \
+                             beyond 1e3 m or became non-finite (partial sweep)"
+                        ));
+                        break 'sweeps;
+                    }
                     Step::Continued(o) => {
                         orbit = o;
                         SweepPoint {
@@ -272,7 +293,7 @@ pub fn sweep(
                         } else {
                             out.warnings.push(format!(
                                 "the {dir} sweep point at {p} did not settle within \
-                                 {JUMP_MAX_PERIODS} periods after a jump; its amplitude is \
+                                 {jump_max_periods} periods after a jump; its amplitude is \
                                  that of the last integrated period"
                             ));
                             amplitudes(&s.trig, &samples)
