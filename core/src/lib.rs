@@ -6,6 +6,7 @@
 //! struct, run, and returned as a [`result::ToolResult`] with the shape of platform.md §3.
 //! Nothing here knows about HTTP, Tauri or threads beyond [`progress::Cancel`].
 
+pub mod cbc;
 pub mod control;
 pub mod design;
 pub mod error;

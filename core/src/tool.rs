@@ -69,6 +69,7 @@ pub static TOOLS: &[&dyn Tool] = &[
     &crate::control::VibrationControlTool,
     &crate::uncertainty::UncertaintyTool,
     &crate::design::DesignTool,
+    &crate::cbc::CbcTool,
 ];
 
 /// The tool with this id.

@@ -1,0 +1,462 @@
+//! The `cbc` tool (cbc.md): nonlinear control-based continuation of the 3-storey building
+//! with a hardening cubic spring at floor 1, in four modes:
+//!
+//! - `continuation` ([`continuation`]): a virtual CBC experiment, Newton/Broyden on the
+//!   control force's Fourier coefficients, tracing the whole S-curve including the unstable
+//!   middle branch;
+//! - `frequency_sweep`, `amplitude_sweep` ([`sweep`]): infinitely slow open-loop sweeps up and
+//!   down with jumps at the folds;
+//! - `exact` ([`exact`]): the true curve by shooting and pseudo-arclength continuation, with
+//!   Floquet stability and refined folds.
+//!
+//! Building blocks: [`model`] (equations of motion and the RK4 period map with variational
+//! equations), [`shooting`] (periodic orbits, Floquet multipliers), [`fourier`] (one-period
+//! measurements). This module reads the parameters and shapes the result (cbc.md §3, §5);
+//! [`stream`] sends each new point with the progress.
+
+pub mod continuation;
+pub mod exact;
+pub mod fourier;
+pub mod model;
+pub mod params;
+pub mod shooting;
+pub mod stream;
+pub mod sweep;
+
+use serde_json::Value;
+
+use crate::result::{Series, Table};
+use crate::schema::ParamSpec;
+use crate::tool::{Category, Tool};
+use crate::{Cancel, Progress, ToolError, ToolResult};
+
+use continuation::{run_cbc, CbcPoint};
+use exact::{exact_curve, CurveKind, CurvePoint};
+use params::{CbcParams, Curve, Mode};
+use stream::Stream;
+use sweep::{sweep, SweepPoint};
+
+const FORCING_LABEL: &str = "Forcing amplitude (N)";
+const FREQUENCY_LABEL: &str = "Forcing frequency (rad/s)";
+
+fn amplitude_label(k: usize) -> String {
+    format!("Amplitude floor {k} (m)")
+}
+
+/// Control-based continuation of the Duffing building.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CbcTool;
+
+impl Tool for CbcTool {
+    fn id(&self) -> &'static str {
+        "cbc"
+    }
+
+    fn title(&self) -> &'static str {
+        "Nonlinear control-based continuation"
+    }
+
+    fn category(&self) -> Category {
+        Category::SelfContainedSimulation
+    }
+
+    fn description(&self) -> &'static str {
+        "The 3-storey building with a hardening cubic spring at floor 1: a virtual control-based \
+         continuation experiment that traces the whole S-curve including the unstable branch, \
+         slow open-loop sweeps with jumps and hysteresis, and the exact curve by shooting with \
+         stability and folds."
+    }
+
+    fn params(&self) -> Vec<ParamSpec> {
+        params::cbc_params()
+    }
+
+    fn is_heavy(&self) -> bool {
+        false
+    }
+
+    fn run(
+        &self,
+        params: &Value,
+        progress: &Progress,
+        cancel: &Cancel,
+    ) -> Result<ToolResult, ToolError> {
+        let (p, echo) = CbcParams::parse(params)?;
+        run_cbc_tool(&p, echo, progress, cancel)
+    }
+}
+
+/// Runs the tool on typed parameters; `echo` becomes the result's `params`.
+pub fn run_cbc_tool(
+    p: &CbcParams,
+    echo: Value,
+    progress: &Progress,
+    cancel: &Cancel,
+) -> Result<ToolResult, ToolError> {
+    model::check_structure(&p.structure)?;
+    let mut result = ToolResult::new("cbc", echo);
+    let f = p.structure.linear_natural_frequencies_rad_s();
+    for (k, w) in f.iter().enumerate() {
+        result.set(&format!("linear_natural_frequency_{}_rad_s", k + 1), *w);
+        result.set(
+            &format!("linear_natural_frequency_{}_hz", k + 1),
+            w / (2.0 * std::f64::consts::PI),
+        );
+    }
+    let stream = Stream::new(progress);
+    match p.mode {
+        Mode::Exact => run_exact(p, &mut result, &stream, cancel)?,
+        Mode::FrequencySweep | Mode::AmplitudeSweep => run_sweep(p, &mut result, &stream, cancel)?,
+        Mode::Continuation => run_continuation(p, &mut result, &stream, cancel)?,
+    }
+    progress.report(1.0, "done");
+    Ok(result)
+}
+
+fn bool_cell(b: bool) -> Value {
+    Value::Bool(b)
+}
+
+fn num(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+fn run_exact(
+    p: &CbcParams,
+    result: &mut ToolResult,
+    stream: &Stream,
+    cancel: &Cancel,
+) -> Result<(), ToolError> {
+    let (kind, p_min, p_max, key, label) = match p.curve {
+        Curve::SCurve => (
+            CurveKind::Forcing {
+                omega_rad_s: p.omega_rad_s,
+            },
+            p.forcing_min_n,
+            p.forcing_max_n,
+            "forcing_n",
+            FORCING_LABEL,
+        ),
+        Curve::Frc => (
+            CurveKind::Frequency {
+                forcing_n: p.forcing_n,
+            },
+            p.frequency_min_rad_s,
+            p.frequency_max_rad_s,
+            "frequency_rad_s",
+            FREQUENCY_LABEL,
+        ),
+    };
+    let mut count = 0usize;
+    let curve = exact_curve(
+        p.structure,
+        kind,
+        p_min,
+        p_max,
+        exact::MAX_POINTS,
+        cancel,
+        &mut |pt, fr| {
+            count += 1;
+            stream.points(
+                fr,
+                &format!(
+                    "exact point {count}: {key} = {:.5}, A1 = {:.5} m",
+                    pt.p, pt.amplitudes.fundamental_m[0]
+                ),
+                "exact_amplitude",
+                pt.p,
+                &pt.amplitudes.fundamental_m,
+            );
+        },
+    )?;
+    for w in &curve.warnings {
+        result.warn(w.clone());
+    }
+    let pts: &[CurvePoint] = &curve.points;
+    result.set_int("fold_count", curve.folds.len() as i64);
+    for (k, fold) in curve.folds.iter().enumerate() {
+        result.set(&format!("fold_{}_{key}", k + 1), fold.p);
+        result.set(&format!("fold_{}_amplitude_1_m", k + 1), fold.amplitude_1_m);
+    }
+    result.set_int("points_total", pts.len() as i64);
+    result.set_int(
+        "stable_points",
+        pts.iter().filter(|q| q.stable).count() as i64,
+    );
+    result.set(
+        "max_amplitude_1_m",
+        pts.iter()
+            .map(|q| q.amplitudes.fundamental_m[0])
+            .fold(0.0, f64::max),
+    );
+    let x: Vec<f64> = pts.iter().map(|q| q.p).collect();
+    for k in 0..3 {
+        result.push_series(Series::new(
+            format!("exact_amplitude_{}", k + 1),
+            label,
+            amplitude_label(k + 1),
+            x.clone(),
+            pts.iter().map(|q| q.amplitudes.fundamental_m[k]).collect(),
+        ));
+    }
+    result.push_series(Series::new(
+        "floquet_max",
+        label,
+        "Largest Floquet multiplier modulus (-)",
+        x,
+        pts.iter().map(|q| q.floquet_max).collect(),
+    ));
+    let mut branch = Table::new(
+        "branch",
+        &[
+            "point",
+            key,
+            "amplitude_1_m",
+            "amplitude_2_m",
+            "amplitude_3_m",
+            "half_peak_to_peak_1_m",
+            "half_peak_to_peak_2_m",
+            "half_peak_to_peak_3_m",
+            "floquet_max",
+            "stable",
+        ],
+    );
+    for (i, q) in pts.iter().enumerate() {
+        let a = &q.amplitudes;
+        let mut row = vec![Value::from(i as i64), num(q.p)];
+        row.extend(a.fundamental_m.iter().map(|v| num(*v)));
+        row.extend(a.half_peak_to_peak_m.iter().map(|v| num(*v)));
+        row.push(num(q.floquet_max));
+        row.push(bool_cell(q.stable));
+        branch.rows.push(row);
+    }
+    result.push_table(branch);
+    let mut folds = Table::new("folds", &["fold", key, "amplitude_1_m"]);
+    for (k, fold) in curve.folds.iter().enumerate() {
+        folds.push_numbers(1, &[(k + 1) as f64, fold.p, fold.amplitude_1_m]);
+    }
+    result.push_table(folds);
+    Ok(())
+}
+
+fn run_sweep(
+    p: &CbcParams,
+    result: &mut ToolResult,
+    stream: &Stream,
+    cancel: &Cancel,
+) -> Result<(), ToolError> {
+    let (kind, lo, hi, n, key, label) = if p.mode == Mode::FrequencySweep {
+        (
+            CurveKind::Frequency {
+                forcing_n: p.forcing_n,
+            },
+            p.frequency_min_rad_s,
+            p.frequency_max_rad_s,
+            p.frequency_points,
+            "frequency_rad_s",
+            FREQUENCY_LABEL,
+        )
+    } else {
+        (
+            CurveKind::Forcing {
+                omega_rad_s: p.omega_rad_s,
+            },
+            p.forcing_min_n,
+            p.forcing_max_n,
+            p.forcing_points,
+            "forcing_n",
+            FORCING_LABEL,
+        )
+    };
+    let grid: Vec<f64> = (0..n)
+        .map(|i| {
+            if i + 1 == n {
+                hi
+            } else {
+                lo + (hi - lo) * i as f64 / (n - 1) as f64
+            }
+        })
+        .collect();
+    let out = sweep(
+        p.structure,
+        kind,
+        &grid,
+        sweep::JUMP_MAX_PERIODS,
+        cancel,
+        &mut |dir, pt, fr| {
+            stream.points(
+                fr,
+                &format!(
+                    "{dir} sweep: {key} = {:.5}, A1 = {:.5} m{}",
+                    pt.p,
+                    pt.amplitudes.fundamental_m[0],
+                    if pt.jumped { " (jump)" } else { "" }
+                ),
+                &format!("{dir}_amplitude"),
+                pt.p,
+                &pt.amplitudes.fundamental_m,
+            );
+        },
+    )?;
+    for w in &out.warnings {
+        result.warn(w.clone());
+    }
+    for (dir, jumps) in [("up", &out.up_jumps), ("down", &out.down_jumps)] {
+        result.set_int(&format!("{dir}_jump_count"), jumps.len() as i64);
+        for (k, j) in jumps.iter().enumerate() {
+            result.set(&format!("{dir}_jump_{}_{key}", k + 1), *j);
+        }
+    }
+    let all = out.up.iter().chain(&out.down);
+    result.set(
+        "max_amplitude_1_m",
+        all.clone()
+            .map(|q| q.amplitudes.fundamental_m[0])
+            .fold(0.0, f64::max),
+    );
+    result.set_int(
+        "unsettled_points",
+        all.filter(|q| !q.settled).count() as i64,
+    );
+    result.set_int("simulated_periods_total", out.periods as i64);
+    for (dir, pts) in [("up", &out.up), ("down", &out.down)] {
+        let pts: &[SweepPoint] = pts;
+        let x: Vec<f64> = pts.iter().map(|q| q.p).collect();
+        for k in 0..3 {
+            result.push_series(Series::new(
+                format!("{dir}_amplitude_{}", k + 1),
+                label,
+                amplitude_label(k + 1),
+                x.clone(),
+                pts.iter().map(|q| q.amplitudes.fundamental_m[k]).collect(),
+            ));
+        }
+    }
+    for (dir, pts) in [("up", &out.up), ("down", &out.down)] {
+        let mut t = Table::new(
+            dir,
+            &[
+                "point",
+                key,
+                "amplitude_1_m",
+                "amplitude_2_m",
+                "amplitude_3_m",
+                "half_peak_to_peak_1_m",
+                "half_peak_to_peak_2_m",
+                "half_peak_to_peak_3_m",
+                "jumped",
+                "settled",
+            ],
+        );
+        for (i, q) in pts.iter().enumerate() {
+            let a = &q.amplitudes;
+            let mut row = vec![Value::from(i as i64), num(q.p)];
+            row.extend(a.fundamental_m.iter().map(|v| num(*v)));
+            row.extend(a.half_peak_to_peak_m.iter().map(|v| num(*v)));
+            row.push(bool_cell(q.jumped));
+            row.push(bool_cell(q.settled));
+            t.rows.push(row);
+        }
+        result.push_table(t);
+    }
+    Ok(())
+}
+
+fn run_continuation(
+    p: &CbcParams,
+    result: &mut ToolResult,
+    stream: &Stream,
+    cancel: &Cancel,
+) -> Result<(), ToolError> {
+    if p.cbc.harmonics < 7 {
+        result.warn(format!(
+            "target_harmonics = {} < 7: the target cannot cancel the strong higher harmonics of \
+             the upper branch, so the control stays invasive there",
+            p.cbc.harmonics
+        ));
+    }
+    let total = p.cbc.points;
+    let run = run_cbc(p.structure, p.cbc, cancel, &mut |pt: &CbcPoint, fr| {
+        let msg = format!(
+            "CBC point {}/{total}: target {:.5} m, Φ = {:.5} N, A1 = {:.5} m, {} iterations{}",
+            pt.index + 1,
+            pt.target_amplitude_m,
+            pt.forcing_n,
+            pt.amplitude_m[0],
+            pt.iterations,
+            if pt.converged { "" } else { " (not converged)" }
+        );
+        if pt.converged {
+            stream.points(fr, &msg, "branch_amplitude", pt.forcing_n, &pt.amplitude_m);
+        } else {
+            stream.message(fr, &msg);
+        }
+    })?;
+    for w in &run.warnings {
+        result.warn(w.clone());
+    }
+    let conv: Vec<&CbcPoint> = run.points.iter().filter(|q| q.converged).collect();
+    result.set("seed_amplitude_1_m", run.seed_amplitude_1_m);
+    result.set_int("fold_count", run.folds.len() as i64);
+    for (k, fold) in run.folds.iter().enumerate() {
+        result.set(&format!("fold_{}_forcing_n", k + 1), fold.forcing_n);
+        result.set(&format!("fold_{}_amplitude_1_m", k + 1), fold.amplitude_1_m);
+    }
+    result.set(
+        "max_forcing_n",
+        conv.iter().map(|q| q.forcing_n).fold(0.0, f64::max),
+    );
+    result.set_int("points_total", run.points.len() as i64);
+    result.set_int("points_converged", conv.len() as i64);
+    result.set(
+        "max_invasiveness_n",
+        conv.iter().map(|q| q.invasiveness_n).fold(0.0, f64::max),
+    );
+    result.set_int("harmonic_iterations_total", run.harmonic_iterations as i64);
+    result.set_int("simulated_periods_total", run.periods as i64);
+    let x: Vec<f64> = conv.iter().map(|q| q.forcing_n).collect();
+    for k in 0..3 {
+        result.push_series(Series::new(
+            format!("branch_amplitude_{}", k + 1),
+            FORCING_LABEL,
+            amplitude_label(k + 1),
+            x.clone(),
+            conv.iter().map(|q| q.amplitude_m[k]).collect(),
+        ));
+    }
+    let mut branch = Table::new(
+        "branch",
+        &[
+            "point",
+            "target_amplitude_m",
+            "forcing_n",
+            "amplitude_1_m",
+            "amplitude_2_m",
+            "amplitude_3_m",
+            "half_peak_to_peak_1_m",
+            "invasiveness_n",
+            "iterations",
+            "converged",
+        ],
+    );
+    for q in &run.points {
+        let mut row = vec![
+            Value::from(q.index as i64),
+            num(q.target_amplitude_m),
+            num(q.forcing_n),
+        ];
+        row.extend(q.amplitude_m.iter().map(|v| num(*v)));
+        row.push(num(q.half_peak_to_peak_1_m));
+        row.push(num(q.invasiveness_n));
+        row.push(Value::from(q.iterations as i64));
+        row.push(bool_cell(q.converged));
+        branch.rows.push(row);
+    }
+    result.push_table(branch);
+    let mut folds = Table::new("folds", &["fold", "forcing_n", "amplitude_1_m"]);
+    for (k, fold) in run.folds.iter().enumerate() {
+        folds.push_numbers(1, &[(k + 1) as f64, fold.forcing_n, fold.amplitude_1_m]);
+    }
+    result.push_table(folds);
+    Ok(())
+}
