@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libssl-dev pkg-config build-essential
   xvfb xauth webkit2gtk-driver chromium chromium-driver iproute2
+  calculix-ccx
 )
 
 missing=()

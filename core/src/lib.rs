@@ -8,6 +8,7 @@
 
 pub mod control;
 pub mod error;
+pub mod fea;
 pub mod lumped;
 pub mod modal;
 pub mod progress;

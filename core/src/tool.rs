@@ -67,6 +67,7 @@ pub static TOOLS: &[&dyn Tool] = &[
     &crate::simulator::SimulatorTool,
     &crate::recordings::RecordingsTool,
     &crate::control::VibrationControlTool,
+    &crate::fea::FeaTool,
 ];
 
 /// The tool with this id.
