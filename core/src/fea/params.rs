@@ -183,7 +183,13 @@ impl FeaParams {
     /// Validates a JSON parameter object; returns the typed parameters and the echo
     /// (defaults filled in).
     pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
-        let filled = schema::validate(&fea_params(), params)?;
+        let mut filled = schema::validate(&fea_params(), params)?;
+        // The schema accepts integral floats (`6.0`) for integers; store them as integers.
+        for key in ["num_modes", "threads"] {
+            if let Some(x) = filled.get(key).and_then(Value::as_f64) {
+                filled[key] = Value::from(x as u64);
+            }
+        }
         let typed: FeaParams = serde_json::from_value(filled.clone())
             .map_err(|e| ToolError::invalid("params", e.to_string()))?;
         typed.validate_cross()?;
