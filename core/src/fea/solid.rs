@@ -102,7 +102,7 @@ impl Grid {
             bounds.sort_by(f64::total_cmp);
             let mut merged: Vec<f64> = Vec::with_capacity(bounds.len());
             for v in bounds {
-                if merged.last().map_or(true, |&last| v - last >= EPS_M) {
+                if merged.last().is_none_or(|&last| v - last >= EPS_M) {
                     merged.push(v);
                 }
             }
@@ -144,7 +144,7 @@ impl Grid {
     /// Coordinate of doubled-grid index `d` on `axis` (odd: the midpoint of two lines).
     fn coord(&self, axis: usize, d: usize) -> f64 {
         let l = &self.lines[axis];
-        if d % 2 == 0 {
+        if d.is_multiple_of(2) {
             l[d / 2]
         } else {
             0.5 * (l[d / 2] + l[d / 2 + 1])
