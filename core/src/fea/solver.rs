@@ -61,7 +61,10 @@ impl From<SolverError> for ToolError {
     fn from(e: SolverError) -> Self {
         match e {
             SolverError::Cancelled => ToolError::Cancelled,
-            other => ToolError::failed(format!("{}: {other}", other.code())),
+            other => ToolError::Solver {
+                code: other.code().to_string(),
+                message: other.to_string(),
+            },
         }
     }
 }
