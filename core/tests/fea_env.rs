@@ -26,7 +26,8 @@ fn cristallo_ccx_selects_the_solver_program() {
     )
     .unwrap_err();
     match e {
-        ToolError::ComputationFailed { message } => {
+        ToolError::Solver { code, message } => {
+            assert_eq!(code, "solver_failed");
             assert!(message.contains("chosen by CRISTALLO_CCX"), "{message}")
         }
         other => panic!("expected solver_failed, got {other:?}"),
@@ -34,6 +35,7 @@ fn cristallo_ccx_selects_the_solver_program() {
     // A program that does not exist: solver_missing with the install hint.
     std::env::set_var("CRISTALLO_CCX", tmp.path().join("no-such-ccx"));
     let e = run("fea", &json!({}), &Progress::none(), &Cancel::new()).unwrap_err();
+    assert_eq!(e.code(), Some("solver_missing"));
     assert!(e.to_string().contains("calculix-ccx"), "{e}");
     // No parameter can name a program.
     let e = run(
