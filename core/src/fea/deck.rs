@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use super::format::g9;
 use super::geometry::{Frame, CLAMP_VOLUME_M3};
-use super::params::{FeaParams, Model};
+use super::params::{check_node_count, FeaParams, Model, MAX_SOLID_GRID_CELLS};
 use super::{beam_shell, solid};
 use crate::ToolError;
 
@@ -26,19 +26,38 @@ pub struct Deck {
     pub floor_centre_nodes: [usize; 3],
 }
 
-/// Validates the parameters and writes the deck of the chosen model kind.
+/// Validates the parameters and writes the deck of the chosen model kind. The node limit is
+/// checked before any text is written (for `solid` on the indexed mesh, built once).
 pub fn deck(p: &FeaParams) -> Result<Deck, ToolError> {
-    p.validate()?;
-    Ok(build_unchecked(p))
-}
-
-/// The deck text for already validated parameters.
-pub(crate) fn build_unchecked(p: &FeaParams) -> Deck {
+    p.validate_ranges()?;
     let frame = Frame::new(p);
     match p.model {
-        Model::BeamShell => beam_shell::build(p, &frame),
-        Model::Solid => solid::build(p, &frame),
+        Model::BeamShell => {
+            check_node_count(beam_shell::counts(&frame).0)?;
+            Ok(beam_shell::build(p, &frame))
+        }
+        Model::Solid => {
+            let grid = solid_grid(&frame)?;
+            let mesh = solid::Mesh::new(&grid);
+            check_node_count(mesh.nodes.len())?;
+            Ok(solid::build(p, &frame, &grid, &mesh))
+        }
     }
+}
+
+/// The solid grid, refused at once when it has too many cells to index.
+fn solid_grid(frame: &Frame) -> Result<solid::Grid, ToolError> {
+    let grid = solid::Grid::new(frame);
+    let cells = grid.cell_count();
+    if cells > MAX_SOLID_GRID_CELLS {
+        return Err(ToolError::invalid(
+            "element_size_m",
+            format!(
+                "the solid grid would have {cells} cells (limit {MAX_SOLID_GRID_CELLS}); use a larger element size"
+            ),
+        ));
+    }
+    Ok(grid)
 }
 
 /// `*MATERIAL` with `*ELASTIC` and `*DENSITY`.
@@ -99,19 +118,6 @@ pub fn mesh_node_count(p: &FeaParams) -> Result<usize, ToolError> {
     let frame = Frame::new(p);
     match p.model {
         Model::BeamShell => Ok(beam_shell::counts(&frame).0),
-        Model::Solid => {
-            let grid = solid::Grid::new(&frame);
-            let cells = grid.cell_count();
-            if cells > super::params::MAX_SOLID_GRID_CELLS {
-                return Err(ToolError::invalid(
-                    "element_size_m",
-                    format!(
-                        "the solid grid would have {cells} cells (limit {}); use a larger element size",
-                        super::params::MAX_SOLID_GRID_CELLS
-                    ),
-                ));
-            }
-            Ok(solid::Mesh::new(&frame, &grid).nodes.len())
-        }
+        Model::Solid => Ok(solid::Mesh::new(&solid_grid(&frame)?).nodes.len()),
     }
 }

@@ -199,12 +199,23 @@ impl FeaParams {
     /// Checks every rule of fea.md §3/§4.1 on an already typed value (built in Rust rather
     /// than parsed): the same ranges as the schema, the cross-field rules and the mesh limit.
     pub fn validate(&self) -> Result<(), ToolError> {
+        self.validate_ranges()?;
+        self.check_node_limit()
+    }
+
+    /// Every rule except the mesh-size limit (which needs the mesh).
+    pub(crate) fn validate_ranges(&self) -> Result<(), ToolError> {
         let v = serde_json::to_value(self).map_err(|e| ToolError::failed(e.to_string()))?;
         schema::validate(&fea_params(), &v)?;
-        self.validate_cross()
+        self.validate_geometry()
     }
 
     fn validate_cross(&self) -> Result<(), ToolError> {
+        self.validate_geometry()?;
+        self.check_node_limit()
+    }
+
+    fn validate_geometry(&self) -> Result<(), ToolError> {
         if self.column_free_length_m.len() != 3 {
             return Err(ToolError::invalid(
                 "column_free_length_m",
@@ -223,20 +234,28 @@ impl FeaParams {
                 ),
             ));
         }
-        let nodes = super::mesh_node_count(self)?;
-        if nodes > MAX_NODES {
-            return Err(ToolError::invalid(
-                "element_size_m",
-                format!(
-                    "the mesh would have {nodes} nodes (limit {MAX_NODES}); use a larger element size"
-                ),
-            ));
-        }
         Ok(())
+    }
+
+    fn check_node_limit(&self) -> Result<(), ToolError> {
+        check_node_count(super::mesh_node_count(self)?)
     }
 
     /// The echo of these parameters as a JSON object.
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
+}
+
+/// `nodes` against [`MAX_NODES`]: an error on `element_size_m` stating the count and limit.
+pub(crate) fn check_node_count(nodes: usize) -> Result<(), ToolError> {
+    if nodes > MAX_NODES {
+        return Err(ToolError::invalid(
+            "element_size_m",
+            format!(
+                "the mesh would have {nodes} nodes (limit {MAX_NODES}); use a larger element size"
+            ),
+        ));
+    }
+    Ok(())
 }

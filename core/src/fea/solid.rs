@@ -191,8 +191,7 @@ pub struct Mesh {
 }
 
 impl Mesh {
-    pub fn new(f: &Frame, g: &Grid) -> Self {
-        let _ = f;
+    pub fn new(g: &Grid) -> Self {
         let n = g.lines.each_ref().map(|l| l.len() - 1);
         let dims = n.map(|c| 2 * c + 1);
         let mut index = vec![0u32; dims[0] * dims[1] * dims[2]];
@@ -250,9 +249,7 @@ impl Mesh {
 }
 
 /// Builds the mesh and writes the deck.
-pub fn build(p: &FeaParams, f: &Frame) -> Deck {
-    let grid = Grid::new(f);
-    let mesh = Mesh::new(f, &grid);
+pub fn build(p: &FeaParams, f: &Frame, grid: &Grid, mesh: &Mesh) -> Deck {
     let coords: Vec<[f64; 3]> = mesh
         .nodes
         .iter()
@@ -275,10 +272,16 @@ pub fn build(p: &FeaParams, f: &Frame) -> Deck {
         let _ = writeln!(out, "*ELEMENT, TYPE=C3D20R, ELSET={name}");
         for (_, ids) in mesh.elements.iter().filter(|(set, _)| *set == s) {
             eid += 1;
-            let head: Vec<String> = ids[..15].iter().map(usize::to_string).collect();
-            let tail: Vec<String> = ids[15..].iter().map(usize::to_string).collect();
-            let _ = writeln!(out, "{eid}, {},", head.join(", "));
-            let _ = writeln!(out, "{}", tail.join(", "));
+            // ABAQUS data lines: continuation after the 15th node.
+            let _ = write!(out, "{eid}");
+            for (q, id) in ids.iter().enumerate() {
+                if q == 15 {
+                    let _ = write!(out, ",\n{id}");
+                } else {
+                    let _ = write!(out, ", {id}");
+                }
+            }
+            out.push('\n');
         }
     }
     let _ = writeln!(out, "*ELSET, ELSET=EALL");
