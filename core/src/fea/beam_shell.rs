@@ -15,7 +15,7 @@
 use std::fmt::Write;
 
 use super::deck::{write_material, write_step, Deck};
-use super::format::{g9, write_id_lines, write_node};
+use super::format::{g9, write_id_lines, NodeWriter};
 use super::geometry::{segments, Frame, CLAMP_VOLUME_M3, EPS_M};
 use super::params::FeaParams;
 
@@ -148,8 +148,9 @@ pub fn build(p: &FeaParams, f: &Frame) -> Deck {
     let _ = writeln!(out, "*HEADING");
     let _ = writeln!(out, "Cristallo frame beam_shell");
     let _ = writeln!(out, "*NODE, NSET=NALL");
+    let mut writer = NodeWriter::default();
     for (i, &q) in nodes.iter().enumerate() {
-        write_node(&mut out, i + 1, q);
+        writer.write(&mut out, i + 1, q);
     }
     let mut eid = 0usize;
     let _ = writeln!(out, "*ELEMENT, TYPE=B32, ELSET=LEGS");

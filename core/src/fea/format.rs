@@ -112,14 +112,24 @@ pub fn write_id_lines(out: &mut String, ids: &[usize], per_line: usize) {
     }
 }
 
-/// Writes one `*NODE` data line.
-pub fn write_node(out: &mut String, id: usize, p: [f64; 3]) {
-    let _ = write!(out, "{id}");
-    for x in p {
-        out.push_str(", ");
-        push_g9(out, x);
+/// Renderings of coordinates already written: a mesh has few distinct coordinate values
+/// (grid lines), so each is formatted once and then copied.
+#[derive(Debug, Default)]
+pub struct NodeWriter {
+    seen: std::collections::HashMap<u64, Box<str>>,
+}
+
+impl NodeWriter {
+    /// Writes one `*NODE` data line `id, x, y, z`.
+    pub fn write(&mut self, out: &mut String, id: usize, p: [f64; 3]) {
+        let _ = write!(out, "{id}");
+        for x in p {
+            out.push_str(", ");
+            let text = self.seen.entry(x.to_bits()).or_insert_with(|| g9(x).into());
+            out.push_str(text);
+        }
+        out.push('\n');
     }
-    out.push('\n');
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 use std::fmt::Write;
 
 use super::deck::{write_material, write_step, Deck};
-use super::format::{write_id_lines, write_node};
+use super::format::{write_id_lines, NodeWriter};
 use super::geometry::{
     segments, Frame, CLAMP_THICKNESS_M, EPS_M, FOOT_BASE_LENGTH_M, FOOT_FLANGE_THICKNESS_M,
     FOOT_UPRIGHT_HEIGHT_M,
@@ -264,8 +264,9 @@ pub fn build(p: &FeaParams, f: &Frame, grid: &Grid, mesh: &Mesh) -> Deck {
     let _ = writeln!(out, "*HEADING");
     let _ = writeln!(out, "Cristallo frame solid");
     let _ = writeln!(out, "*NODE, NSET=NALL");
+    let mut writer = NodeWriter::default();
     for (i, &q) in coords.iter().enumerate() {
-        write_node(&mut out, i + 1, q);
+        writer.write(&mut out, i + 1, q);
     }
     let mut eid = 0usize;
     for (s, name) in mesh.sets.iter().enumerate() {
