@@ -1,10 +1,9 @@
 //! The `fea` tool's HTTP edge (fea.md §5): the deck download, parameter errors (400 naming the
 //! field) and solver errors (503 `solver_missing`, 502 `solver_failed`) with their `code`.
-//! The solver is chosen by the host's `CRISTALLO_CCX`; the tests that set it are serialised by
-//! a lock (the variable is process-wide) and this binary holds only `fea` tests.
+//! The solver is chosen by the host's `CRISTALLO_CCX`; only one test of this binary sets it
+//! (the variable is process-wide) and the others never start a solver.
 
 use std::os::unix::fs::PermissionsExt;
-use std::sync::Mutex;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -13,8 +12,6 @@ use cristallo_server::{router, AppConfig, Platform};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
-
-static ENV_LOCK: Mutex<()> = Mutex::new(());
 
 fn test_app() -> Router {
     let dir = tempfile::tempdir().unwrap().keep();
@@ -69,7 +66,6 @@ async fn deck_with_bad_params_is_400_naming_the_field() {
 
 #[tokio::test]
 async fn solver_errors_carry_their_code_and_status() {
-    let _guard = ENV_LOCK.lock().unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("CRISTALLO_CCX", dir.path().join("no-such-ccx"));
     let (status, _, body) = send(post("/api/tools/fea/run", r#"{"element_size_m": 0.0254}"#)).await;
