@@ -24,6 +24,10 @@ pub enum ToolError {
     /// The caller cancelled the run.
     #[error("the run was cancelled")]
     Cancelled,
+    /// An external solver (CalculiX for `fea`) is missing (`code` = `solver_missing`), failed
+    /// (`solver_failed`) or ran out of time (`solver_timeout`). Not a parameter error.
+    #[error("{message}")]
+    Solver { code: String, message: String },
 }
 
 impl ToolError {
@@ -49,6 +53,14 @@ impl ToolError {
             _ => None,
         }
     }
+
+    /// The machine-readable code of a solver error (`solver_missing`, …).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ToolError::Solver { code, .. } => Some(code),
+            _ => None,
+        }
+    }
 }
 
 /// The one error shape every edge returns: `{"error": "...", "field": "..." | null}`.
@@ -56,6 +68,9 @@ impl ToolError {
 pub struct ErrorBody {
     pub error: String,
     pub field: Option<String>,
+    /// Code of a solver error (`solver_missing`, `solver_failed`, `solver_timeout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl From<&ToolError> for ErrorBody {
@@ -63,6 +78,7 @@ impl From<&ToolError> for ErrorBody {
         ErrorBody {
             error: e.to_string(),
             field: e.field().map(str::to_string),
+            code: e.code().map(str::to_string),
         }
     }
 }
@@ -73,6 +89,7 @@ impl ErrorBody {
         ErrorBody {
             error: error.into(),
             field: None,
+            code: None,
         }
     }
 }

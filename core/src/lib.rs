@@ -10,6 +10,7 @@ pub mod cbc;
 pub mod control;
 pub mod design;
 pub mod error;
+pub mod fea;
 pub mod lumped;
 pub mod modal;
 pub mod progress;

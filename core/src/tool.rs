@@ -70,6 +70,7 @@ pub static TOOLS: &[&dyn Tool] = &[
     &crate::uncertainty::UncertaintyTool,
     &crate::design::DesignTool,
     &crate::cbc::CbcTool,
+    &crate::fea::FeaTool,
 ];
 
 /// The tool with this id.

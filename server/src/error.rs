@@ -54,6 +54,11 @@ impl ApiError {
             ApiError::Tool(ToolError::ComputationFailed { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Tool(ToolError::Cancelled) => StatusCode::CONFLICT,
             ApiError::Tool(ToolError::NonFinite { .. }) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Tool(ToolError::Solver { code, .. }) => match code.as_str() {
+                "solver_missing" => StatusCode::SERVICE_UNAVAILABLE,
+                "solver_timeout" => StatusCode::GATEWAY_TIMEOUT,
+                _ => StatusCode::BAD_GATEWAY,
+            },
             ApiError::BadBody { .. } => StatusCode::BAD_REQUEST,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
@@ -74,6 +79,7 @@ impl ApiError {
             ApiError::BadBody { .. } => ErrorBody {
                 error: self.to_string(),
                 field: Some("params".into()),
+                code: None,
             },
             other => ErrorBody::message(other.to_string()),
         }

@@ -9,6 +9,9 @@
 //!   requires tokens, advertises itself by mDNS and prints `share-url: http://HOST:PORT/?token=…`
 //!   first (then `host-url:` with the host's own token). It stops cleanly on SIGINT/SIGTERM.
 //! * `cristallo discover` lists shared twins found by mDNS.
+//! * `cristallo fea-deck --params <file | -> [--output FILE]` writes the CalculiX deck of the
+//!   `fea` tool (exit 2 on invalid parameters). `run fea` exits 3 when the solver is missing
+//!   and 4 when it failed, timed out or was cancelled.
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -42,6 +45,15 @@ enum Command {
         /// Parameter file (JSON object), or `-` for standard input. Omitted: all defaults.
         #[arg(long)]
         params: Option<String>,
+    },
+    /// Write the CalculiX deck (.inp) of the `fea` tool for these parameters.
+    FeaDeck {
+        /// Parameter file (JSON object), or `-` for standard input. Omitted: all defaults.
+        #[arg(long)]
+        params: Option<String>,
+        /// Write the deck to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
     /// Serve the UI and the API.
     Serve(ServeOptions),
@@ -99,6 +111,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Run { tool, params } => run(&tool, params.as_deref()),
+        Command::FeaDeck { params, output } => fea_deck(params.as_deref(), output),
         Command::Serve(opts) => report(serve(opts)),
         Command::Discover {
             interface,
@@ -189,15 +202,51 @@ fn run(tool: &str, source: Option<&str>) -> ExitCode {
         }
         Err(e) => {
             eprintln!("{}", one_line(&e.to_string()));
-            // Input errors (the caller can fix them) exit 2; a failed computation exits 1.
-            if matches!(
-                e,
-                ToolError::InvalidParam { .. } | ToolError::UnknownTool { .. }
-            ) {
-                ExitCode::from(2)
-            } else {
-                ExitCode::FAILURE
+            // Input errors (the caller can fix them) exit 2; a failed computation exits 1;
+            // a missing external solver 3, a failed/timed-out/cancelled one 4 (fea.md §5).
+            match &e {
+                ToolError::InvalidParam { .. } | ToolError::UnknownTool { .. } => ExitCode::from(2),
+                ToolError::Solver { code, .. } if code == "solver_missing" => ExitCode::from(3),
+                ToolError::Solver { .. } => ExitCode::from(4),
+                ToolError::Cancelled if tool == "fea" => ExitCode::from(4),
+                _ => ExitCode::FAILURE,
             }
+        }
+    }
+}
+
+/// `cristallo fea-deck`: the deck on stdout (or in `output`); invalid parameters exit 2.
+fn fea_deck(source: Option<&str>, output: Option<PathBuf>) -> ExitCode {
+    let deck = read_params(source)
+        .and_then(|bytes| {
+            cristallo_server::parse_params(&bytes).map_err(|e| one_line(&e.to_string()))
+        })
+        .and_then(|v| {
+            cristallo_core::fea::FeaParams::parse(&v)
+                .and_then(|(p, _)| cristallo_core::fea::deck(&p))
+                .map_err(|e| one_line(&e.to_string()))
+        });
+    let deck = match deck {
+        Ok(d) => d,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let written = match output {
+        Some(path) => std::fs::write(&path, deck).map_err(|e| format!("{}: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(deck.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| e.to_string())
+        }
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cannot write the deck: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -42,6 +42,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/tools", get(list_tools))
         .route("/tools/{id}", get(tool_info))
         .route("/tools/{id}/run", post(run_tool))
+        .route("/tools/fea/deck", post(fea_deck))
         .route("/tools/{id}/jobs", post(start_job))
         .route("/jobs/{id}/events", get(job_events))
         .route("/jobs/{id}", delete(cancel_job))
@@ -263,6 +264,34 @@ async fn run_tool(
     res.headers_mut()
         .insert("x-cristallo-run-id", HeaderValue::from(summary.id));
     Ok(res)
+}
+
+/// `POST /api/tools/fea/deck`: the CalculiX deck of the parameters as a download (fea.md §5).
+/// Writing a deck runs no program, so it needs no more rights than viewing.
+async fn fea_deck(
+    State(p): Shared,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let params = read_body(&p, body)?;
+    let deck = tokio::task::spawn_blocking(move || {
+        cristallo_core::fea::FeaParams::parse(&params)
+            .and_then(|(fp, _)| cristallo_core::fea::deck(&fp))
+    })
+    .await
+    .map_err(|e| ApiError::Internal {
+        reason: e.to_string(),
+    })??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"cristallo_frame.inp\"",
+            ),
+        ],
+        deck,
+    )
+        .into_response())
 }
 
 async fn start_job(

@@ -1,0 +1,137 @@
+//! The `fea` tool (fea.md): finite-element modal analysis of the 3-storey frame with the free
+//! CalculiX solver.
+//!
+//! Flow: validate the SI geometry (ranges, non-overlapping columns, at most
+//! [`params::MAX_NODES`] nodes counted *before* anything is written) → write the deck
+//! ([`deck`]: `beam_shell` B32 + S8R + rigid joints, or `solid` C3D20R) → run `ccx` in a fresh
+//! temporary directory with a timeout and cancellation ([`solver::Solver`]) → parse `job.dat`
+//! ([`dat::parse_dat`]) → frequencies, effective masses, floor-centre shapes and labels beside
+//! the measured peaks and the equivalent shear building ([`post`]).
+//!
+//! The eigenproblem is `K φ = ω² M φ` with consistent mass; ccx (ARPACK, shift-invert) prints
+//! λ = ω², ω, f = ω/2π and mass-normalised vectors (φᵀMφ = 1, so the shapes are in m·kg⁻¹ᐟ²).
+//! The deck is SI throughout, so frequencies come out in Hz.
+//!
+//! Which program runs is a host decision (`CRISTALLO_CCX`, else `ccx` on `PATH`), never a
+//! parameter: LAN guests must not choose programs to run. Jobs never share files, so several
+//! can run at once; the platform still queues this heavy tool ([`Tool::is_heavy`]).
+
+pub mod dat;
+pub mod deck;
+pub mod format;
+pub mod geometry;
+pub mod params;
+pub mod post;
+pub mod shear_building;
+pub mod solver;
+
+mod beam_shell;
+mod solid;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub use dat::{parse_dat, DatOutput};
+pub use deck::{mesh_node_count, model_mass_kg, Deck};
+pub use params::{fea_params, FeaParams, Model, MAX_NODES};
+pub use solver::{Solver, SolverError, SolverRun};
+
+use crate::schema::ParamSpec;
+use crate::tool::{Category, Tool};
+use crate::{Cancel, Progress, ToolError, ToolResult};
+
+/// The deck (`.inp` text) for these parameters, after the same validation as a run
+/// (fea.md §5 "Deck export").
+pub fn deck(p: &FeaParams) -> Result<String, ToolError> {
+    Ok(deck::deck(p)?.text)
+}
+
+/// The deck and its statistics.
+pub fn build_deck(p: &FeaParams) -> Result<Deck, ToolError> {
+    deck::deck(p)
+}
+
+/// Runs the whole analysis with the solver program `program` (the tool passes the host's
+/// [`Solver::locate`]; tests pass fake solvers). With `solve: false` no program is needed.
+pub fn analyse(
+    p: &FeaParams,
+    echo: Value,
+    program: Option<&Path>,
+    progress: &Progress,
+    cancel: &Cancel,
+) -> Result<ToolResult, ToolError> {
+    progress.report(0.0, "building deck");
+    let deck = deck::deck(p)?;
+    let mass = model_mass_kg(p);
+    cancel.check()?;
+    if !p.solve {
+        progress.report(1.0, "deck built");
+        return Ok(post::deck_only_result(p, echo, &deck, mass));
+    }
+    let program = match program {
+        Some(path) => path.to_path_buf(),
+        None => Solver::locate()?,
+    };
+    let solver = Solver::new(program, Duration::from_secs_f64(p.timeout_s), p.threads);
+    let run = solver.run(&deck.text, progress, cancel)?;
+    let expected = if p.max_frequency_hz.is_some() {
+        None
+    } else {
+        Some(p.num_modes as usize)
+    };
+    let dat = parse_dat(&run.dat, expected, deck.floor_centre_nodes.len()).map_err(|e| {
+        ToolError::from(match e {
+            SolverError::Failed { message } => SolverError::Failed {
+                message: format!("{message}; last output:\n{}", tail(&run.stdout)),
+            },
+            other => other,
+        })
+    })?;
+    let warnings = solver::solver_warnings(&run.stdout);
+    let result = post::solved_result(p, echo, &deck, mass, &dat, run.wall_time_s, warnings);
+    progress.report(1.0, "done");
+    Ok(result)
+}
+
+fn tail(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(8)..].join("\n")
+}
+
+/// Finite-element modal analysis with CalculiX.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FeaTool;
+
+impl Tool for FeaTool {
+    fn id(&self) -> &'static str {
+        "fea"
+    }
+    fn title(&self) -> &'static str {
+        "Finite-element modal analysis (CalculiX)"
+    }
+    fn category(&self) -> Category {
+        Category::ThirdPartyTool
+    }
+    fn description(&self) -> &'static str {
+        "Builds a beam/shell or solid finite-element model of the frame from its drawing \
+         dimensions, solves its modes with the free CalculiX solver and compares them with the \
+         measured peaks and the shear-building model."
+    }
+    fn params(&self) -> Vec<ParamSpec> {
+        fea_params()
+    }
+    fn is_heavy(&self) -> bool {
+        true
+    }
+    fn run(
+        &self,
+        params: &Value,
+        progress: &Progress,
+        cancel: &Cancel,
+    ) -> Result<ToolResult, ToolError> {
+        let (p, echo) = FeaParams::parse(params)?;
+        analyse(&p, echo, None, progress, cancel)
+    }
+}
