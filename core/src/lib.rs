@@ -9,6 +9,7 @@
 pub mod control;
 pub mod error;
 pub mod lumped;
+pub mod measured;
 pub mod modal;
 pub mod progress;
 pub mod recordings;

@@ -67,6 +67,8 @@ pub static TOOLS: &[&dyn Tool] = &[
     &crate::simulator::SimulatorTool,
     &crate::recordings::RecordingsTool,
     &crate::control::VibrationControlTool,
+    &crate::measured::ModelUpdateTool,
+    &crate::measured::CrossvalTool,
 ];
 
 /// The tool with this id.
