@@ -122,7 +122,7 @@ fn model_update_case(file: &str) -> (ToolResult, Value) {
     let case = fixture(file);
     let r = run_case(&case);
     let worst = check_expect(file, &r, &case);
-    eprintln!("{file}: worst scalar error = {worst:.3} of its tolerance");
+    eprintln!("{file}: worst scalar error = {worst:.2e} of its tolerance");
     let rel_tol = |col: &str, v: f64| match col {
         "frequency_hz" | "model_frequency_hz" => 1e-5 * v.abs(),
         "damping_ratio" => 2e-3 * v.abs(),
@@ -176,7 +176,7 @@ fn crossval_swansea() {
     let case = fixture("crossval_swansea.json");
     let r = run_case(&case);
     let worst = check_expect("crossval_swansea", &r, &case);
-    eprintln!("crossval_swansea: worst scalar error = {worst:.3} of its tolerance");
+    eprintln!("crossval_swansea: worst scalar error = {worst:.2e} of its tolerance");
     let tol = |col: &str, v: f64| if col == "frequency_hz" { 1e-6 } else { 1e-6 * v.abs().max(1e-3) };
     for t in ["peaks", "metrics"] {
         check_table("crossval_swansea", &r, &case, t, tol);
@@ -189,7 +189,7 @@ fn crossval_frf_vs_profile() {
     let case = fixture("crossval_frf_vs_profile.json");
     let r = run_case(&case);
     let worst = check_expect("crossval_frf_vs_profile", &r, &case);
-    eprintln!("crossval_frf_vs_profile: worst scalar error = {worst:.3} of its tolerance");
+    eprintln!("crossval_frf_vs_profile: worst scalar error = {worst:.2e} of its tolerance");
     let tol = |col: &str, v: f64| match col {
         "frequency_hz" | "reference_frequency_hz" => 1e-6,
         "mac" => 1e-6,
