@@ -38,15 +38,24 @@ fn unknown_keys_are_named() {
     assert_eq!(f, "n_peakz");
     let (f, _) = field("model-update", json!({"f_minn_hz": 3}));
     assert_eq!(f, "f_minn_hz");
-    let (f, _) = field("model-update", json!({"frfs": [{"rig_file": "frfs/test_2.csv", "floor": 1}]}));
+    let (f, _) = field(
+        "model-update",
+        json!({"frfs": [{"rig_file": "frfs/test_2.csv", "floor": 1}]}),
+    );
     assert_eq!(f, "frfs[0].floor");
 }
 
 #[test]
 fn bad_bands_name_f_min() {
     for tool in ["model-update", "crossval"] {
-        assert_eq!(field(tool, json!({"f_min_hz": 40.0, "f_max_hz": 40.0})).0, "f_min_hz");
-        assert_eq!(field(tool, json!({"f_min_hz": 50.0, "f_max_hz": 40.0})).0, "f_min_hz");
+        assert_eq!(
+            field(tool, json!({"f_min_hz": 40.0, "f_max_hz": 40.0})).0,
+            "f_min_hz"
+        );
+        assert_eq!(
+            field(tool, json!({"f_min_hz": 50.0, "f_max_hz": 40.0})).0,
+            "f_min_hz"
+        );
         assert_eq!(field(tool, json!({"f_min_hz": -1.0})).0, "f_min_hz");
         assert_eq!(field(tool, json!({"f_min_hz": "NaN"})).0, "f_min_hz");
     }
@@ -54,11 +63,18 @@ fn bad_bands_name_f_min() {
 
 #[test]
 fn excitation_floors_and_file_counts() {
-    let (f, _) = field("model-update", json!({"frfs": [rig("Experimental.csv", 0)]}));
+    let (f, _) = field(
+        "model-update",
+        json!({"frfs": [rig("Experimental.csv", 0)]}),
+    );
     assert_eq!(f, "frfs[0].excitation_floor");
-    let (f, _) = field("model-update", json!({"frfs": [rig("Experimental.csv", 4)]}));
+    let (f, _) = field(
+        "model-update",
+        json!({"frfs": [rig("Experimental.csv", 4)]}),
+    );
     assert_eq!(f, "frfs[0].excitation_floor");
-    let dup = json!({"frfs": [rig("Experimental.csv", 1), rig("test_2.csv", 1), rig("test_3.csv", 3)]});
+    let dup =
+        json!({"frfs": [rig("Experimental.csv", 1), rig("test_2.csv", 1), rig("test_3.csv", 3)]});
     assert_eq!(field("model-update", dup).0, "frfs[1].excitation_floor");
     let two = json!({"frfs": [rig("Experimental.csv", 1), rig("test_2.csv", 2)]});
     let (f, m) = field("model-update", two);
@@ -69,7 +85,10 @@ fn excitation_floors_and_file_counts() {
 
 #[test]
 fn missing_file_names_path_and_prints_it() {
-    let (f, m) = field("model-update", json!({"frfs": [{"path": "/no/such/dir/frf.csv"}]}));
+    let (f, m) = field(
+        "model-update",
+        json!({"frfs": [{"path": "/no/such/dir/frf.csv"}]}),
+    );
     assert_eq!(f, "frfs[0].path");
     assert!(m.contains("/no/such/dir/frf.csv"), "{m}");
     let (f, m) = field(
@@ -83,7 +102,10 @@ fn missing_file_names_path_and_prints_it() {
 
 #[test]
 fn both_or_neither_file_keys_name_the_source() {
-    let (f, _) = field("model-update", json!({"frfs": [{"path": "a.csv", "csv_text": "1;2;3;4"}]}));
+    let (f, _) = field(
+        "model-update",
+        json!({"frfs": [{"path": "a.csv", "csv_text": "1;2;3;4"}]}),
+    );
     assert_eq!(f, "frfs[0]");
     let (f, _) = field("model-update", json!({"frfs": [{"excitation_floor": 1}]}));
     assert_eq!(f, "frfs[0]");
@@ -99,17 +121,26 @@ fn bad_file_contents_name_source_and_line() {
     let good = |k: usize| format!("{};0.1+0.2j;0.3-0.1j;0.2+0j", k as f64 / 32.0);
     let mut lines: Vec<String> = (1..100).map(good).collect();
     lines[41] = "1.34375;abc;0;0".into();
-    let (f, m) = field("model-update", json!({"frfs": [{"csv_text": frf_text(&lines)}]}));
+    let (f, m) = field(
+        "model-update",
+        json!({"frfs": [{"csv_text": frf_text(&lines)}]}),
+    );
     assert_eq!(f, "frfs[0].csv_text");
     assert!(m.contains("line 42"), "{m}");
     let mut lines: Vec<String> = (1..100).map(good).collect();
     lines[9] = "0.3125;nan+1j;0;0".into();
-    let (f, m) = field("model-update", json!({"frfs": [{"csv_text": frf_text(&lines)}]}));
+    let (f, m) = field(
+        "model-update",
+        json!({"frfs": [{"csv_text": frf_text(&lines)}]}),
+    );
     assert_eq!(f, "frfs[0].csv_text");
     assert!(m.contains("line 10") && m.contains("NaN"), "{m}");
     let mut lines: Vec<String> = (1..100).map(good).collect();
     lines[5] = "0.1;0;0;0".into();
-    let (f, m) = field("model-update", json!({"frfs": [{"csv_text": frf_text(&lines)}]}));
+    let (f, m) = field(
+        "model-update",
+        json!({"frfs": [{"csv_text": frf_text(&lines)}]}),
+    );
     assert_eq!(f, "frfs[0].csv_text");
     assert!(m.contains("line 6") && m.contains("increasing"), "{m}");
     let (f, m) = field(
@@ -132,23 +163,38 @@ fn different_frequency_columns_are_rejected() {
 
 #[test]
 fn narrow_band_or_too_few_resonances_name_f_min() {
-    let (f, m) = field("model-update", one_file(json!({"f_min_hz": 10.0, "f_max_hz": 10.5})));
+    let (f, m) = field(
+        "model-update",
+        one_file(json!({"f_min_hz": 10.0, "f_max_hz": 10.5})),
+    );
     assert_eq!(f, "f_min_hz");
     assert!(m.contains("at least 20"), "{m}");
     // Rig data of 3–12 Hz: noise maxima give start values, but modes 2 and 3 are not there.
-    let (f, _) = field("model-update", one_file(json!({"f_min_hz": 3.0, "f_max_hz": 12.0})));
+    let (f, _) = field(
+        "model-update",
+        one_file(json!({"f_min_hz": 3.0, "f_max_hz": 12.0})),
+    );
     assert_eq!(f, "f_min_hz");
 }
 
 #[test]
 fn wrong_excitation_floor_gives_a_non_positive_driving_point_constant() {
-    let (f, m) = field("model-update", json!({"frfs": [rig("Experimental.csv", 2)]}));
+    let (f, m) = field(
+        "model-update",
+        json!({"frfs": [rig("Experimental.csv", 2)]}),
+    );
     assert_eq!(f, "frfs");
     assert!(m.contains("check excitation_floor"), "{m}");
 }
 
 /// The accelerance of a modal model with arbitrary (non-chain) shapes as FRF text.
-fn modal_text(f_hz: [f64; 3], zeta: [f64; 3], shapes: [[f64; 3]; 3], q: usize, noise: f64) -> String {
+fn modal_text(
+    f_hz: [f64; 3],
+    zeta: [f64; 3],
+    shapes: [[f64; 3]; 3],
+    q: usize,
+    noise: f64,
+) -> String {
     use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let mut out = String::new();
@@ -163,7 +209,10 @@ fn modal_text(f_hz: [f64; 3], zeta: [f64; 3], shapes: [[f64; 3]; 3], q: usize, n
                 let d = num_complex::Complex64::new(wr * wr - w * w, 2.0 * zeta[r] * wr * w);
                 a += -w * w * shapes[r][j] * shapes[r][q] / d;
             }
-            let n = num_complex::Complex64::new(rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0));
+            let n = num_complex::Complex64::new(
+                rng.random_range(-1.0..1.0),
+                rng.random_range(-1.0..1.0),
+            );
             a += noise * n;
             out.push_str(&format!(";{}{:+}j", a.re, a.im));
         }
@@ -183,7 +232,12 @@ fn rotated_default_shapes(angle: f64) -> ([f64; 3], [[f64; 3]; 3]) {
         .map(|r| modes.shapes[r].map(|x| x / modes.modal_mass_kg[r].sqrt()))
         .collect();
     let (c, s) = (angle.cos(), angle.sin());
-    let rot = |j: usize| (c * phi[1][j] + s * phi[2][j], -s * phi[1][j] + c * phi[2][j]);
+    let rot = |j: usize| {
+        (
+            c * phi[1][j] + s * phi[2][j],
+            -s * phi[1][j] + c * phi[2][j],
+        )
+    };
     let shapes = [
         phi[0],
         std::array::from_fn(|j| rot(j).0),
@@ -199,13 +253,23 @@ fn negative_damper_poor_mac_and_poor_fit_are_warnings() {
     let r = run_tool("model-update", json!({"frfs": [{"csv_text": text}]})).expect("result");
     let all = r.warnings.join("\n");
     assert!(all.contains("is negative"), "{all}");
-    assert!(all.contains("MAC between the chain's and the identified shape"), "{all}");
-    assert!(all.contains("Newton update of the stiffnesses did not converge"), "{all}");
+    assert!(
+        all.contains("MAC between the chain's and the identified shape"),
+        "{all}"
+    );
+    assert!(
+        all.contains("Newton update of the stiffnesses did not converge"),
+        "{all}"
+    );
     // Heavy noise: the fit explains little of the data.
     let (f, shapes) = rotated_default_shapes(0.0);
     let text = modal_text(f, [0.01, 0.01, 0.01], shapes, 0, 0.5);
     let r = run_tool("model-update", json!({"frfs": [{"csv_text": text}]})).expect("result");
-    assert!(r.warnings.iter().any(|w| w.contains("unexplained")), "{:?}", r.warnings);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("unexplained")),
+        "{:?}",
+        r.warnings
+    );
 }
 
 #[test]
@@ -223,15 +287,19 @@ fn one_resonance_in_the_band_names_f_min() {
 #[test]
 fn crossval_source_counts() {
     let s = json!({"kind": "db_csv", "rig_file": "crossval/ExpDataSw.csv"});
-    assert_eq!(field("crossval", json!({"sources": [s.clone()]})).0, "sources");
-    assert_eq!(field("crossval", json!({"sources": vec![s; 7]})).0, "sources");
+    assert_eq!(
+        field("crossval", json!({"sources": [s.clone()]})).0,
+        "sources"
+    );
+    assert_eq!(
+        field("crossval", json!({"sources": vec![s; 7]})).0,
+        "sources"
+    );
 }
 
 #[test]
 fn sources_must_cover_the_band() {
-    let two = |a: &str, b: &str| {
-        json!([{"kind": "db_csv", "rig_file": a}, {"kind": "db_csv", "rig_file": b}])
-    };
+    let two = |a: &str, b: &str| json!([{"kind": "db_csv", "rig_file": a}, {"kind": "db_csv", "rig_file": b}]);
     let (f, m) = field(
         "crossval",
         json!({"sources": two("crossval/ExpDataSw.csv", "crossval/NumDataBr.csv"), "f_max_hz": 50.0}),

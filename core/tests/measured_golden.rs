@@ -15,7 +15,10 @@ use cristallo_core::{run, Cancel, Progress, ToolResult};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/measured/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/measured/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -52,50 +55,98 @@ fn check_expect(name: &str, r: &ToolResult, case: &Value) -> f64 {
     let expect = &case["expect"];
     let mut worst = 0.0_f64;
     for (key, e) in expect["scalars"].as_object().expect("scalars") {
-        let got = r.scalar(key).unwrap_or_else(|| panic!("{name}: scalar {key} missing"));
-        let (want, rel, abs) = (e["value"].as_f64().unwrap(), e["rel"].as_f64().unwrap(), e["abs"].as_f64().unwrap());
+        let got = r
+            .scalar(key)
+            .unwrap_or_else(|| panic!("{name}: scalar {key} missing"));
+        let (want, rel, abs) = (
+            e["value"].as_f64().unwrap(),
+            e["rel"].as_f64().unwrap(),
+            e["abs"].as_f64().unwrap(),
+        );
         let tol = abs.max(rel * want.abs());
         worst = worst.max((got - want).abs() / tol);
-        assert!(close(got, want, rel, abs), "{name}: {key} = {got}, expected {want} (rel {rel}, abs {abs})");
+        assert!(
+            close(got, want, rel, abs),
+            "{name}: {key} = {got}, expected {want} (rel {rel}, abs {abs})"
+        );
     }
     for (sname, e) in expect["series"].as_object().expect("series") {
-        let s = r.series_named(sname).unwrap_or_else(|| panic!("{name}: series {sname} missing"));
-        assert_eq!(s.x.len() as u64, e["length"].as_u64().unwrap(), "{name}: {sname} length");
+        let s = r
+            .series_named(sname)
+            .unwrap_or_else(|| panic!("{name}: series {sname} missing"));
+        assert_eq!(
+            s.x.len() as u64,
+            e["length"].as_u64().unwrap(),
+            "{name}: {sname} length"
+        );
         let abs = e["abs"].as_f64().unwrap();
         let x_abs = e["x_abs"].as_f64().unwrap();
         for (k, idx) in e["indices"].as_array().unwrap().iter().enumerate() {
             let i = idx.as_u64().unwrap() as usize;
             let (wx, wy) = (e["x"][k].as_f64().unwrap(), e["y"][k].as_f64().unwrap());
-            assert!((s.x[i] - wx).abs() <= x_abs, "{name}: {sname} x[{i}] = {} vs {wx}", s.x[i]);
-            assert!((s.y[i] - wy).abs() <= abs, "{name}: {sname} y[{i}] = {} vs {wy} (abs {abs})", s.y[i]);
+            assert!(
+                (s.x[i] - wx).abs() <= x_abs,
+                "{name}: {sname} x[{i}] = {} vs {wx}",
+                s.x[i]
+            );
+            assert!(
+                (s.y[i] - wy).abs() <= abs,
+                "{name}: {sname} y[{i}] = {} vs {wy} (abs {abs})",
+                s.y[i]
+            );
         }
     }
     let reference = &case["result_without_series"];
-    let names: Vec<&str> = reference["series_names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let names: Vec<&str> = reference["series_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     let got: Vec<&str> = r.series.iter().map(|s| s.name.as_str()).collect();
     let mut sorted_want = names.clone();
     sorted_want.sort_unstable();
     let mut sorted_got = got.clone();
     sorted_got.sort_unstable();
     assert_eq!(sorted_got, sorted_want, "{name}: series names");
-    for (n, len) in names.iter().zip(reference["series_lengths"].as_array().unwrap()) {
+    for (n, len) in names
+        .iter()
+        .zip(reference["series_lengths"].as_array().unwrap())
+    {
         let s = r.series_named(n).unwrap();
-        assert_eq!(s.x.len() as u64, len.as_u64().unwrap(), "{name}: length of {n}");
+        assert_eq!(
+            s.x.len() as u64,
+            len.as_u64().unwrap(),
+            "{name}: length of {n}"
+        );
     }
     worst
 }
 
 /// Compares table `tname` cell by cell: integers and strings exactly, numbers with
 /// `tol(column, value)`.
-fn check_table(name: &str, r: &ToolResult, case: &Value, tname: &str, tol: impl Fn(&str, f64) -> f64) {
+fn check_table(
+    name: &str,
+    r: &ToolResult,
+    case: &Value,
+    tname: &str,
+    tol: impl Fn(&str, f64) -> f64,
+) {
     let want = case["result_without_series"]["tables"]
         .as_array()
         .unwrap()
         .iter()
         .find(|t| t["name"] == tname)
         .unwrap_or_else(|| panic!("{name}: reference has no table {tname}"));
-    let got = r.table_named(tname).unwrap_or_else(|| panic!("{name}: table {tname} missing"));
-    let cols: Vec<&str> = want["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let got = r
+        .table_named(tname)
+        .unwrap_or_else(|| panic!("{name}: table {tname} missing"));
+    let cols: Vec<&str> = want["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
     assert_eq!(got.columns, cols, "{name}: {tname} columns");
     let rows = want["rows"].as_array().unwrap();
     assert_eq!(got.rows.len(), rows.len(), "{name}: {tname} rows");
@@ -110,7 +161,10 @@ fn check_table(name: &str, r: &ToolResult, case: &Value, tname: &str, tol: impl 
                 (Value::Number(gn), Value::Number(wn)) => {
                     let (gv, wv) = (gn.as_f64().unwrap(), wn.as_f64().unwrap());
                     let t = tol(col, wv);
-                    assert!((gv - wv).abs() <= t, "{name}: {tname}.{col} = {gv}, expected {wv} (tol {t}) in row {wr}");
+                    assert!(
+                        (gv - wv).abs() <= t,
+                        "{name}: {tname}.{col} = {gv}, expected {wv} (tol {t}) in row {wr}"
+                    );
                 }
                 _ => assert_eq!(g, w, "{name}: {tname}.{col}"),
             }
@@ -146,14 +200,32 @@ fn model_update_experimental() {
         let f = r.scalar(&format!("natural_frequency_{r_}_hz")).unwrap();
         assert!((f - want).abs() < 0.05, "mode {r_}: {f} Hz");
     }
-    assert!(r.warnings.iter().any(|w| w.starts_with("mode 1: the half-power bandwidth")), "{:?}", r.warnings);
-    assert!(!r.warnings.iter().any(|w| w.starts_with("mode 2: the half-power")), "{:?}", r.warnings);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.starts_with("mode 1: the half-power bandwidth")),
+        "{:?}",
+        r.warnings
+    );
+    assert!(
+        !r.warnings
+            .iter()
+            .any(|w| w.starts_with("mode 2: the half-power")),
+        "{:?}",
+        r.warnings
+    );
 }
 
 #[test]
 fn model_update_three_files() {
     let (r, _) = model_update_case("model_update_three_files.json");
-    assert!(r.warnings.iter().all(|w| !w.contains("structure may have changed")), "{:?}", r.warnings);
+    assert!(
+        r.warnings
+            .iter()
+            .all(|w| !w.contains("structure may have changed")),
+        "{:?}",
+        r.warnings
+    );
 }
 
 #[test]
@@ -165,9 +237,24 @@ fn model_update_synthetic_exact_recovers_the_truth() {
         let m = truth["masses_kg"][i].as_f64().unwrap();
         let k = truth["stiffnesses_n_per_m"][i].as_f64().unwrap();
         let c = truth["dampings_ns_per_m"][i].as_f64().unwrap();
-        assert!(close(r.scalar(&format!("mass_{n}_kg")).unwrap(), m, 1e-3, 0.0));
-        assert!(close(r.scalar(&format!("stiffness_{n}_n_per_m")).unwrap(), k, 1e-3, 0.0));
-        assert!(close(r.scalar(&format!("damping_{n}_ns_per_m")).unwrap(), c, 1e-2, 0.0));
+        assert!(close(
+            r.scalar(&format!("mass_{n}_kg")).unwrap(),
+            m,
+            1e-3,
+            0.0
+        ));
+        assert!(close(
+            r.scalar(&format!("stiffness_{n}_n_per_m")).unwrap(),
+            k,
+            1e-3,
+            0.0
+        ));
+        assert!(close(
+            r.scalar(&format!("damping_{n}_ns_per_m")).unwrap(),
+            c,
+            1e-2,
+            0.0
+        ));
     }
 }
 
@@ -177,7 +264,13 @@ fn crossval_swansea() {
     let r = run_case(&case);
     let worst = check_expect("crossval_swansea", &r, &case);
     eprintln!("crossval_swansea: worst scalar error = {worst:.2e} of its tolerance");
-    let tol = |col: &str, v: f64| if col == "frequency_hz" { 1e-6 } else { 1e-6 * v.abs().max(1e-3) };
+    let tol = |col: &str, v: f64| {
+        if col == "frequency_hz" {
+            1e-6
+        } else {
+            1e-6 * v.abs().max(1e-3)
+        }
+    };
     for t in ["peaks", "metrics"] {
         check_table("crossval_swansea", &r, &case, t, tol);
     }

@@ -66,8 +66,16 @@ fn random_chains_with_noise_are_recovered() {
                 let n = i + 1;
                 let mi = r.scalar(&format!("mass_{n}_kg")).unwrap();
                 let ki = r.scalar(&format!("stiffness_{n}_n_per_m")).unwrap();
-                assert!((mi - m[i]).abs() < 5e-3 * m[i], "case {case} ({n_files} files): m{n} {mi} vs {}", m[i]);
-                assert!((ki - k[i]).abs() < 5e-3 * k[i], "case {case} ({n_files} files): k{n} {ki} vs {}", k[i]);
+                assert!(
+                    (mi - m[i]).abs() < 5e-3 * m[i],
+                    "case {case} ({n_files} files): m{n} {mi} vs {}",
+                    m[i]
+                );
+                assert!(
+                    (ki - k[i]).abs() < 5e-3 * k[i],
+                    "case {case} ({n_files} files): k{n} {ki} vs {}",
+                    k[i]
+                );
             }
         }
     }
@@ -79,16 +87,28 @@ fn rig(name: &str, floor: i64) -> Value {
 
 #[test]
 fn scaling_the_frfs_scales_the_masses() {
-    let base = run_ok("model-update", json!({"frfs": [rig("Experimental.csv", 1)]}));
+    let base = run_ok(
+        "model-update",
+        json!({"frfs": [rig("Experimental.csv", 1)]}),
+    );
     let scaled = run_ok(
         "model-update",
         json!({"frfs": [rig("Experimental.csv", 1)], "amplitude_scale": 2.0}),
     );
-    for key in ["mass_1_kg", "mass_3_kg", "stiffness_2_n_per_m", "damping_1_ns_per_m"] {
+    for key in [
+        "mass_1_kg",
+        "mass_3_kg",
+        "stiffness_2_n_per_m",
+        "damping_1_ns_per_m",
+    ] {
         let (a, b) = (base.scalar(key).unwrap(), scaled.scalar(key).unwrap());
         assert!((b - a / 2.0).abs() < 1e-8 * a.abs(), "{key}: {b} vs {a}/2");
     }
-    for key in ["natural_frequency_2_hz", "damping_ratio_1", "model_mode_2_mac"] {
+    for key in [
+        "natural_frequency_2_hz",
+        "damping_ratio_1",
+        "model_mode_2_mac",
+    ] {
         let (a, b) = (base.scalar(key).unwrap(), scaled.scalar(key).unwrap());
         assert!((b - a).abs() < 1e-8 * a.abs(), "{key}: {b} vs {a}");
     }
@@ -107,7 +127,10 @@ fn reordering_the_three_files_changes_nothing() {
     for (key, va) in &a.scalars {
         let vb = b.scalars[key].as_f64();
         let va = va.as_f64();
-        assert!((va - vb).abs() <= 1e-8 * va.abs().max(1e-6), "{key}: {va} vs {vb}");
+        assert!(
+            (va - vb).abs() <= 1e-8 * va.abs().max(1e-6),
+            "{key}: {va} vs {vb}"
+        );
     }
     assert_eq!(a.table_named("lumped_model").unwrap().rows.len(), 3);
     let names = |r: &ToolResult| {
@@ -130,9 +153,16 @@ fn crossval_of_a_source_with_itself_is_perfect() {
         let r = run_ok("crossval", json!({"sources": sources}));
         for j in 1..=3 {
             assert!((r.scalar(&format!("source_2_floor_{j}_frac")).unwrap() - 1.0).abs() < 1e-12);
-            assert_eq!(r.scalar(&format!("source_2_floor_{j}_rms_difference_db")).unwrap(), 0.0);
+            assert_eq!(
+                r.scalar(&format!("source_2_floor_{j}_rms_difference_db"))
+                    .unwrap(),
+                0.0
+            );
             for p in 1..=3 {
-                assert_eq!(r.scalar(&format!("source_2_floor_{j}_peak_{p}_error_percent")), Some(0.0));
+                assert_eq!(
+                    r.scalar(&format!("source_2_floor_{j}_peak_{p}_error_percent")),
+                    Some(0.0)
+                );
             }
         }
         for m in 1..=3 {

@@ -79,12 +79,23 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .filter(|(_, l)| !l.is_empty())
 }
 
-fn split_fields(line: &str, primary: char) -> Vec<&str> {
+/// Splits a line on `primary` (or on `;`/`,` when it has no `primary`) into at most 6 fields
+/// without allocating; returns the first 6 fields and the count of all.
+fn split_fields(line: &str, primary: char) -> ([&str; 6], usize) {
+    let mut out = [""; 6];
+    let mut n = 0;
+    let mut put = |f| {
+        if n < 6 {
+            out[n] = f;
+        }
+        n += 1;
+    };
     if line.contains(primary) {
-        line.split(primary).collect()
+        line.split(primary).for_each(&mut put);
     } else {
-        line.split([';', ',']).collect()
+        line.split([';', ',']).for_each(&mut put);
     }
+    (out, n)
 }
 
 fn field_error(source: &str, line: usize, col: usize, text: &str, e: FieldError) -> ToolError {
@@ -136,18 +147,15 @@ fn parse_lines<T>(
 /// Parses a complex FRF file (`source` is the field named by errors).
 pub fn parse_frf(text: &str, source: &str) -> Result<FrfFile, ToolError> {
     let rows = parse_lines(text, source, |no, line| {
-        let fields = split_fields(line, ';');
-        if fields.len() != 4 {
+        let (fields, n) = split_fields(line, ';');
+        if n != 4 {
             return Err(ToolError::invalid(
                 source,
-                format!(
-                    "line {no}: expected 4 fields (f; floor 1; floor 2; floor 3), got {}",
-                    fields.len()
-                ),
+                format!("line {no}: expected 4 fields (f; floor 1; floor 2; floor 3), got {n}"),
             ));
         }
         let mut v = [Complex64::new(0.0, 0.0); 4];
-        for (k, (o, t)) in v.iter_mut().zip(&fields).enumerate() {
+        for (k, (o, t)) in v.iter_mut().zip(&fields[..4]).enumerate() {
             *o = parse_complex(t).map_err(|e| field_error(source, no, k + 1, t, e))?;
         }
         Ok((v[0].re, [v[1], v[2], v[3]], no))
@@ -166,8 +174,7 @@ pub fn parse_frf(text: &str, source: &str) -> Result<FrfFile, ToolError> {
 pub fn parse_db(text: &str, source: &str) -> Result<DbFile, ToolError> {
     let mut n_fields = None;
     let rows = parse_lines(text, source, |no, line| {
-        let fields = split_fields(line, ',');
-        let n = fields.len();
+        let (fields, n) = split_fields(line, ',');
         if n != 4 && n != 5 {
             return Err(ToolError::invalid(
                 source,
@@ -175,7 +182,7 @@ pub fn parse_db(text: &str, source: &str) -> Result<DbFile, ToolError> {
             ));
         }
         let mut v = [0.0; 5];
-        for (k, (o, t)) in v.iter_mut().zip(&fields).enumerate() {
+        for (k, (o, t)) in v.iter_mut().zip(&fields[..n]).enumerate() {
             *o = parse_real(t).map_err(|e| field_error(source, no, k + 1, t, e))?;
         }
         Ok((v, n, no))

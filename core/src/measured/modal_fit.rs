@@ -254,6 +254,7 @@ pub fn fit(
     let mut current = problem
         .eval(&p, Some(&mut derivs))
         .ok_or_else(|| ToolError::failed("the starting poles give a rank-deficient modal basis"))?;
+    let mut trial_derivs: [Vec<f64>; 6] = std::array::from_fn(|_| vec![0.0; 2 * n]);
     let mut lambda = 1e-3;
     let mut iterations = 0;
     'outer: while iterations < MAX_ITERATIONS {
@@ -297,12 +298,11 @@ pub fn fit(
             let rel = (0..6).map(|k| (delta[k] / p[k]).abs()).fold(0.0, f64::max);
             let trial = p + delta;
             if valid(&trial) {
-                let mut trial_derivs: [Vec<f64>; 6] = std::array::from_fn(|_| vec![0.0; 2 * n]);
                 if let Some(e) = problem.eval(&trial, Some(&mut trial_derivs)) {
                     if e.cost < current.cost {
                         p = trial;
                         current = e;
-                        derivs = trial_derivs;
+                        std::mem::swap(&mut derivs, &mut trial_derivs);
                         lambda = (lambda / 3.0).max(1e-15);
                         if rel < STEP_TOLERANCE {
                             break 'outer;
