@@ -300,3 +300,49 @@ export function renderPlots(container, series) {
   for (const p of panels) p.mount();
   return () => panels.forEach((p) => p.dispose());
 }
+
+/**
+ * A plot that grows while a run goes on: `append(points)` takes the live data of progress
+ * events (`{series, x, y, x_label?, y_label?}` each; repeats after a reconnect are ignored) and
+ * redraws at most five times a second. `data-points` on the container counts the points shown.
+ */
+export function livePlot(container) {
+  const series = new Map();
+  const seen = new Set();
+  let count = 0;
+  let timer = null;
+  let release = null;
+
+  function redraw() {
+    timer = null;
+    release?.();
+    container.replaceChildren();
+    release = renderPlots(container, [...series.values()]);
+    container.dataset.points = String(count);
+  }
+
+  return {
+    append(points) {
+      for (const p of Array.isArray(points) ? points : []) {
+        if (typeof p?.series !== 'string' || !Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
+        const key = `${p.series}\u0001${p.x}\u0001${p.y}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (!series.has(p.series)) {
+          series.set(p.series, { name: p.series, x_label: p.x_label ?? 'x', y_label: p.y_label ?? 'y', x: [], y: [] });
+        }
+        const s = series.get(p.series);
+        s.x.push(p.x);
+        s.y.push(p.y);
+        count += 1;
+      }
+      if (count > 0 && timer === null) timer = setTimeout(redraw, 200);
+    },
+    dispose() {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      release?.();
+      release = null;
+    },
+  };
+}

@@ -95,11 +95,15 @@ function randomId() {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Calls `onProgress({fraction, message})` with a finite fraction in [0, 1] or null. */
+/** Calls `onProgress({fraction, message, data})` with a finite fraction in [0, 1] or null. */
 function progressReporter(onProgress) {
   return (p) => {
     const f = Number(p?.fraction);
-    onProgress?.({ fraction: p?.fraction != null && Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : null, message: p?.message ?? '' });
+    onProgress?.({
+      fraction: p?.fraction != null && Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : null,
+      message: p?.message ?? '',
+      data: p?.data ?? null,
+    });
   };
 }
 

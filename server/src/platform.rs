@@ -29,7 +29,7 @@ pub struct AppConfig {
     pub data_dir: PathBuf,
     /// The twin's name (mDNS instance name, page titles).
     pub twin_name: String,
-    /// Largest accepted request body.
+    /// Largest accepted request body: a 50 MB recording (recordings.csv_text) plus JSON escaping.
     pub body_limit_bytes: usize,
     /// A run taking longer is cancelled and answered with 503.
     pub run_timeout: Duration,
@@ -44,7 +44,7 @@ impl AppConfig {
             ui_dir: crate::default_ui_dir(),
             data_dir,
             twin_name: "Cristallo benchtop rig".into(),
-            body_limit_bytes: 2 * 1024 * 1024,
+            body_limit_bytes: 64 * 1024 * 1024,
             run_timeout: Duration::from_secs(300),
             max_concurrent_runs: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }

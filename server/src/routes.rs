@@ -272,10 +272,11 @@ async fn start_job(
     let job = p.jobs.create(&id, caller.clone());
     let progress = {
         let job = job.clone();
-        Progress::new(move |fraction, message| {
+        Progress::with_data(move |fraction, message, data| {
             job.emit(JobEvent::Progress {
                 fraction,
                 message: message.to_string(),
+                data: data.cloned(),
             })
         })
     };

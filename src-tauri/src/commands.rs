@@ -150,7 +150,7 @@ impl Drop for Registration<'_> {
 /// (the same as `POST /api/tools/{id}/run`), or `{error, field}`. Like every run, it waits for a
 /// run slot, executes on a blocking worker, is recorded in the history and announced to
 /// everyone connected (`run_added`). With `jobId`, `cancel_run {jobId}` stops it (a cancelled
-/// run leaves no history entry); `onProgress` receives `{fraction, message}` as it goes.
+/// run leaves no history entry); `onProgress` receives `{fraction, message, data?}` as it goes.
 #[tauri::command]
 pub async fn run_tool<R: Runtime>(
     webview: Webview<R>,
@@ -172,9 +172,13 @@ pub async fn run_tool<R: Runtime>(
     let progress = match on_progress {
         Some(id) => {
             let channel: Channel<Value> = id.channel_on(webview);
-            Progress::new(move |fraction, message| {
+            Progress::with_data(move |fraction, message, data| {
                 // A closed window just stops listening; the run goes on.
-                let _ = channel.send(json!({ "fraction": fraction, "message": message }));
+                let mut update = json!({ "fraction": fraction, "message": message });
+                if let Some(data) = data {
+                    update["data"] = data.clone();
+                }
+                let _ = channel.send(update);
             })
         }
         None => Progress::none(),
