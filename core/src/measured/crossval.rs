@@ -74,9 +74,11 @@ fn source_item() -> Vec<ParamSpec> {
         profile_list("profile.stiffnesses_n_per_m", "Stiffnesses k1..k3", "N/m"),
         profile_list("profile.dampings_ns_per_m", "Dampers c1..c3", "N·s/m"),
         ParamSpec::text("profile_id", "Stored profile id", "", 1, 100)
+            .optional()
             .describe("For kind profile: a saved profile (resolved by the platform)."),
         ParamSpec::integer("excitation_floor", "Force at floor", 1, 1, 3)
-            .describe("For kind profile: the floor the force acts on."),
+            .optional()
+            .describe("For kind profile: the floor the force acts on (default 1)."),
     ]
 }
 

@@ -73,14 +73,28 @@ impl Quantity {
 /// The item schema of one FRF file.
 fn frf_item() -> Vec<ParamSpec> {
     vec![
-        ParamSpec::text("path", "File path", "", 1, 4096)
-            .describe("Path of a `;`-separated complex FRF file on the machine running the tool."),
-        ParamSpec::text("csv_text", "File contents", "", 1, 64 * 1024 * 1024)
-            .describe("The file's text (how the browser uploads a file)."),
         ParamSpec::choice("rig_file", "Rig file", FRF_FILES[0], &FRF_FILES)
-            .describe("One of the rig's shipped FRF files (beyond the spec: embedded data)."),
+            .optional()
+            .describe("One of the rig's shipped FRF files (embedded data; beyond the spec)."),
+        ParamSpec::text(
+            "csv_text",
+            "FRF file",
+            "",
+            1,
+            source::MAX_FILE_BYTES as usize,
+        )
+        .file(".csv,.txt")
+        .optional()
+        .describe(
+            "A `;`-separated complex FRF file (f; floor 1; floor 2; floor 3); choose \
+                 — none — as rig file when you upload one.",
+        ),
+        ParamSpec::text("path", "File path", "", 1, 4096)
+            .optional()
+            .describe("Path of the file on the machine running the tool (CLI)."),
         ParamSpec::integer("excitation_floor", "Force at floor", 1, 1, 3)
-            .describe("Floor the force acted on; default: the entry's position (1, 2, 3)."),
+            .optional()
+            .describe("Floor the force acted on; empty: the entry's position (1, 2, 3)."),
     ]
 }
 
