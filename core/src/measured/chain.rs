@@ -62,7 +62,7 @@ pub fn mode_shapes(
         if excitation.len() == 1 {
             let q = excitation[0];
             let app = constants[q][r];
-            if !(app > 0.0) {
+            if app.is_nan() || app <= 0.0 {
                 return Err(not_positive(r));
             }
             let s = app.sqrt();
@@ -80,7 +80,7 @@ pub fn mode_shapes(
                 (0, f64::NEG_INFINITY),
                 |b, (i, l)| if l > b.1 { (i, l) } else { b },
             );
-            if !(lmax > 0.0) {
+            if lmax.is_nan() || lmax <= 0.0 {
                 return Err(not_positive(r));
             }
             let v = eig.eigenvectors.column(k) * lmax.sqrt();
@@ -166,7 +166,7 @@ pub fn identify(
         for i in 0..3 {
             k[i] += dk[i];
         }
-        if !rel.is_finite() || k.iter().any(|x| !(*x > 0.0)) {
+        if !rel.is_finite() || k.iter().any(|x| x.is_nan() || *x <= 0.0) {
             break;
         }
         if rel < NEWTON_TOLERANCE {

@@ -167,7 +167,7 @@ impl Problem<'_> {
                 }
             }
             let norm = dot(&cols[r], &cols[r]).sqrt();
-            if !(norm > 1e-10 * norm0) || !norm.is_finite() {
+            if !norm.is_finite() || norm <= 1e-10 * norm0 {
                 return None;
             }
             rmat[r][r] = norm;

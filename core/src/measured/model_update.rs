@@ -338,7 +338,7 @@ fn fit_band(
     let fit = modal_fit::fit(&b.freqs_hz, &b.columns, start, [START_ZETA; 3], cancel)?;
     for r in 0..3 {
         let f = fit.f_hz[r];
-        if f < p.f_min_hz || f > p.f_max_hz || !(fit.zeta[r] > 0.0) {
+        if f < p.f_min_hz || f > p.f_max_hz || fit.zeta[r].is_nan() || fit.zeta[r] <= 0.0 {
             let field = if f > p.f_max_hz {
                 "f_max_hz"
             } else {
