@@ -3,6 +3,7 @@
 
 import { el } from './dom.js';
 import { paramLabel } from './format.js';
+import { objectList } from './objectlist.js';
 import { defaultText, hintText, parseValue, valueText } from './validate.js';
 
 function control(spec) {
@@ -156,11 +157,15 @@ export function buildForm(specs, { onRun, onInvalid }) {
   const formError = el('div', { id: 'form-error', class: 'form-error', role: 'alert' });
   const run = el('button', { type: 'submit', id: 'run', class: 'primary' }, 'Run');
   const reset = el('button', { type: 'button', id: 'reset-defaults' }, 'Reset to defaults');
-  const sets = [...groups(specs)].map(([prefix, members]) =>
+  // Lists of objects get their own fieldsets (objectlist.js); the other keys are grouped.
+  const lists = new Map(specs.filter((s) => s.kind.type === 'object_list')
+    .map((s) => [s.key, objectList(s, field)]));
+  const plain = specs.filter((s) => !lists.has(s.key));
+  const sets = [...[...lists.values()].map((l) => l.element), ...[...groups(plain)].map(([prefix, members]) =>
     el('fieldset', { class: 'param-group' }, [
       el('legend', {}, prefix ? legendText(prefix) : 'Parameters'),
       el('div', { class: 'fields' }, members.map(field)),
-    ]));
+    ]))];
   const form = el('form', { class: 'tool-form', novalidate: true }, [
     ...sets,
     el('div', { class: 'form-footer' }, [formError, el('div', { class: 'actions' }, [run, reset])]),
@@ -169,7 +174,8 @@ export function buildForm(specs, { onRun, onInvalid }) {
 
   function clearErrors() {
     formError.replaceChildren();
-    for (const spec of specs) showFieldError(spec.key, '');
+    for (const e of form.querySelectorAll('.field-error')) e.textContent = '';
+    for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
   }
 
   function showFieldError(key, message) {
@@ -177,8 +183,8 @@ export function buildForm(specs, { onRun, onInvalid }) {
     if (!target) return;
     target.textContent = message;
     const control = input(key);
-    if (message) control.setAttribute('aria-invalid', 'true');
-    else control.removeAttribute('aria-invalid');
+    if (message) control?.setAttribute('aria-invalid', 'true');
+    else control?.removeAttribute('aria-invalid');
   }
 
   /** Shows `{key: message}` next to the fields and a summary above the Run button. */
@@ -188,7 +194,7 @@ export function buildForm(specs, { onRun, onInvalid }) {
     for (const [key, message] of Object.entries(errors)) {
       const spec = specs.find((s) => s.key === key);
       showFieldError(key, message);
-      lines.push(spec ? `${paramLabel(spec)}: ${message}` : message);
+      lines.push(spec ? `${paramLabel(spec)}: ${message}` : `${key}: ${message}`);
     }
     formError.append(el('p', {}, summary ?? 'Please correct the highlighted fields.'));
     if (lines.length > 1 || (lines.length === 1 && !summary)) {
@@ -202,6 +208,10 @@ export function buildForm(specs, { onRun, onInvalid }) {
     const params = {};
     const errors = {};
     for (const spec of specs) {
+      if (lists.has(spec.key)) {
+        setPath(params, spec.key, lists.get(spec.key).read(errors));
+        continue;
+      }
       const raw = rawValue(input(spec.key));
       const parsed = raw === null
         ? { error: `expected ${spec.kind.type === 'integer' ? 'an integer' : 'a finite number'}` }
@@ -225,6 +235,10 @@ export function buildForm(specs, { onRun, onInvalid }) {
   });
 
   function setControl(spec, value) {
+    if (lists.has(spec.key)) {
+      lists.get(spec.key).fill(value);
+      return;
+    }
     const c = input(spec.key);
     if (c.type === 'checkbox') c.checked = value === true;
     else c.value = valueText(value);
@@ -240,13 +254,15 @@ export function buildForm(specs, { onRun, onInvalid }) {
     /** Shows a backend error `{message, field}`. */
     showServerError(error) {
       const spec = error.field && specs.find((s) => s.key === error.field);
-      if (spec) {
+      // Fields inside lists of objects (`frfs[1].excitation_floor`) have no spec of their own.
+      const shown = error.field && form.querySelector(`[id="error-${CSS.escape(error.field)}"]`);
+      if (spec || shown) {
         // The server's message reads "field: what is wrong".
         const prefix = `${error.field}: `;
         const message = error.message.startsWith(prefix)
           ? error.message.slice(prefix.length) : error.message;
         showErrors({ [error.field]: message },
-          `The server rejected ${paramLabel(spec)}: ${message}`);
+          `The server rejected ${spec ? paramLabel(spec) : error.field}: ${message}`);
       } else {
         clearErrors();
         formError.append(el('p', {}, error.message));

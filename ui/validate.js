@@ -27,6 +27,8 @@ export function hintText(spec) {
       return `integer ${kind.min} to ${kind.max}`;
     case 'text':
       return `${kind.min_len}–${kind.max_len} characters`;
+    case 'object_list':
+      return `${kind.min_len}–${kind.max_len} entries`;
     case 'number_list': {
       const count = kind.min_len === kind.max_len
         ? `${kind.min_len}` : `${kind.min_len} to ${kind.max_len}`;

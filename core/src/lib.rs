@@ -12,6 +12,7 @@ pub mod design;
 pub mod error;
 pub mod fea;
 pub mod lumped;
+pub mod measured;
 pub mod modal;
 pub mod progress;
 pub mod recordings;

@@ -11,6 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::ToolError;
 
+mod items;
+
 /// A closed or open bound of a numeric range.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Bound {
@@ -44,6 +46,14 @@ pub enum ParamKind {
         min: Option<Bound>,
         max: Option<Bound>,
         nullable: bool,
+    },
+    /// A list of `min_len..=max_len` objects, each checked against `item` (keys relative to
+    /// the object; missing or null item keys are allowed and filled in by the tool). Errors
+    /// name `key[i].item_key`. See [`items`].
+    ObjectList {
+        item: Vec<ParamSpec>,
+        min_len: usize,
+        max_len: usize,
     },
 }
 
@@ -360,6 +370,11 @@ fn check_value(spec: &ParamSpec, v: &Value) -> Result<(), ToolError> {
             }
             Ok(())
         }
+        ParamKind::ObjectList {
+            item,
+            min_len,
+            max_len,
+        } => items::check_object_list(field, v, item, *min_len, *max_len),
     }
 }
 

@@ -71,6 +71,8 @@ pub static TOOLS: &[&dyn Tool] = &[
     &crate::design::DesignTool,
     &crate::cbc::CbcTool,
     &crate::fea::FeaTool,
+    &crate::measured::ModelUpdateTool,
+    &crate::measured::CrossvalTool,
 ];
 
 /// The tool with this id.

@@ -1,0 +1,24 @@
+//! Measured data (measured.md): the tools `model-update` (identify modes and a physical
+//! 3-storey chain from measured FRFs) and `crossval` (overlay measured and numerical FRFs and
+//! compute validation metrics).
+//!
+//! One file per concept:
+//! - [`files`]: the two text formats (complex `;` FRF files, `,` dB files), §4.1;
+//! - [`source`]: where a file comes from (`path`, `csv_text` or an embedded `rig_file`);
+//! - [`rig_data`]: the rig's shipped measurements embedded in the binary;
+//! - [`peaks`]: the peak rules of §4.6;
+//! - [`modal_fit`]: the variable-projection Levenberg–Marquardt modal fit of §4.2 steps 3–5;
+//! - [`chain`]: mass-normalised shapes, masses, stiffnesses (Newton) and dampers, §4.2 steps 6–10;
+//! - [`model_update`], [`crossval`]: the two tools.
+
+pub mod chain;
+pub mod crossval;
+pub mod files;
+pub mod modal_fit;
+pub mod model_update;
+pub mod peaks;
+pub mod rig_data;
+pub mod source;
+
+pub use crossval::CrossvalTool;
+pub use model_update::ModelUpdateTool;

@@ -1,0 +1,126 @@
+//! Where a measured file comes from. A parameter item names exactly one of
+//! `path` (a file on the machine running the tool), `csv_text` (the file's contents, how the
+//! browser UI uploads) or `rig_file` (one of the rig's shipped files, [`super::rig_data`]).
+//! Errors name the item's field, e.g. `frfs[0].path`, and print the path.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use super::rig_data;
+use crate::ToolError;
+
+/// Largest accepted file (bytes): the rig's files are 0.5 MB.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The text of one source file and the dotted field it came from.
+#[derive(Debug, Clone)]
+pub struct FileText {
+    /// `frfs[0].path`, `sources[1].csv_text`, … (named by parse errors).
+    pub field: String,
+    /// A short name for labels: the file name, `uploaded text` or the rig file.
+    pub name: String,
+    pub text: Cow<'static, str>,
+}
+
+/// The keys that select a file.
+pub const FILE_KEYS: [&str; 3] = ["path", "csv_text", "rig_file"];
+
+/// Reads the file named by `item` (the object at `prefix`, e.g. `frfs[0]`).
+pub fn load(item: &Map<String, Value>, prefix: &str) -> Result<FileText, ToolError> {
+    let given: Vec<&str> = FILE_KEYS
+        .iter()
+        .copied()
+        .filter(|k| item.get(*k).is_some_and(|v| !v.is_null()))
+        .collect();
+    if given.len() != 1 {
+        return Err(ToolError::invalid(
+            prefix,
+            format!(
+                "give exactly one of path, csv_text or rig_file (got {})",
+                if given.is_empty() {
+                    "none".to_string()
+                } else {
+                    given.join(" and ")
+                }
+            ),
+        ));
+    }
+    let key = given[0];
+    let field = format!("{prefix}.{key}");
+    let value = item
+        .get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| ToolError::invalid(&field, "expected a string"))?;
+    match key {
+        "path" => {
+            let meta = std::fs::metadata(value)
+                .map_err(|e| ToolError::invalid(&field, format!("cannot read '{value}': {e}")))?;
+            if meta.len() > MAX_FILE_BYTES {
+                return Err(ToolError::invalid(
+                    &field,
+                    format!("'{value}' is larger than {MAX_FILE_BYTES} bytes"),
+                ));
+            }
+            let text = std::fs::read_to_string(value)
+                .map_err(|e| ToolError::invalid(&field, format!("cannot read '{value}': {e}")))?;
+            let name = std::path::Path::new(value)
+                .file_name()
+                .map_or_else(|| value.to_string(), |n| n.to_string_lossy().into_owned());
+            Ok(FileText {
+                field,
+                name,
+                text: Cow::Owned(text),
+            })
+        }
+        "csv_text" => Ok(FileText {
+            field,
+            name: "uploaded text".to_string(),
+            text: Cow::Owned(value.to_string()),
+        }),
+        _ => {
+            let text = rig_data::rig_file(value).ok_or_else(|| {
+                ToolError::invalid(
+                    &field,
+                    format!(
+                        "'{value}' is not a shipped rig file; choose one of: {}",
+                        rig_data::names().join(", ")
+                    ),
+                )
+            })?;
+            let name = value.rsplit('/').next().unwrap_or(value).to_string();
+            Ok(FileText {
+                field,
+                name,
+                text: Cow::Borrowed(text),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn exactly_one_key_and_named_fields() {
+        let e = load(&obj(json!({})), "frfs[0]").unwrap_err();
+        assert_eq!(e.field(), Some("frfs[0]"));
+        let e = load(&obj(json!({"path": "a", "csv_text": "b"})), "frfs[1]").unwrap_err();
+        assert_eq!(e.field(), Some("frfs[1]"));
+        let e = load(&obj(json!({"path": "/no/such/file.csv"})), "frfs[0]").unwrap_err();
+        assert_eq!(e.field(), Some("frfs[0].path"));
+        assert!(e.to_string().contains("/no/such/file.csv"));
+        let e = load(&obj(json!({"rig_file": "x.csv"})), "sources[2]").unwrap_err();
+        assert_eq!(e.field(), Some("sources[2].rig_file"));
+        let f = load(&obj(json!({"csv_text": "1;2;3;4"})), "frfs[0]").unwrap();
+        assert_eq!(f.field, "frfs[0].csv_text");
+        let f = load(&obj(json!({"rig_file": "frfs/test_2.csv"})), "frfs[1]").unwrap();
+        assert_eq!(f.name, "test_2.csv");
+    }
+}

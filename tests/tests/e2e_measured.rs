@@ -1,0 +1,151 @@
+//! End to end in a real browser (headless Chromium via chromedriver, `cristallo serve` debug
+//! build): `model-update` with its defaults (the rig's three FRF files embedded in the binary),
+//! then with a user's own FRF file uploaded through the file picker of the first entry, and
+//! `crossval` with its defaults. Run by `make test` with `--ignored`.
+//!
+//! Reference values (measured.md §4.4, shared reference set `measured/`, copied in
+//! core/tests/fixtures/measured): `natural_frequency_1_hz` = 6.511879182 Hz from the three
+//! files, 6.512211187 Hz from Experimental.csv alone; tolerance 1e-5 relative (§9).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{
+    run_and_wait, scalar_value, text_of, wait_for, wait_for_attr, Chromium, PAGE_TIMEOUT,
+};
+use cristallo_tests::{repo_root, Server, WebDriver};
+use fantoccini::Client;
+
+const F1_THREE_FILES_HZ: f64 = 6.511879182;
+const F1_ONE_FILE_HZ: f64 = 6.512211187;
+const F_REL_TOL: f64 = 1e-5;
+
+fn css_id(id: &str) -> String {
+    format!(r#"[id="{id}"]"#)
+}
+
+/// Clicks the element with `id` through the page (a sticky footer may cover it).
+async fn click_id(client: &Client, id: &str) {
+    wait_for(client, &css_id(id)).await;
+    client
+        .execute(
+            "const b = document.getElementById(arguments[0]); b.scrollIntoView({block: 'center'}); b.click(); return null;",
+            vec![serde_json::Value::from(id)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
+}
+
+async fn run_done(client: &Client, what: &str) {
+    let state = run_and_wait(client).await;
+    assert_eq!(
+        state,
+        "done",
+        "{what}: status {:?}, form error {:?}",
+        text_of(client, "#result-status").await,
+        text_of(client, "#form-error").await
+    );
+}
+
+/// Polls scalar `key` until it is within the tolerance of `want` (a new run replaces the
+/// previous result), then asserts.
+async fn expect_frequency(client: &Client, key: &str, want: f64) {
+    let start = Instant::now();
+    loop {
+        let got = scalar_value(client, key).await;
+        if (got - want).abs() <= F_REL_TOL * want {
+            return;
+        }
+        assert!(
+            start.elapsed() < PAGE_TIMEOUT,
+            "{key} on the page is {got}, expected {want} ± {} (relative)",
+            F_REL_TOL
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "e2e: run by make test with --ignored"]
+async fn browser_model_update_and_crossval_on_rig_data() {
+    let mut server = Server::start();
+    let driver = WebDriver::chromedriver();
+    let browser = Chromium::start(&driver).await;
+    let client = &browser.client;
+
+    // 1. model-update with the defaults: the rig's three files.
+    client
+        .goto(&format!("{}#/tool/model-update", server.url))
+        .await
+        .expect("open the model-update page");
+    wait_for(client, &css_id("param-frfs[2].excitation_floor")).await;
+    run_done(client, "model-update with defaults").await;
+    expect_frequency(client, "natural_frequency_1_hz", F1_THREE_FILES_HZ).await;
+    wait_for(
+        client,
+        r#"#plots figure.plot[data-series~="model_exc_1_floor_1_magnitude"]"#,
+    )
+    .await;
+    wait_for(client, r#"table[data-table="lumped_model"]"#).await;
+    wait_for(client, r#"table[data-table="modes"]"#).await;
+
+    // 2. A user's own file: a temporary copy of the rig's Experimental.csv, chosen in the file
+    //    picker of entry 1 after removing entries 2 and 3 and choosing no rig file.
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let upload = std::env::temp_dir().join(format!("cristallo-e2e-frf-{stamp}.csv"));
+    std::fs::copy(repo_root().join("data/rig/frfs/Experimental.csv"), &upload).expect("temp copy");
+    click_id(client, "remove-frfs[2]").await;
+    click_id(client, "remove-frfs[1]").await;
+    assert!(
+        client
+            .find(fantoccini::Locator::Css(&css_id("param-frfs[1].rig_file")))
+            .await
+            .is_err(),
+        "entry 2 is still there after Remove"
+    );
+    wait_for(client, &css_id("param-frfs[0].rig_file"))
+        .await
+        .select_by_value("")
+        .await
+        .expect("choose no rig file for entry 1");
+    wait_for(client, &css_id("file-frfs[0].csv_text"))
+        .await
+        .send_keys(upload.to_str().expect("utf-8 temp path"))
+        .await
+        .expect("choose the file");
+    wait_for_attr(
+        client,
+        &css_id("file-status-frfs[0].csv_text"),
+        "data-state",
+        "loaded",
+    )
+    .await;
+    run_done(client, "model-update with an uploaded file").await;
+    expect_frequency(client, "natural_frequency_1_hz", F1_ONE_FILE_HZ).await;
+    wait_for(
+        client,
+        r#"#plots figure.plot[data-series~="measured_exc_1_floor_1_magnitude"]"#,
+    )
+    .await;
+    let _ = std::fs::remove_file(&upload);
+
+    // 3. crossval with the defaults: the peaks and metrics tables appear.
+    client
+        .goto(&format!("{}#/tool/crossval", server.url))
+        .await
+        .expect("open the crossval page");
+    wait_for(client, &css_id("param-sources[3].label")).await;
+    run_done(client, "crossval with defaults").await;
+    wait_for(client, r#"table[data-table="peaks"]"#).await;
+    wait_for(client, r#"table[data-table="metrics"]"#).await;
+    let frac = scalar_value(client, "source_2_floor_1_frac").await;
+    assert!((0.0..=1.0).contains(&frac), "FRAC {frac}");
+
+    server.assert_running();
+    browser.close().await;
+    drop(driver);
+}
