@@ -10,6 +10,7 @@ pub mod control;
 pub mod error;
 pub mod lumped;
 pub mod modal;
+pub mod profile_doc;
 pub mod progress;
 pub mod recordings;
 pub mod result;
