@@ -2,8 +2,8 @@
 //!
 //! 1. **No file paths from guests.** On the CLI a tool may read a server-side file named by a
 //!    `path` key (`frfs[0].path`); over the LAN that would let a guest read the host's files.
-//!    Parameters of a guest session must not contain a key named `path` at any depth: 403 naming
-//!    the field ("file paths are accepted only on the host; upload the file instead").
+//!    Parameters of a guest session must not contain a key named `path` at any depth (unless it is
+//!    null or empty, an unused form field): 403 naming the field ("file paths are accepted only on the host; upload the file instead").
 //! 2. **Stored profiles by id.** A tool whose schema has a `profile` object (`modal`,
 //!    `simulator`, …) also accepts `"profile_id": "…"` in its place; nested objects holding a
 //!    `profile_id` (crossval's `sources[i]`) likewise. The id is looked up among the live
@@ -37,11 +37,13 @@ fn child(prefix: &str, key: &str) -> String {
     }
 }
 
-/// The dotted field of the first key named `path` in `v`, if any.
+/// The dotted field of the first key named `path` in `v` holding something (not null or `""`).
 pub fn find_path_key(v: &Value, prefix: &str) -> Option<String> {
     match v {
         Value::Object(obj) => obj.iter().find_map(|(k, x)| {
-            if k == "path" {
+            // A form's unused path field (null or "") names no file.
+            let names_a_file = !matches!(x, Value::Null) && x.as_str() != Some("");
+            if k == "path" && names_a_file {
                 Some(child(prefix, k))
             } else {
                 find_path_key(x, &child(prefix, k))
@@ -94,8 +96,25 @@ fn profile_keys(tool: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Whether `obj` names a stored profile: a `profile_id` that is not null or empty. A null or
+/// empty one (a form's unused field) is dropped.
+fn wants_profile(obj: &mut Map<String, Value>) -> bool {
+    match obj.get("profile_id") {
+        None => false,
+        Some(Value::Null) => {
+            obj.remove("profile_id");
+            false
+        }
+        Some(Value::String(s)) if s.is_empty() => {
+            obj.remove("profile_id");
+            false
+        }
+        Some(_) => true,
+    }
+}
+
 fn lookup(store: &Store, obj: &Map<String, Value>, field: &str) -> Result<ProfileDoc, ApiError> {
-    if obj.contains_key("profile") {
+    if obj.get("profile").is_some_and(|p| !p.is_null()) {
         return Err(
             ToolError::invalid(field, "give either 'profile' or 'profile_id', not both").into(),
         );
@@ -120,7 +139,7 @@ fn lookup(store: &Store, obj: &Map<String, Value>, field: &str) -> Result<Profil
 fn resolve_nested(store: &Store, v: &mut Value, prefix: &str) -> Result<(), ApiError> {
     match v {
         Value::Object(obj) => {
-            if obj.contains_key("profile_id") {
+            if wants_profile(obj) {
                 let doc = lookup(store, obj, &child(prefix, "profile_id"))?;
                 obj.remove("profile_id");
                 obj.insert("profile".into(), doc.to_params(None));
@@ -144,7 +163,7 @@ pub fn resolve_profile_ids(store: &Store, tool: &str, params: &mut Value) -> Res
         return Ok(());
     }
     if let Some(obj) = params.as_object_mut() {
-        if obj.contains_key("profile_id") {
+        if wants_profile(obj) {
             let keys = profile_keys(tool);
             if keys.is_empty() {
                 let why = if tool == "vibration-control" {
@@ -218,6 +237,21 @@ mod tests {
         assert_eq!(err.status(), axum::http::StatusCode::FORBIDDEN);
         assert_eq!(err.body().field.as_deref(), Some("frfs[0].path"));
         assert_eq!(err.body().error, GUEST_PATH_MESSAGE);
+    }
+
+    #[test]
+    fn null_or_empty_profile_ids_are_dropped_without_a_lookup() {
+        let dir = std::env::temp_dir().join(format!("cristallo-resolve-{}", std::process::id()));
+        let store = Store::open(&dir).unwrap();
+        let mut p =
+            json!({"sources": [{"kind": "db_csv", "profile_id": null}, {"profile_id": ""}]});
+        resolve_profile_ids(&store, "crossval", &mut p).unwrap();
+        assert_eq!(p, json!({"sources": [{"kind": "db_csv"}, {}]}));
+        let mut p = json!({"sources": [{"kind": "profile", "profile_id": "gone"}]});
+        let err = resolve_profile_ids(&store, "crossval", &mut p).unwrap_err();
+        assert_eq!(err.body().field.as_deref(), Some("sources[0].profile_id"));
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
