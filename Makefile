@@ -11,6 +11,7 @@ setup:
 
 build: setup
 	cargo build -p cristallo-server --release
+	test -f data/recordings/demo_harmonic.csv || cargo run -q -p cristallo-server --release -- make-demo-recordings --out data/recordings
 	if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then cargo build -p cristallo-app; fi
 
 # With a display: the desktop window. Without one: the server, which prints its URL first.

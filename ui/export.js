@@ -1,7 +1,7 @@
 // Exports of a result at full resolution, downloaded as Blobs (works in browsers and Tauri).
 
 /** Saves `blob` as `filename` through a temporary link. */
-function downloadBlob(blob, filename) {
+export function downloadBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

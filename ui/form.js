@@ -12,9 +12,11 @@ function control(spec) {
   switch (kind.type) {
     case 'boolean':
       return el('input', { ...common, type: 'checkbox', checked: spec.default === true });
-    case 'choice':
-      return el('select', common, kind.options.map((o) =>
-        el('option', { value: o, selected: o === spec.default }, o)));
+    case 'choice': {
+      const none = spec.default === null ? [el('option', { value: '', selected: true }, '— none —')] : [];
+      return el('select', common, [...none, ...kind.options.map((o) =>
+        el('option', { value: o, selected: o === spec.default }, o))]);
+    }
     case 'integer':
       return el('input', {
         ...common, type: 'number', step: '1', min: kind.min, max: kind.max,
@@ -31,6 +33,12 @@ function control(spec) {
         value: defaultText(spec), placeholder: kind.nullable ? 'auto' : 'e.g. 1, 2, 3',
       });
     default:
+      if (spec.file) {
+        return el('textarea', {
+          ...common, rows: 4, spellcheck: 'false', autocomplete: 'off', class: 'file-text',
+          placeholder: 'Choose a file above, or paste its content here',
+        }, defaultText(spec));
+      }
       return el('input', {
         ...common, type: 'text', value: defaultText(spec),
         minlength: kind.min_len, maxlength: kind.max_len,
@@ -38,13 +46,69 @@ function control(spec) {
   }
 }
 
+/** Size in readable units. */
+function bytesText(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * A file picker feeding a text parameter: the chosen file's content goes into the text area
+ * (`param-{key}`), so the run sends text in the app and in the browser alike. The picker is
+ * `file-{key}`, its status `file-status-{key}`.
+ */
+function filePicker(spec, textArea) {
+  const picker = el('input', {
+    type: 'file', id: `file-${spec.key}`, accept: spec.file,
+    'aria-label': `${paramLabel(spec)}: choose a file`,
+  });
+  const status = el('p', { class: 'file-status', id: `file-status-${spec.key}`, 'aria-live': 'polite' });
+  const clear = el('button', { type: 'button', class: 'file-clear', id: `file-clear-${spec.key}` }, 'Clear');
+  picker.addEventListener('change', () => {
+    const file = picker.files?.[0];
+    if (!file) return;
+    const max = spec.kind.max_len;
+    if (file.size > max) {
+      status.textContent = `${file.name} is ${bytesText(file.size)}; at most ${bytesText(max)} can be read.`;
+      status.dataset.state = 'error';
+      picker.value = '';
+      return;
+    }
+    status.textContent = `Reading ${file.name}…`;
+    status.dataset.state = 'reading';
+    const reader = new FileReader();
+    reader.onload = () => {
+      textArea.value = String(reader.result);
+      textArea.dispatchEvent(new Event('input', { bubbles: true }));
+      status.textContent = `${file.name} (${bytesText(file.size)}) loaded.`;
+      status.dataset.state = 'loaded';
+      status.dataset.file = file.name;
+    };
+    reader.onerror = () => {
+      status.textContent = `${file.name} could not be read: ${reader.error?.message ?? 'unknown error'}`;
+      status.dataset.state = 'error';
+    };
+    reader.readAsText(file);
+  });
+  clear.addEventListener('click', () => {
+    textArea.value = '';
+    picker.value = '';
+    status.textContent = '';
+    delete status.dataset.state;
+  });
+  return el('div', { class: 'file-row' }, [picker, clear, status]);
+}
+
 function field(spec) {
   const input = control(spec);
   const label = el('label', { for: input.id }, paramLabel(spec));
+  const picker = spec.file ? filePicker(spec, input) : null;
   const hint = [hintText(spec), spec.description].filter(Boolean).join(' — ');
   const isCheck = spec.kind.type === 'boolean';
   return el('div', { class: `field${isCheck ? ' field-check' : ''}`, 'data-key': spec.key }, [
     isCheck ? el('div', { class: 'check-row' }, [input, label]) : label,
+    picker,
     isCheck ? null : input,
     el('p', { class: 'hint', id: `hint-${spec.key}` }, hint),
     el('p', { class: 'field-error', id: `error-${spec.key}`, 'aria-live': 'polite' }),

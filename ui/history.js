@@ -217,7 +217,7 @@ export function runPage(tools, id) {
       el('p', { class: 'run-meta', id: 'run-meta' }, ['Run by ', el('strong', {}, record.who), ' on ',
         timeElement(record.created_at_ms), `, took ${formatDuration(record.duration_ms)}${warnings}.`]),
       gone, actions, say, result);
-    releasePlots = renderResult(result, record.result);
+    releasePlots = renderResult(result, record.result, { runId: record.id });
     stopLive = onLive((event) => {
       if (event.type === 'run_deleted' && event.id === record.id) {
         gone.hidden = false;

@@ -237,7 +237,10 @@ function plotPanel(plot, index) {
   const logButton = button('Log x', { 'aria-pressed': String(log) });
   const resetButton = button('Reset zoom');
   const pngButton = button('PNG');
+  const svgButton = button('SVG', { hidden: true });
   const names = plot.members.map((s) => s.name).join(' ');
+  // Set when the server can draw this plot (a stored run): PNG and SVG then come from there.
+  let serverExport = null;
 
   function draw() {
     chart?.destroy();
@@ -270,13 +273,15 @@ function plotPanel(plot, index) {
   });
   resetButton.addEventListener('click', draw);
   pngButton.addEventListener('click', () => {
-    if (chart) exportCanvasPng(chart.ctx.canvas, `${plot.members[0].name}.png`);
+    if (serverExport) serverExport('png');
+    else if (chart) exportCanvasPng(chart.ctx.canvas, `${plot.members[0].name}.png`);
   });
+  svgButton.addEventListener('click', () => serverExport?.('svg'));
 
   const node = el('figure', { class: 'plot', 'aria-labelledby': headingId, 'data-series': names }, [
     el('figcaption', { class: 'plot-head' }, [
       el('h4', { id: headingId }, plot.title),
-      el('div', { class: 'plot-tools' }, [canLog ? logButton : null, resetButton, pngButton]),
+      el('div', { class: 'plot-tools' }, [canLog ? logButton : null, resetButton, pngButton, svgButton]),
     ]),
     canvasBox,
     note,
@@ -288,15 +293,79 @@ function plotPanel(plot, index) {
   });
   return {
     node,
+    names,
+    /** `exportAs(format)` downloads this plot drawn by the server. */
+    useServerExport(exportAs) {
+      serverExport = exportAs;
+      svgButton.hidden = false;
+      pngButton.title = 'Drawn by the server: the same image in the app and in browsers';
+    },
     mount() { draw(); observer.observe(canvasBox); },
     dispose() { observer.disconnect(); chart?.destroy(); },
   };
 }
 
-/** Renders every series of a result into `container`; returns a function that tears the plots down. */
-export function renderPlots(container, series) {
+/**
+ * Renders every series of a result into `container`; returns a function that tears the plots
+ * down. `figures` (optional): a promise of the server's figures of the stored run
+ * ([{index, series}]) and `exportFigure(index, format)`; plots whose series match a figure
+ * then export PNG/SVG drawn by the server.
+ */
+export function renderPlots(container, series, { figures = null, exportFigure = null } = {}) {
   const panels = groupSeries(series).map(plotPanel);
   container.append(...panels.map((p) => p.node));
   for (const p of panels) p.mount();
+  figures?.then((list) => {
+    for (const fig of list) {
+      const panel = panels.find((p) => p.names === fig.series.join(' '));
+      panel?.useServerExport((format) => exportFigure(fig.index, format));
+    }
+  }).catch(() => {});
   return () => panels.forEach((p) => p.dispose());
+}
+
+/**
+ * A plot that grows while a run goes on: `append(points)` takes the live data of progress
+ * events (`{series, x, y, x_label?, y_label?}` each; repeats after a reconnect are ignored) and
+ * redraws at most five times a second. `data-points` on the container counts the points shown.
+ */
+export function livePlot(container) {
+  const series = new Map();
+  const seen = new Set();
+  let count = 0;
+  let timer = null;
+  let release = null;
+
+  function redraw() {
+    timer = null;
+    release?.();
+    container.replaceChildren();
+    release = renderPlots(container, [...series.values()]);
+    container.dataset.points = String(count);
+  }
+
+  return {
+    append(points) {
+      for (const p of Array.isArray(points) ? points : []) {
+        if (typeof p?.series !== 'string' || !Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
+        const key = `${p.series}\u0001${p.x}\u0001${p.y}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (!series.has(p.series)) {
+          series.set(p.series, { name: p.series, x_label: p.x_label ?? 'x', y_label: p.y_label ?? 'y', x: [], y: [] });
+        }
+        const s = series.get(p.series);
+        s.x.push(p.x);
+        s.y.push(p.y);
+        count += 1;
+      }
+      if (count > 0 && timer === null) timer = setTimeout(redraw, 200);
+    },
+    dispose() {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      release?.();
+      release = null;
+    },
+  };
 }

@@ -2,9 +2,10 @@
 // tables and plots. Element ids and data attributes are a contract with the end-to-end tests.
 
 import { el } from './dom.js';
-import { exportCsv, exportJson } from './export.js';
+import { downloadBlob, exportCsv, exportJson } from './export.js';
 import { formatNumber, keyLabel } from './format.js';
 import { renderPlots } from './plots.js';
+import { openRunReport, runFigureBlob, runFigures } from './transport.js';
 
 function scalarText(key, value) {
   if (key === 'closed_loop_stable') return value === 1 ? 'stable (1)' : 'UNSTABLE (0)';
@@ -65,8 +66,11 @@ function paramsEcho(params) {
   ]);
 }
 
-/** Fills `container` with the result; returns a function that releases the plots. */
-export function renderResult(container, result) {
+/**
+ * Fills `container` with the result; returns a function that releases the plots. `runId`: the
+ * stored run, which adds the HTML report and server-drawn PNG/SVG figures.
+ */
+export function renderResult(container, result, { runId = null } = {}) {
   const scalars = result.scalars ?? {};
   const warnings = result.warnings ?? [];
   const series = result.series ?? [];
@@ -76,12 +80,27 @@ export function renderResult(container, result) {
   const csvButton = el('button', { type: 'button', id: 'export-csv' }, 'Export CSV');
   jsonButton.addEventListener('click', () => exportJson(result));
   csvButton.addEventListener('click', () => exportCsv(result));
+  const exportNote = el('span', { id: 'export-status', class: 'export-status', role: 'status' });
+  const reportButton = runId === null ? null
+    : el('button', { type: 'button', id: 'export-report' }, 'Report (HTML)');
+  reportButton?.addEventListener('click', () => {
+    exportNote.textContent = '';
+    openRunReport(runId, downloadBlob).then((how) => {
+      exportNote.textContent = how === 'saved' ? 'Report saved; open it in a browser to print or save as PDF.' : '';
+    }).catch((e) => { exportNote.textContent = `Report failed: ${e.message}`; });
+  });
+  const exportFigure = (index, format) => {
+    exportNote.textContent = '';
+    runFigureBlob(runId, index, format)
+      .then((blob) => downloadBlob(blob, `${result.tool}-run-${runId}-figure-${index + 1}.${format}`))
+      .catch((e) => { exportNote.textContent = `Figure export failed: ${e.message}`; });
+  };
 
   const plots = el('div', { id: 'plots', class: 'plots' });
   container.replaceChildren(...[
     scalars.closed_loop_stable === 0 ? unstableBanner(warnings) : null,
     warningsBox(warnings),
-    el('div', { class: 'export-bar' }, [jsonButton, csvButton]),
+    el('div', { class: 'export-bar' }, [jsonButton, csvButton, reportButton, exportNote]),
     el('div', { class: 'result-grid' }, [
       Object.keys(scalars).length ? scalarsTable(scalars) : null,
       tables.length ? el('div', { id: 'tables', class: 'tables' }, tables.map(resultTable)) : null,
@@ -90,5 +109,6 @@ export function renderResult(container, result) {
     plots,
     paramsEcho(result.params ?? {}),
   ].filter(Boolean));
-  return renderPlots(plots, series);
+  const figures = runId === null || !series.length ? null : runFigures(runId);
+  return renderPlots(plots, series, { figures, exportFigure });
 }

@@ -5,6 +5,7 @@ import { el } from './dom.js';
 import { buildForm } from './form.js';
 import { onLive } from './live.js';
 import { heading, show, timeElement } from './page.js';
+import { livePlot } from './plots.js';
 import { renderResult } from './result.js';
 import { getRun, runTool } from './transport.js';
 
@@ -43,6 +44,8 @@ export function toolPage(tool, { fromRun = null } = {}) {
   const notice = peerNotice();
   let controller = null;
   let releasePlots = null;
+  // Points a running tool streams (progress `data.append`), shown until its result arrives.
+  let live = null;
   // Runs announced while one of ours is in flight: judged once we know our run's id.
   let holder = null;
   let held = [];
@@ -56,7 +59,13 @@ export function toolPage(tool, { fromRun = null } = {}) {
     status.className = `result-status ${state}`;
   }
 
+  function dropLive() {
+    live?.dispose();
+    live = null;
+  }
+
   function clearResult() {
+    dropLive();
     releasePlots?.();
     releasePlots = null;
     result.replaceChildren();
@@ -75,7 +84,15 @@ export function toolPage(tool, { fromRun = null } = {}) {
 
   // The status line (a live region) changes only with the message or in 10 % steps.
   let announced = '';
-  function onProgress({ fraction, message }) {
+  function onProgress({ fraction, message, data }) {
+    if (Array.isArray(data?.append)) {
+      if (!live) {
+        const box = el('section', { id: 'live-plot', class: 'live-plot plots', 'aria-label': 'Live results', 'data-points': '0' });
+        result.replaceChildren(el('h3', { class: 'section-title' }, 'Live results'), box);
+        live = livePlot(box);
+      }
+      live.append(data.append);
+    }
     if (fraction === null) progress.removeAttribute('value');
     else progress.value = fraction;
     const step = fraction === null ? '' : ` ${Math.floor(fraction * 10) * 10} %`;
@@ -112,7 +129,8 @@ export function toolPage(tool, { fromRun = null } = {}) {
         saved.hidden = false;
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
-      releasePlots = renderResult(result, answer.result);
+      dropLive();
+      releasePlots = renderResult(result, answer.result, { runId: answer.runId });
       const warnings = answer.result.warnings?.length;
       setState('done', `Done in ${seconds} s${warnings ? `, ${warnings} warning(s)` : ''}.`);
     } catch (e) {

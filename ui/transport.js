@@ -95,11 +95,15 @@ function randomId() {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Calls `onProgress({fraction, message})` with a finite fraction in [0, 1] or null. */
+/** Calls `onProgress({fraction, message, data})` with a finite fraction in [0, 1] or null. */
 function progressReporter(onProgress) {
   return (p) => {
     const f = Number(p?.fraction);
-    onProgress?.({ fraction: p?.fraction != null && Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : null, message: p?.message ?? '' });
+    onProgress?.({
+      fraction: p?.fraction != null && Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : null,
+      message: p?.message ?? '',
+      data: p?.data ?? null,
+    });
   };
 }
 
@@ -191,6 +195,51 @@ export function listRuns({ tool = null, limit = 50, before = null } = {}) {
 /** A stored run with its full result. */
 export function getRun(id) {
   return isDesktop() ? invoke('get_run', { id }) : request(`/api/runs/${enc(id)}`);
+}
+
+/** The figures the server draws for stored run `id`: [{index, title, series, xy, log_x}]. */
+export function runFigures(id) {
+  return isDesktop() ? invoke('run_figures', { id }) : request(`/api/runs/${enc(id)}/figures`);
+}
+
+/** Figure `index` of run `id` drawn on the server, as a Blob (`format`: 'png' | 'svg'). */
+export async function runFigureBlob(id, index, format) {
+  const type = format === 'svg' ? 'image/svg+xml' : 'image/png';
+  if (isDesktop()) {
+    const bytes = await invoke('run_figure', { id, index, format });
+    return new Blob([bytes], { type });
+  }
+  const response = await fetch(`/api/runs/${enc(id)}/figures/${enc(index)}.${enc(format)}`, { credentials: 'same-origin' });
+  if (!response.ok) {
+    let parsed = null;
+    try {
+      parsed = await response.json();
+    } catch {
+      parsed = null;
+    }
+    throw toToolError(parsed, `HTTP ${response.status} ${response.statusText}`, response.status);
+  }
+  return response.blob();
+}
+
+/**
+ * The printable HTML report of run `id`: a browser opens it in a new tab (print to PDF from
+ * there); the desktop app saves it as a file. Resolves to 'opened' or 'saved'.
+ */
+export async function openRunReport(id, save) {
+  if (isDesktop()) {
+    const html = await invoke('run_report', { id });
+    save(new Blob([html], { type: 'text/html' }), `run-${id}-report.html`);
+    return 'saved';
+  }
+  const tab = window.open(`/api/runs/${enc(id)}/report.html`, '_blank', 'noopener');
+  if (!tab) {
+    const response = await fetch(`/api/runs/${enc(id)}/report.html`, { credentials: 'same-origin' });
+    if (!response.ok) throw new ToolError(`HTTP ${response.status} ${response.statusText}`);
+    save(await response.blob(), `run-${id}-report.html`);
+    return 'saved';
+  }
+  return 'opened';
 }
 
 export async function deleteRun(id) {

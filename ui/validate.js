@@ -62,9 +62,11 @@ export function parseValue(spec, raw) {
     case 'boolean':
       return { value: Boolean(raw) };
     case 'choice':
+      if (raw === '' && spec.default === null) return { value: null };
       return kind.options.includes(raw)
         ? { value: raw } : { error: `'${raw}' is not one of: ${kind.options.join(', ')}` };
     case 'text': {
+      if (raw === '' && spec.default === null) return { value: null };
       const n = [...raw].length;
       return n < kind.min_len || n > kind.max_len
         ? { error: `must have ${kind.min_len} to ${kind.max_len} characters, has ${n}` }

@@ -1,12 +1,18 @@
 //! Progress reporting and cooperative cancellation, shared by every long-running tool.
 //! The edges decide where progress goes (a Tauri channel, a server event stream, nowhere).
+//!
+//! A progress report may carry data for a live view (`report_data`). The UI understands
+//! `{"append": [{"series": name, "x": f64, "y": f64}, …]}`: points appended to the named series
+//! of a live plot while the run goes on (the final result still carries every series in full).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::ToolError;
 
-type Sink = dyn Fn(f64, &str) + Send + Sync;
+use serde_json::Value;
+
+type Sink = dyn Fn(f64, &str, Option<&Value>) + Send + Sync;
 
 /// Where a tool reports how far it is (fraction in [0, 1] and a short message).
 #[derive(Clone, Default)]
@@ -28,22 +34,41 @@ impl Progress {
         Self::default()
     }
 
-    /// Progress delivered to `sink`.
+    /// Progress delivered to `sink` (live data, if any, is dropped).
     pub fn new(sink: impl Fn(f64, &str) + Send + Sync + 'static) -> Self {
+        Self::with_data(move |fraction, message, _| sink(fraction, message))
+    }
+
+    /// Progress delivered to `sink`, with the live data of [`Self::report_data`].
+    pub fn with_data(sink: impl Fn(f64, &str, Option<&Value>) + Send + Sync + 'static) -> Self {
         Self {
             sink: Some(Arc::new(sink)),
         }
     }
 
+    /// Whether anyone listens (tools may skip building live data otherwise).
+    pub fn is_connected(&self) -> bool {
+        self.sink.is_some()
+    }
+
     /// Reports `fraction` (clamped to [0, 1]) with a message.
     pub fn report(&self, fraction: f64, message: &str) {
+        self.deliver(fraction, message, None);
+    }
+
+    /// Reports progress with live data, e.g. `{"append": [{"series": "s", "x": 1.0, "y": 2.0}]}`.
+    pub fn report_data(&self, fraction: f64, message: &str, data: Value) {
+        self.deliver(fraction, message, Some(&data));
+    }
+
+    fn deliver(&self, fraction: f64, message: &str, data: Option<&Value>) {
         if let Some(sink) = &self.sink {
             let f = if fraction.is_finite() {
                 fraction.clamp(0.0, 1.0)
             } else {
                 0.0
             };
-            sink(f, message);
+            sink(f, message, data);
         }
     }
 }
@@ -94,6 +119,26 @@ mod tests {
             *seen.lock().unwrap(),
             vec![(1.0, "done".to_string()), (0.0, "odd".to_string())]
         );
+    }
+
+    #[test]
+    fn live_data_reaches_a_data_sink_only() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let p = Progress::with_data(move |f, _, d| s.lock().unwrap().push((f, d.cloned())));
+        let point = serde_json::json!({"append": [{"series": "a", "x": 1.0, "y": 2.0}]});
+        p.report_data(0.5, "point 1", point.clone());
+        p.report(0.6, "no data");
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![(0.5, Some(point.clone())), (0.6, None)]
+        );
+        // A plain sink still sees the fraction.
+        let count = Arc::new(Mutex::new(0));
+        let c = count.clone();
+        Progress::new(move |_, _| *c.lock().unwrap() += 1).report_data(0.1, "x", point);
+        assert_eq!(*count.lock().unwrap(), 1);
+        assert!(!Progress::none().is_connected());
     }
 
     #[test]

@@ -63,6 +63,10 @@ pub struct ParamSpec {
     pub default: Value,
     /// A hint for forms: a log-scaled quantity (gains, weights).
     pub log_scale: bool,
+    /// For text parameters holding a file's content: the file types a form's file picker
+    /// offers (`".csv,.txt"`). The value is still the text; only forms treat it differently.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl ParamSpec {
@@ -75,6 +79,7 @@ impl ParamSpec {
             kind,
             default,
             log_scale: false,
+            file: None,
         }
     }
 
@@ -187,6 +192,17 @@ impl ParamSpec {
         self.log_scale = true;
         self
     }
+    /// Marks a text parameter as the content of a file of the given types (`".csv,.txt"`).
+    pub fn file(mut self, accept: &str) -> Self {
+        self.file = Some(accept.into());
+        self
+    }
+    /// Makes null the default (and an allowed value): "not given". For optional text and
+    /// choices, e.g. a file's content when a demo recording may be used instead.
+    pub fn optional(mut self) -> Self {
+        self.default = Value::Null;
+        self
+    }
 }
 
 fn fmt_num(x: f64) -> String {
@@ -248,6 +264,10 @@ fn json_kind(v: &Value) -> &'static str {
 /// Checks one value against its spec.
 fn check_value(spec: &ParamSpec, v: &Value) -> Result<(), ToolError> {
     let field = spec.key.as_str();
+    let optional = matches!(spec.kind, ParamKind::Text { .. } | ParamKind::Choice { .. });
+    if optional && v.is_null() && spec.default.is_null() {
+        return Ok(());
+    }
     match &spec.kind {
         ParamKind::Number { min, max, nullable } => {
             if v.is_null() && *nullable {

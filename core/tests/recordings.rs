@@ -14,7 +14,7 @@
 //!   parameter), and file errors name the line (and column where there is one).
 
 use cristallo_core::lumped::{FrfType, Profile};
-use cristallo_core::recordings::demo::{demo_recording_csv, HEADER};
+use cristallo_core::recordings::demo::{demo_recording_csv, DEMOS, HEADER};
 use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
 use serde_json::{json, Value};
 
@@ -130,7 +130,7 @@ fn h1_of_simulated_noise_matches_the_analytic_frf() {
 
 #[test]
 fn demos_are_generated_deterministically() {
-    for name in ["hammer", "noise", "sweep"] {
+    for name in DEMOS {
         let text = demo_recording_csv(name).unwrap();
         assert!(text.starts_with(&format!("{HEADER}\n")));
         let second = text.lines().nth(1).unwrap();
@@ -147,6 +147,7 @@ fn demos_are_generated_deterministically() {
     assert_eq!(rows("hammer"), 5120);
     assert_eq!(rows("noise"), 32768);
     assert_eq!(rows("sweep"), 20480);
+    assert_eq!(rows("harmonic"), 15360);
     // The hammer demo: its force peak is the hammer's.
     let r = ok(json!({"demo": "hammer"}));
     assert!((r.scalar("force_peak_n").unwrap() - 300.0).abs() < 1.0);
@@ -237,11 +238,10 @@ fn file_err(text: &str) -> String {
 
 #[test]
 fn bad_inputs_name_the_field_and_line() {
-    // Both or neither input.
-    assert_eq!(bad(json!({})).field(), Some("csv_text"));
+    // Neither input; a bad file is reported even when a demo is named too (the file wins).
     assert_eq!(
         bad(json!({"csv_text": null, "demo": null})).field(),
-        Some("csv_text")
+        Some("demo")
     );
     assert_eq!(
         bad(json!({"csv_text": "a", "demo": "noise"})).field(),
@@ -387,4 +387,15 @@ fn bad_inputs_name_the_field_and_line() {
     let e = bad(json!({"csv_text": rig_file("test_3.csv"), "kind": "time_history"}));
     assert_eq!(e.field(), Some("csv_text"));
     assert!(e.to_string().contains("line 2"), "{e}");
+}
+
+#[test]
+fn defaults_analyse_the_hammer_demo_and_a_file_replaces_the_demo() {
+    let r = ok(json!({}));
+    assert_eq!(r.params["demo"], json!("hammer"));
+    assert_eq!(r.params["csv_text"], Value::Null);
+    // A file named alongside a demo is what gets analysed; the echo says so.
+    let rows = th_rows(4096);
+    let r = ok(json!({ "csv_text": th_text(&rows), "demo": "noise", "segment_s": 1.0 }));
+    assert_eq!(r.params["demo"], Value::Null);
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use cristallo_core::{Cancel, ErrorBody};
 use serde::Serialize;
+use serde_json::Value;
 use tokio::sync::broadcast;
 
 use crate::access::{Caller, Role};
@@ -21,9 +22,19 @@ pub const KEEP_FINISHED: Duration = Duration::from_secs(300);
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum JobEvent {
     Queued,
-    Progress { fraction: f64, message: String },
-    Done { run_id: i64 },
-    Failed { error: ErrorBody },
+    /// `data`: live data of the run (see `cristallo_core::Progress::report_data`).
+    Progress {
+        fraction: f64,
+        message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<Value>,
+    },
+    Done {
+        run_id: i64,
+    },
+    Failed {
+        error: ErrorBody,
+    },
     Cancelled,
 }
 
@@ -112,5 +123,32 @@ impl Jobs {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Job>>> {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn progress_events_carry_live_data_only_when_there_is_some() {
+        let plain = JobEvent::Progress {
+            fraction: 0.5,
+            message: "half".into(),
+            data: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&plain).unwrap(),
+            json!({"type": "progress", "fraction": 0.5, "message": "half"})
+        );
+        let point = json!({"append": [{"series": "s", "x": 1.0, "y": 2.0}]});
+        let live = JobEvent::Progress {
+            fraction: 0.5,
+            message: "point 3".into(),
+            data: Some(point.clone()),
+        };
+        assert_eq!(serde_json::to_value(&live).unwrap()["data"], point);
+        assert!(!live.is_final());
     }
 }

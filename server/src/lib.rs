@@ -19,9 +19,11 @@
 pub mod access;
 pub mod error;
 pub mod events;
+pub mod figures;
 pub mod jobs;
 pub mod platform;
 pub mod profiles;
+pub mod report;
 pub mod resolve;
 mod routes;
 pub mod share;

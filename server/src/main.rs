@@ -76,6 +76,13 @@ enum Command {
         #[arg(long)]
         first: bool,
     },
+    /// Write the project's demo recordings (simulated hammer, noise, sweep and harmonic tests
+    /// of the default model, fixed seed) as CSV files into a folder.
+    MakeDemoRecordings {
+        /// Destination folder (created if missing).
+        #[arg(long, default_value = "data/recordings")]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -150,7 +157,29 @@ fn main() -> ExitCode {
             timeout_s,
             first,
         } => report(discover(interface, timeout_s, first)),
+        Command::MakeDemoRecordings { out } => report(make_demo_recordings(&out)),
     }
+}
+
+/// Writes `demo_{name}.csv` for every demo recording; each file appears whole or not at all.
+fn make_demo_recordings(out: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use cristallo_core::recordings::demo::{demo_recording_csv, DEMOS};
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for name in DEMOS {
+        let text = demo_recording_csv(name)?;
+        let path = out.join(format!("demo_{name}.csv"));
+        let partial = out.join(format!(".demo_{name}.csv.partial"));
+        std::fs::write(&partial, text).with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, &path).with_context(|| format!("writing {}", path.display()))?;
+        println!(
+            "{}: {} rows, {} bytes",
+            path.display(),
+            text.lines().count() - 1,
+            text.len()
+        );
+    }
+    Ok(())
 }
 
 fn report(outcome: anyhow::Result<()>) -> ExitCode {

@@ -15,9 +15,11 @@ use tokio::sync::Semaphore;
 
 use crate::access::{Access, Caller, GuestAccess, Role, SessionInfo};
 use crate::events::{Hub, ServerEvent};
+use crate::figures::{self, Figure, FigureError, Format};
 use crate::jobs::Jobs;
+use crate::report;
 use crate::share::{self, Advertiser, Interface};
-use crate::store::{RunSummary, Store, StoreError};
+use crate::store::{RunRecord, RunSummary, Store, StoreError};
 use crate::ApiError;
 
 /// How the platform behaves.
@@ -29,7 +31,7 @@ pub struct AppConfig {
     pub data_dir: PathBuf,
     /// The twin's name (mDNS instance name, page titles).
     pub twin_name: String,
-    /// Largest accepted request body.
+    /// Largest accepted request body: a 50 MB recording (recordings.csv_text) plus JSON escaping.
     pub body_limit_bytes: usize,
     /// A run taking longer is cancelled and answered with 503.
     pub run_timeout: Duration,
@@ -44,7 +46,7 @@ impl AppConfig {
             ui_dir: crate::default_ui_dir(),
             data_dir,
             twin_name: "Cristallo benchtop rig".into(),
-            body_limit_bytes: 2 * 1024 * 1024,
+            body_limit_bytes: 64 * 1024 * 1024,
             run_timeout: Duration::from_secs(300),
             max_concurrent_runs: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
@@ -255,6 +257,39 @@ impl Platform {
         }
         self.hub.publish(ServerEvent::RunDeleted { id });
         Ok(())
+    }
+
+    /// A stored run and its parsed result.
+    fn stored_result(&self, id: i64) -> Result<(RunRecord, ToolResult), ApiError> {
+        let record = self.store.get_run(id)?.ok_or_else(|| ApiError::NotFound {
+            what: format!("run {id}"),
+        })?;
+        let result = record.parsed_result()?;
+        Ok((record, result))
+    }
+
+    /// The figures of stored run `id` (what `run_figure` can draw).
+    pub fn run_figures(&self, id: i64) -> Result<Vec<Figure>, ApiError> {
+        Ok(figures::figures(&self.stored_result(id)?.1))
+    }
+
+    /// Figure `index` of stored run `id` as a PNG or SVG file, drawn on the server.
+    pub fn run_figure(&self, id: i64, index: usize, format: Format) -> Result<Vec<u8>, ApiError> {
+        let (_, result) = self.stored_result(id)?;
+        figures::render(&result, index, format).map_err(|e| match e {
+            FigureError::NoSuchFigure { .. } => ApiError::NotFound {
+                what: format!("figure {index} of run {id}"),
+            },
+            FigureError::Drawing { .. } => ApiError::Internal {
+                reason: e.to_string(),
+            },
+        })
+    }
+
+    /// The one-page HTML report of stored run `id`.
+    pub fn run_report(&self, id: i64) -> Result<String, ApiError> {
+        let (record, result) = self.stored_result(id)?;
+        Ok(report::report_html(&record.summary, &result))
     }
 
     /// Refuses anyone but the host.

@@ -58,6 +58,9 @@ pub fn router(platform: Arc<Platform>) -> Router {
         )
         .route("/profiles/{id}/restore", post(restore_profile))
         .route("/profiles/{id}/export", get(export_profile))
+        .route("/runs/{id}/figures", get(run_figures))
+        .route("/runs/{id}/figures/{file}", get(run_figure))
+        .route("/runs/{id}/report.html", get(run_report))
         .route("/events", get(events))
         .route("/share", get(share_status))
         .route("/share/settings", put(share_settings))
@@ -283,10 +286,11 @@ async fn start_job(
     let job = p.jobs.create(&id, caller.clone());
     let progress = {
         let job = job.clone();
-        Progress::new(move |fraction, message| {
+        Progress::with_data(move |fraction, message, data| {
             job.emit(JobEvent::Progress {
                 fraction,
                 message: message.to_string(),
+                data: data.cloned(),
             })
         })
     };
@@ -414,6 +418,45 @@ async fn get_run(State(p): Shared, Path(id): Path<i64>) -> Result<Json<RunRecord
     })
     .await
     .map(Json)
+}
+
+async fn run_figures(
+    State(p): Shared,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<crate::figures::Figure>>, ApiError> {
+    blocking(move || p.run_figures(id)).await.map(Json)
+}
+
+/// `GET /api/runs/{id}/figures/{n}.png|svg`: figure `n` drawn on the server, as a download.
+async fn run_figure(
+    State(p): Shared,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound {
+        what: format!("figure file {file} (expected N.png or N.svg)"),
+    };
+    let (stem, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let format = crate::figures::Format::parse(ext).ok_or_else(not_found)?;
+    let index: usize = stem.parse().map_err(|_| not_found())?;
+    let bytes = blocking(move || p.run_figure(id, index, format)).await?;
+    let name = format!("run-{id}-figure-{index}.{}", format.extension());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.mime().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /api/runs/{id}/report.html`: the printable report of a run.
+async fn run_report(State(p): Shared, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    let html = blocking(move || p.run_report(id)).await?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
 async fn delete_run(

@@ -191,3 +191,72 @@ fn serve_reports_a_damaged_database_and_keeps_it() {
     assert_eq!(backups, 1);
     assert!(std::fs::read(&db).unwrap().starts_with(b"not a database"));
 }
+
+#[test]
+fn make_demo_recordings_writes_the_demo_files_that_recordings_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("data").join("recordings");
+    let out = Command::new(BIN)
+        .args(["make-demo-recordings", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing = String::from_utf8(out.stdout).unwrap();
+    for name in cristallo_core::recordings::demo::DEMOS {
+        let path = out_dir.join(format!("demo_{name}.csv"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Byte for byte what the in-memory demo is, so `demo: name` and the file agree.
+        assert_eq!(
+            text,
+            cristallo_core::recordings::demo::demo_recording_csv(name).unwrap()
+        );
+        assert!(listing.contains(&format!("demo_{name}.csv")), "{listing}");
+    }
+    // No partial files are left behind, and running it again replaces the files.
+    let names: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    let again = Command::new(BIN)
+        .args(["make-demo-recordings", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    // The hammer file through `run recordings` gives what `demo: hammer` gives.
+    let hammer = std::fs::read_to_string(out_dir.join("demo_hammer.csv")).unwrap();
+    let from_file = run_with_stdin(
+        &["run", "recordings", "--params", "-"],
+        &serde_json::json!({ "csv_text": hammer }).to_string(),
+    );
+    let from_demo = run_with_stdin(
+        &["run", "recordings", "--params", "-"],
+        r#"{"demo": "hammer"}"#,
+    );
+    assert!(from_file.status.success() && from_demo.status.success());
+    let scalars = |o: &std::process::Output| {
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["scalars"].clone()
+    };
+    assert_eq!(scalars(&from_file), scalars(&from_demo));
+}
+
+#[test]
+fn make_demo_recordings_into_an_unwritable_place_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let out = Command::new(BIN)
+        .args(["make-demo-recordings", "--out"])
+        .arg(blocker.join("sub"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a-file"), "{err}");
+}

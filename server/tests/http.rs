@@ -211,3 +211,84 @@ async fn real_loopback_port_round_trip() {
     stop_tx.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+async fn get_raw(app: Router, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let res = app
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let kind = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, kind, bytes)
+}
+
+#[tokio::test]
+async fn stored_runs_export_server_drawn_figures_and_a_report() {
+    let app = test_app();
+    let res = app
+        .clone()
+        .oneshot(post(
+            "/api/tools/modal/run",
+            r#"{"f_start_hz": 1, "f_stop_hz": 40, "f_step_hz": 0.05}"#,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let id: i64 = res.headers()["x-cristallo-run-id"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let (status, figs) = send(
+        app.clone(),
+        Request::get(format!("/api/runs/{id}/figures"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let figs = figs.as_array().unwrap().clone();
+    assert!(!figs.is_empty());
+    assert!(figs[0]["series"].as_array().unwrap().len() >= 3, "{figs:?}");
+
+    let (status, kind, png) = get_raw(app.clone(), &format!("/api/runs/{id}/figures/0.png")).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/png"));
+    assert_eq!(&png[..4], b"\x89PNG");
+    let (status, kind, svg) = get_raw(app.clone(), &format!("/api/runs/{id}/figures/0.svg")).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/svg+xml"));
+    let svg = String::from_utf8(svg).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("Frequency (Hz)"));
+
+    let (status, kind, html) = get_raw(app.clone(), &format!("/api/runs/{id}/report.html")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/html"));
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("natural_frequency_1_hz") && html.contains("<svg"));
+    assert!(html.contains(&format!("run #{id}")));
+
+    // Unknown figure, file name, run: 404 with the JSON error shape.
+    let n = figs.len();
+    for path in [
+        format!("/api/runs/{id}/figures/{n}.png"),
+        format!("/api/runs/{id}/figures/0.gif"),
+        format!("/api/runs/{id}/figures/first.svg"),
+        format!("/api/runs/{}/report.html", id + 100),
+    ] {
+        let (status, v) = send(
+            app.clone(),
+            Request::get(&path).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            v["error"].as_str().unwrap().contains("no such"),
+            "{path}: {v}"
+        );
+    }
+}

@@ -15,6 +15,9 @@
 //! | `list_runs {tool?, limit?, before?}` | run summaries, newest first | `GET /api/runs` |
 //! | `get_run {id}` | a run with its result | `GET /api/runs/{id}` |
 //! | `delete_run {id}` | `null` | `DELETE /api/runs/{id}` |
+//! | `run_figures {id}` | the figures of a run | `GET /api/runs/{id}/figures` |
+//! | `run_figure {id, index, format}` | PNG/SVG bytes | `GET /api/runs/{id}/figures/{index}.{format}` |
+//! | `run_report {id}` | HTML text | `GET /api/runs/{id}/report.html` |
 //! | `share_status` | [`ShareStatus`] | `GET /api/share` |
 //! | `share_start {ip, port}` | [`ShareStatus`] | (`cristallo serve --share`) |
 //! | `share_stop` | [`ShareStatus`] | — |
@@ -37,6 +40,7 @@ use std::time::Duration;
 
 use cristallo_core::{Cancel, ErrorBody, Progress, ToolError, ToolInfo, ToolResult};
 use cristallo_server::access::{Caller, GuestAccess};
+use cristallo_server::figures::{Figure, Format};
 use cristallo_server::profiles::{Deleted, ImportOutcome, ImportRequest, ProfileSummary};
 use cristallo_server::share::{self, Peer};
 use cristallo_server::store::{RunRecord, RunSummary};
@@ -158,7 +162,7 @@ impl Drop for Registration<'_> {
 /// (the same as `POST /api/tools/{id}/run`), or `{error, field}`. Like every run, it waits for a
 /// run slot, executes on a blocking worker, is recorded in the history and announced to
 /// everyone connected (`run_added`). With `jobId`, `cancel_run {jobId}` stops it (a cancelled
-/// run leaves no history entry); `onProgress` receives `{fraction, message}` as it goes.
+/// run leaves no history entry); `onProgress` receives `{fraction, message, data?}` as it goes.
 #[tauri::command]
 pub async fn run_tool<R: Runtime>(
     webview: Webview<R>,
@@ -180,9 +184,13 @@ pub async fn run_tool<R: Runtime>(
     let progress = match on_progress {
         Some(id) => {
             let channel: Channel<Value> = id.channel_on(webview);
-            Progress::new(move |fraction, message| {
+            Progress::with_data(move |fraction, message, data| {
                 // A closed window just stops listening; the run goes on.
-                let _ = channel.send(json!({ "fraction": fraction, "message": message }));
+                let mut update = json!({ "fraction": fraction, "message": message });
+                if let Some(data) = data {
+                    update["data"] = data.clone();
+                }
+                let _ = channel.send(update);
             })
         }
         None => Progress::none(),
@@ -246,6 +254,36 @@ pub async fn get_run(platform: Shared<'_>, id: i64) -> Answer<RunRecord> {
         })
     })
     .await
+}
+
+/// The figures the server draws for run `id` (`GET /api/runs/{id}/figures`).
+#[tauri::command]
+pub async fn run_figures(platform: Shared<'_>, id: i64) -> Answer<Vec<Figure>> {
+    let p = platform.inner().clone();
+    blocking(move || p.run_figures(id)).await
+}
+
+/// Figure `index` of run `id` as PNG or SVG bytes (`format`: `png` | `svg`), the same image
+/// `GET /api/runs/{id}/figures/{index}.{format}` sends; an ArrayBuffer in JavaScript.
+#[tauri::command]
+pub async fn run_figure(
+    platform: Shared<'_>,
+    id: i64,
+    index: usize,
+    format: String,
+) -> Answer<tauri::ipc::Response> {
+    let format = Format::parse(&format).ok_or_else(|| invalid("format", "expected png or svg"))?;
+    let p = platform.inner().clone();
+    blocking(move || p.run_figure(id, index, format))
+        .await
+        .map(tauri::ipc::Response::new)
+}
+
+/// The printable HTML report of run `id` (`GET /api/runs/{id}/report.html`).
+#[tauri::command]
+pub async fn run_report(platform: Shared<'_>, id: i64) -> Answer<String> {
+    let p = platform.inner().clone();
+    blocking(move || p.run_report(id)).await
 }
 
 /// Deletes a run from the history (announced as `run_deleted`).

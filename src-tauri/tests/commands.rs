@@ -298,6 +298,42 @@ fn list_runs_filters_pages_and_limits() {
 }
 
 #[test]
+fn stored_runs_give_server_drawn_figures_and_a_report() {
+    let t = TestApp::new();
+    t.invoke(
+        "run_tool",
+        json!({"tool": "modal", "params": {"f_stop_hz": 40}}),
+    )
+    .expect("modal runs");
+    let runs = t
+        .invoke("list_runs", json!({"tool": "modal"}))
+        .expect("list");
+    let id = runs[0]["id"].as_i64().expect("a run id");
+    let figures = t.invoke("run_figures", json!({"id": id})).expect("figures");
+    assert!(!figures.as_array().unwrap().is_empty(), "{figures}");
+    let png = get_ipc_response(
+        &t.window,
+        request("run_figure", json!({"id": id, "index": 0, "format": "png"})),
+    )
+    .expect("a PNG");
+    match png {
+        InvokeResponseBody::Raw(bytes) => assert_eq!(&bytes[..4], b"\x89PNG"),
+        other => panic!("expected raw bytes, got {other:?}"),
+    }
+    let error = t
+        .invoke("run_figure", json!({"id": id, "index": 0, "format": "gif"}))
+        .expect_err("gif is not a format");
+    assert_eq!(error["field"], "format", "{error}");
+    let html = t.invoke("run_report", json!({"id": id})).expect("a report");
+    let html = html.as_str().expect("HTML text");
+    assert!(html.contains("<svg") && html.contains("natural_frequency_1_hz"));
+    let error = t
+        .invoke("run_report", json!({"id": id + 50}))
+        .expect_err("no such run");
+    assert!(error["error"].as_str().unwrap().contains("no such run"));
+}
+
+#[test]
 fn unknown_runs_are_errors() {
     let t = TestApp::new();
     let error = t

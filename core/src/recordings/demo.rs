@@ -8,13 +8,15 @@
 //! | `hammer` | default hammer (300 N, σ 10 ms at 0.5 s), T 10 s |
 //! | `noise` | multisine, RMS 5 N, band [0.5, 100] Hz, seed 1, T 64 s |
 //! | `sweep` | linear 1–40 Hz, 10 N, T 40 s |
+//! | `harmonic` | 5 N at 6 Hz (just below mode 1), T 30 s, from rest |
 //!
 //! Gaussian sensor noise of standard deviation 0.01 m/s² is added to the three accelerations
 //! (`ChaCha8Rng::seed_from_u64(1)`, stream 3, drawn row by row, floor 1 to 3). The CSV has the
 //! header `t (s),a1 (m/s^2),a2 (m/s^2),a3 (m/s^2),force (N)` and every value written as C's
 //! `%.9e`. The text is generated at run time (deterministically) and cached;
-//! [`demo_recording_csv`] is what a `make-demo-recordings` command writes to
-//! `data/recordings/demo_{name}.csv`.
+//! [`demo_recording_csv`] is what `cristallo make-demo-recordings` writes to
+//! `data/recordings/demo_{name}.csv` (the first three are simulator.md §4.8; the harmonic test
+//! is the third test of the list).
 
 use std::sync::OnceLock;
 
@@ -29,7 +31,7 @@ use crate::simulator::{prepare_excitation, run_once};
 use crate::{Cancel, ToolError};
 
 /// Names of the demo recordings.
-pub const DEMOS: [&str; 3] = ["hammer", "noise", "sweep"];
+pub const DEMOS: [&str; 4] = ["hammer", "noise", "sweep", "harmonic"];
 /// Standard deviation of the simulated accelerometer noise (m/s²).
 pub const SENSOR_NOISE_M_PER_S2: f64 = 0.01;
 /// Header of the project's time-history exports.
@@ -56,6 +58,8 @@ fn demo_params(name: &str) -> Result<serde_json::Value, ToolError> {
                           "noise_band_hz": [0.5, 100.0], "seed": 1}),
         "sweep" => json!({"excitation": "sweep", "duration_s": 40.0, "sweep_type": "linear",
                           "sweep_start_hz": 1.0, "sweep_end_hz": 40.0, "sweep_amplitude_n": 10.0}),
+        "harmonic" => json!({"excitation": "harmonic", "duration_s": 30.0,
+                             "harmonic_amplitude_n": 5.0, "harmonic_frequency_hz": 6.0}),
         other => {
             return Err(ToolError::invalid(
                 "demo",
@@ -103,9 +107,9 @@ fn generate(name: &str) -> Result<String, ToolError> {
     Ok(text)
 }
 
-/// The CSV text of demo recording `name` (`hammer`, `noise` or `sweep`).
+/// The CSV text of demo recording `name` (one of [`DEMOS`]).
 pub fn demo_recording_csv(name: &str) -> Result<&'static str, ToolError> {
-    static CACHE: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static CACHE: [OnceLock<String>; DEMOS.len()] = [const { OnceLock::new() }; DEMOS.len()];
     let i = DEMOS.iter().position(|d| *d == name).ok_or_else(|| {
         ToolError::invalid(
             "demo",

@@ -14,10 +14,12 @@
 //!   peak is the sample after `t0`), although simulator.md §4.3 words it the other way.
 //! - **harmonic**: closed form `z(t) = z_p(t) + e^{At}(z(0) − z_p(0))`,
 //!   `z_p(t) = Im[(iωI − A)⁻¹ B A_h e^{iωt}]`; the homogeneous part is advanced with `Φ(dt)`.
-//! - **sweep**: `n = ceil(1000·max(f0, f1)·dt)` equal sub-steps per sample, precombined into one
-//!   weight vector per sub-knot ([`SubStepWeights`]); `e^{iφ}` at the sub-knots comes from a
-//!   quadratic-phase recurrence reseeded exactly at every sample (exact for a linear sweep,
-//!   ≈ 3e-9 rad for the default logarithmic one).
+//! - **sweep**: the force is smooth but not linear between samples, so each sample interval
+//!   is integrated with a degree-6 polynomial hold ([`PolyHold`]; `m` pieces with
+//!   `2π f_max Δt/m ≤ 1/2`, interpolation error < 1e-8 of the amplitude). For the linear sweep
+//!   `e^{iφ}` at the nodes comes from recurrences that are exact in exact arithmetic (the phase
+//!   is quadratic) and reseeded every 256 samples; the logarithmic sweep takes one sine per
+//!   node, its exponential from a recurrence reseeded as often.
 //! - **table**: knots = union of the samples and the table knots `i·dt_table` (many distinct
 //!   step lengths): modal propagation ([`ModalPropagator`]), or Van Loan steps if `A` cannot be
 //!   diagonalised reliably.
@@ -31,11 +33,14 @@ use num_complex::Complex64;
 use super::discretise::{modal_apply, FohStep, ModalPropagator, State, StepCache, SubStepWeights};
 use super::excitation::{Excitation, SweepKind};
 use super::grid::TimeGrid;
+use super::polyhold::PolyHold;
 use crate::lumped::LumpedModel;
 use crate::{Cancel, ToolError};
 
 /// How often (in samples) a long run checks for cancellation.
 const CANCEL_EVERY: usize = 1 << 16;
+/// Intervals between exact re-evaluations of the linear sweep's phase recurrences.
+const RESEED_EVERY: usize = 256;
 
 /// The model in state-space form, with the force on one floor.
 #[derive(Debug, Clone)]
@@ -265,64 +270,83 @@ pub fn simulate(
             amplitude_n,
             duration_s,
         } => {
-            let fmax = f0_hz.max(*f1_hz);
-            let m = (dt * 1000.0 * fmax).ceil().max(1.0) as usize;
-            let h = dt / m as f64;
-            let sub = FohStep::new(&plant.a, &plant.b, h)?;
-            let weights = SubStepWeights::new(&sub, m);
-            let mut fk = vec![0.0; m + 1];
+            let tau = std::f64::consts::TAU;
+            let hold = PolyHold::new(
+                &plant.a,
+                &plant.b,
+                dt,
+                PolyHold::pieces_for(tau * f0_hz.max(*f1_hz), dt),
+            )?;
+            let nodes = &hold.nodes_s;
+            let last = nodes.len() - 1;
+            let mut fk = vec![0.0; nodes.len()];
             let mut z = z0;
             let mut fa = exc.value(grid.t(0));
             sink(0, &z, fa);
-            // e^{iφ} at the sub-knots from the quadratic expansion of the phase at the start of
-            // each sample interval, φ(t_a + jh) ≈ φ_a + φ'_a jh + ½ φ''_a (jh)², by the
-            // recurrence r ← r·d, d ← d·c with c = e^{iφ''_a h²}, reseeded exactly at every
-            // sample. Exact for the linear sweep (φ‴ = 0); for the logarithmic sweep the
-            // neglected term is φ‴·dt³/6 = 2π f α² dt³/6 (α = ln(f1/f0)/T), ≈ 3e-9 rad at the
-            // defaults.
-            let tau = std::f64::consts::TAU;
-            let alpha = (f1_hz / f0_hz).ln() / duration_s;
-            // Where that bound exceeds 1e-7 rad (a force error of 1e-7 of the amplitude, far
-            // below the FOH error ≈ 3e-6; short, steep logarithmic sweeps at low rates), the
-            // phase is evaluated exactly at every sub-knot instead.
-            let exact_phase = *kind == SweepKind::Logarithmic
-                && tau * fmax * alpha * alpha * dt.powi(3) / 6.0 > 1e-7;
-            for i in 1..n {
-                let ta = grid.t(i - 1);
-                let tb = grid.t(i);
-                let fb = exc.value(tb);
-                fk[0] = fa;
-                fk[m] = fb;
-                let (d1, d2) = match kind {
-                    SweepKind::Linear => (
-                        tau * (f0_hz + (f1_hz - f0_hz) * ta / duration_s),
-                        tau * (f1_hz - f0_hz) / duration_s,
-                    ),
-                    SweepKind::Logarithmic => {
-                        // φ' = 2π f0 e^{αt}, φ'' = α φ'.
-                        let d1 = tau * f0_hz * (alpha * ta).exp();
-                        (d1, alpha * d1)
-                    }
-                };
-                if exact_phase {
-                    for (j, f) in fk.iter_mut().enumerate().take(m).skip(1) {
-                        *f = exc.value(ta + j as f64 * h);
-                    }
-                } else {
-                    let c = Complex64::from_polar(1.0, d2 * h * h);
-                    let mut r = Complex64::from_polar(1.0, exc.sweep_phase(ta));
-                    let mut d = Complex64::from_polar(1.0, d1 * h + 0.5 * d2 * h * h);
-                    for f in fk.iter_mut().take(m).skip(1) {
-                        r *= d;
-                        d *= c;
-                        *f = amplitude_n * r.im;
+            match kind {
+                SweepKind::Linear => {
+                    // φ(t_a + s) = φ_a + φ'_a s + ½ φ'' s² exactly (φ'' constant), and φ'_a
+                    // grows by φ''Δt per interval: with R = e^{iφ_a} and
+                    // E_k = e^{i(φ'_a s_k + ½φ'' s_k²)}, F(t_a + s_k) = A Im(R E_k), the next
+                    // R is R E_last and each E_k is multiplied by e^{iφ''Δt s_k}. Both are
+                    // reseeded exactly every RESEED_EVERY intervals, so rounding cannot build up.
+                    let d2 = tau * (f1_hz - f0_hz) / duration_s;
+                    let turn: Vec<Complex64> = nodes
+                        .iter()
+                        .map(|&s| Complex64::from_polar(1.0, d2 * dt * s))
+                        .collect();
+                    let mut e = vec![Complex64::new(0.0, 0.0); nodes.len()];
+                    let mut r = Complex64::new(0.0, 0.0);
+                    for i in 1..n {
+                        if (i - 1) % RESEED_EVERY == 0 {
+                            let ta = grid.t(i - 1);
+                            let d1 = tau * (f0_hz + (f1_hz - f0_hz) * ta / duration_s);
+                            r = Complex64::from_polar(1.0, exc.sweep_phase(ta));
+                            for (ek, &s) in e.iter_mut().zip(nodes) {
+                                *ek = Complex64::from_polar(1.0, d1 * s + 0.5 * d2 * s * s);
+                            }
+                        }
+                        fk[0] = fa;
+                        for k in 1..=last {
+                            fk[k] = amplitude_n * (r * e[k]).im;
+                        }
+                        r *= e[last];
+                        for (ek, t) in e.iter_mut().zip(&turn) {
+                            *ek *= t;
+                        }
+                        z = hold.weights.apply(&z, &fk);
+                        fa = fk[last];
+                        sink(i, &z, fa);
+                        if i % CANCEL_EVERY == 0 {
+                            cancel.check()?;
+                        }
                     }
                 }
-                z = weights.apply(&z, &fk);
-                sink(i, &z, fb);
-                fa = fb;
-                if i % CANCEL_EVERY == 0 {
-                    cancel.check()?;
+                SweepKind::Logarithmic => {
+                    // φ(t) = K (e^{αt} − 1): at the nodes e^{α(t_a + s_k)} = E_a g_k with
+                    // g_k = e^{α s_k} fixed and E_a multiplied by e^{αΔt} per interval
+                    // (reseeded every RESEED_EVERY intervals): one sine per node, no exp/ln.
+                    let alpha = (f1_hz / f0_hz).ln() / duration_s;
+                    let k_rad = tau * f0_hz / alpha;
+                    let g: Vec<f64> = nodes.iter().map(|&s| (alpha * s).exp()).collect();
+                    let grow = (alpha * dt).exp();
+                    let mut ea = 1.0;
+                    for i in 1..n {
+                        if (i - 1) % RESEED_EVERY == 0 {
+                            ea = (alpha * grid.t(i - 1)).exp();
+                        }
+                        fk[0] = fa;
+                        for k in 1..=last {
+                            fk[k] = amplitude_n * (k_rad * (ea * g[k] - 1.0)).sin();
+                        }
+                        ea *= grow;
+                        z = hold.weights.apply(&z, &fk);
+                        fa = fk[last];
+                        sink(i, &z, fa);
+                        if i % CANCEL_EVERY == 0 {
+                            cancel.check()?;
+                        }
+                    }
                 }
             }
         }

@@ -23,6 +23,7 @@ pub mod grid;
 pub mod integrate;
 pub mod montecarlo;
 pub mod params;
+pub mod polyhold;
 pub mod welch;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

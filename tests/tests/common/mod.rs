@@ -2,9 +2,13 @@
 //! with the TMD strategy, check the number the page shows against the reference, then check
 //! that an out-of-range proof mass is refused with a message naming the field or the range.
 
+// Each e2e test binary uses a part of these helpers.
+#![allow(dead_code)]
+
 use std::time::{Duration, Instant};
 
-use fantoccini::{elements::Element, Client, Locator};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use serde_json::json;
 
 /// Reference: the shared reference set, control/expected_results.json (copied in core/tests/fixtures/control), case `S2_tmd_default`,
 /// scalar `kinetic_energy_reduction_db` = 4.367804770364474 (control.md §8 table: 4.367805).
@@ -52,7 +56,7 @@ async fn result_state(client: &Client) -> Option<String> {
 }
 
 /// Text of the element `css`, or an empty string if it is absent.
-async fn text_of(client: &Client, css: &str) -> String {
+pub async fn text_of(client: &Client, css: &str) -> String {
     match client.find(Locator::Css(css)).await {
         Ok(el) => el.text().await.unwrap_or_default(),
         Err(_) => String::new(),
@@ -60,7 +64,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 }
 
 /// Clicks Run and waits (bounded) until `#result` is `done` or `error`; returns the state.
-async fn run_and_wait(client: &Client) -> String {
+pub async fn run_and_wait(client: &Client) -> String {
     wait_for(client, "#run")
         .await
         .click()
@@ -176,4 +180,83 @@ pub async fn check_out_of_range_proof_mass(client: &Client) {
             .is_err(),
         "a stale result is still shown after the refused run"
     );
+}
+
+/// A headless Chromium session (own throw-away profile directory, removed on drop).
+pub struct Chromium {
+    pub client: Client,
+    profile: std::path::PathBuf,
+}
+
+impl Chromium {
+    /// Starts Chromium through `driver` (chromedriver).
+    pub async fn start(driver: &cristallo_tests::WebDriver) -> Chromium {
+        let profile = std::env::temp_dir().join(format!(
+            "cristallo-e2e-chromium-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1366,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        });
+        let client = ClientBuilder::rustls()
+            .expect("TLS roots for the WebDriver client")
+            .capabilities(caps.as_object().unwrap().clone())
+            .connect(&driver.url)
+            .await
+            .expect("start a Chromium session");
+        Chromium { client, profile }
+    }
+
+    /// Ends the session and removes the profile.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// The full-precision value of scalar `key` shown on the page.
+pub async fn scalar_value(client: &Client, key: &str) -> f64 {
+    let cell = wait_for(
+        client,
+        &format!(r#"tr[data-scalar="{key}"] td.scalar-value"#),
+    )
+    .await;
+    let raw = cell
+        .attr("data-value")
+        .await
+        .expect("read data-value")
+        .unwrap_or_else(|| panic!("scalar {key} has no data-value"));
+    raw.trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("scalar {key}: data-value {raw:?} is not a number: {e}"))
+}
+
+/// Waits (bounded) until `css` matches an element whose attribute `attr` equals `value`.
+pub async fn wait_for_attr(client: &Client, css: &str, attr: &str, value: &str) {
+    let start = Instant::now();
+    loop {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            if el.attr(attr).await.ok().flatten().as_deref() == Some(value) {
+                return;
+            }
+        }
+        if start.elapsed() > PAGE_TIMEOUT {
+            save_failure_evidence(client).await;
+            panic!("`{css}` did not get {attr}={value:?} within {PAGE_TIMEOUT:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
