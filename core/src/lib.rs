@@ -14,6 +14,7 @@ pub mod fea;
 pub mod lumped;
 pub mod measured;
 pub mod modal;
+pub mod profile_doc;
 pub mod progress;
 pub mod recordings;
 pub mod result;

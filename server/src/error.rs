@@ -37,6 +37,15 @@ pub enum ApiError {
     /// The thing asked for does not exist.
     #[error("no such {what}")]
     NotFound { what: String },
+    /// A parameter the caller may not give (e.g. a server-side file path from a LAN guest).
+    #[error("{field}: {reason}")]
+    ForbiddenParam { field: String, reason: String },
+    /// The request clashes with what is stored (e.g. a profile name already taken).
+    #[error("{field}: {message}")]
+    Conflict { field: String, message: String },
+    /// The thing existed but can no longer be used (e.g. an undo window that has passed).
+    #[error("{reason}")]
+    Gone { reason: String },
     /// The history could not be read or written.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
@@ -67,6 +76,9 @@ impl ApiError {
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::ForbiddenParam { .. } => StatusCode::FORBIDDEN,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -80,6 +92,14 @@ impl ApiError {
                 error: self.to_string(),
                 field: Some("params".into()),
                 code: None,
+            },
+            ApiError::ForbiddenParam { field, reason } => ErrorBody {
+                error: reason.clone(),
+                field: Some(field.clone()),
+            },
+            ApiError::Conflict { field, message } => ErrorBody {
+                error: message.clone(),
+                field: Some(field.clone()),
             },
             other => ErrorBody::message(other.to_string()),
         }

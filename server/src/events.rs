@@ -1,5 +1,5 @@
 //! The live event stream shared by everyone connected: new and deleted runs, connected users,
-//! changed sharing settings. Delivered over server-sent events (`GET /api/events`) and, in the
+//! changed sharing settings, changed profiles. Delivered over server-sent events (`GET /api/events`) and, in the
 //! desktop app, as Tauri events.
 
 use serde::Serialize;
@@ -18,6 +18,8 @@ pub enum ServerEvent {
     RunDeleted { id: i64 },
     /// The connected sessions changed.
     Users { users: Vec<SessionInfo> },
+    /// A saved profile was added, renamed, deleted or restored (`action`); lists should reload.
+    ProfilesChanged { id: String, action: String },
     /// The host changed what guests may do, or sharing was turned on or off.
     Sharing {
         enabled: bool,
@@ -33,6 +35,7 @@ impl ServerEvent {
             ServerEvent::RunDeleted { .. } => "run_deleted",
             ServerEvent::Users { .. } => "users",
             ServerEvent::Sharing { .. } => "sharing",
+            ServerEvent::ProfilesChanged { .. } => "profiles_changed",
         }
     }
 }

@@ -13,7 +13,9 @@
 //! | `GET /api/runs[?tool=&limit=&before=]`, `GET /api/runs/{id}` | signed in | history |
 //! | `GET /api/runs/{id}/figures`, `…/figures/{n}.png\|svg`, `…/report.html` | signed in | server-drawn figures, printable report |
 //! | `DELETE /api/runs/{id}` | host, full guests | delete a run |
-//! | `GET /api/events` | signed in | live stream (runs, users, sharing) |
+//! | `GET /api/profiles`, `GET /api/profiles/{id}`, `GET /api/profiles/{id}/export` | signed in | saved model profiles |
+//! | `POST /api/profiles`, `POST /api/profiles/import`, `PATCH /api/profiles/{id}`, `DELETE /api/profiles/{id}`, `POST /api/profiles/{id}/restore` | host, full guests | save (409 on a taken name), import, rename, delete (undo within 30 s) |
+//! | `GET /api/events` | signed in | live stream (runs, users, sharing, profiles) |
 //! | `GET /api/share`, `PUT /api/share/settings`, `POST /api/share/rotate`, `DELETE /api/share/sessions/{id}` | host | share dialog |
 
 pub mod access;
@@ -22,7 +24,9 @@ pub mod events;
 pub mod figures;
 pub mod jobs;
 pub mod platform;
+pub mod profiles;
 pub mod report;
+pub mod resolve;
 mod routes;
 pub mod share;
 pub mod store;

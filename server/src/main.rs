@@ -12,6 +12,12 @@
 //! * `cristallo fea-deck --params <file | -> [--output FILE]` writes the CalculiX deck of the
 //!   `fea` tool (exit 2 on invalid parameters). `run fea` exits 3 when the solver is missing
 //!   and 4 when it failed, timed out or was cancelled.
+//! * `cristallo profile list|show ID|save FILE|delete ID|restore ID|import FILE|export ID
+//!   [--data-dir DIR]` manages the saved model profiles (measured.md §7): `list` prints one JSON
+//!   object per profile and line, `show`/`export` the document, `save`/`import` the saved
+//!   document (import warnings also on stderr), `delete` soft-deletes (undo with `restore` within
+//!   30 s). Bad input (invalid document, taken name, unknown id) exits 2 with one stderr line
+//!   naming the field. `run` resolves `"profile_id"` against the same store (`--data-dir`).
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -21,7 +27,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use cristallo_core::{Cancel, Progress, ToolError};
-use cristallo_server::{AppConfig, Platform};
+use cristallo_server::access::Caller;
+use cristallo_server::profiles::ImportRequest;
+use cristallo_server::{ApiError, AppConfig, Platform};
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +53,17 @@ enum Command {
         /// Parameter file (JSON object), or `-` for standard input. Omitted: all defaults.
         #[arg(long)]
         params: Option<String>,
+        /// Directory of the database holding the profiles a `profile_id` names.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Manage saved model profiles.
+    Profile {
+        #[command(subcommand)]
+        action: ProfileAction,
+        /// Directory of the database (default: the platform data directory).
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
     },
     /// Write the CalculiX deck (.inp) of the `fea` tool for these parameters.
     FeaDeck {
@@ -75,6 +94,34 @@ enum Command {
         /// Destination folder (created if missing).
         #[arg(long, default_value = "data/recordings")]
         out: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProfileAction {
+    /// List the profiles, newest first (one JSON object per line).
+    List,
+    /// Print a profile document.
+    Show { id: String },
+    /// Save a profile document (JSON file, or `-` for standard input) as a new profile.
+    Save { file: String },
+    /// Delete a profile (`restore` undoes it within 30 s).
+    Delete { id: String },
+    /// Undo a deletion made less than 30 s ago.
+    Restore { id: String },
+    /// Import a profile file: a `cristallo.profile/1` document, or the original app's JSON or
+    /// 8-line CSV profile.
+    Import {
+        file: String,
+        /// Name of the new profile (default: from the file).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Print a profile document for export (or write it to --out).
+    Export {
+        id: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -110,7 +157,12 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Run { tool, params } => run(&tool, params.as_deref()),
+        Command::Run {
+            tool,
+            params,
+            data_dir,
+        } => run(&tool, params.as_deref(), data_dir),
+        Command::Profile { action, data_dir } => profile(action, data_dir),
         Command::FeaDeck { params, output } => fea_deck(params.as_deref(), output),
         Command::Serve(opts) => report(serve(opts)),
         Command::Discover {
@@ -169,7 +221,7 @@ fn read_params(source: Option<&str>) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-fn run(tool: &str, source: Option<&str>) -> ExitCode {
+fn run(tool: &str, source: Option<&str>, data_dir: Option<PathBuf>) -> ExitCode {
     let bytes = match read_params(source) {
         Ok(b) => b,
         Err(message) => {
@@ -183,6 +235,22 @@ fn run(tool: &str, source: Option<&str>) -> ExitCode {
             eprintln!("{}", one_line(&e.to_string()));
             return ExitCode::from(2);
         }
+    };
+    let params = if cristallo_server::resolve::mentions_profile_id(&params) {
+        let dir = data_dir.unwrap_or_else(cristallo_server::store::default_data_dir);
+        let resolved = cristallo_server::store::Store::open(&dir)
+            .map_err(ApiError::from)
+            .and_then(|store| {
+                let mut p = params.clone();
+                cristallo_server::resolve::resolve_profile_ids(&store, tool, &mut p)?;
+                Ok(p)
+            });
+        match resolved {
+            Ok(p) => p,
+            Err(e) => return api_failure(&e),
+        }
+    } else {
+        params
     };
     match cristallo_core::run(tool, &params, &Progress::none(), &Cancel::new()) {
         Ok(result) => {
@@ -248,6 +316,118 @@ fn fea_deck(source: Option<&str>, output: Option<PathBuf>) -> ExitCode {
             eprintln!("cannot write the deck: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Reports an API error on one stderr line: exit 2 for what the caller can fix, else 1.
+fn api_failure(e: &ApiError) -> ExitCode {
+    eprintln!("{}", one_line(&e.to_string()));
+    match e.status().as_u16() {
+        400 | 404 | 409 | 410 => ExitCode::from(2),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+fn print_json(v: &impl serde::Serialize) -> Result<(), ApiError> {
+    let text = serde_json::to_string_pretty(v).map_err(|e| ApiError::Internal {
+        reason: e.to_string(),
+    })?;
+    println!("{text}");
+    Ok(())
+}
+
+fn read_file_arg(file: &str) -> Result<Vec<u8>, ApiError> {
+    read_params(Some(file)).map_err(|message| ApiError::Tool(ToolError::invalid("file", message)))
+}
+
+fn profile(action: ProfileAction, data_dir: Option<PathBuf>) -> ExitCode {
+    let dir = data_dir.unwrap_or_else(cristallo_server::store::default_data_dir);
+    let platform = match Platform::open(AppConfig::new(dir)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let host = Caller::host();
+    let outcome = match action {
+        ProfileAction::List => platform.list_profiles().and_then(|list| {
+            for p in &list {
+                println!(
+                    "{}",
+                    serde_json::to_string(p).map_err(|e| ApiError::Internal {
+                        reason: e.to_string()
+                    })?
+                );
+            }
+            Ok(())
+        }),
+        ProfileAction::Show { id } => platform
+            .get_profile(&id)
+            .and_then(|d| print_json(&d.to_json())),
+        ProfileAction::Save { file } => read_file_arg(&file)
+            .and_then(|bytes| {
+                serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| {
+                    ApiError::Tool(ToolError::invalid(
+                        "profile",
+                        format!("not valid JSON: {e}"),
+                    ))
+                })
+            })
+            .and_then(|v| platform.save_profile(&host, &v))
+            .and_then(|d| print_json(&d.to_json())),
+        ProfileAction::Delete { id } => platform.delete_profile(&host, &id).and_then(|d| {
+            eprintln!(
+                "deleted; `cristallo profile restore {}` within {} s undoes it",
+                d.id, d.undo_seconds
+            );
+            print_json(&d)
+        }),
+        ProfileAction::Restore { id } => platform
+            .restore_profile(&host, &id)
+            .and_then(|d| print_json(&d.to_json())),
+        ProfileAction::Import { file, name } => read_file_arg(&file)
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    ApiError::Tool(ToolError::invalid(
+                        "file",
+                        format!("{file} is not UTF-8 text"),
+                    ))
+                })
+            })
+            .and_then(|text| {
+                let req = ImportRequest {
+                    text,
+                    name,
+                    file_name: Some(file.clone()),
+                };
+                platform.import_profile(&host, &req)
+            })
+            .and_then(|o| {
+                for w in &o.warnings {
+                    eprintln!("warning: {w}");
+                }
+                print_json(&o)
+            }),
+        ProfileAction::Export { id, out } => platform.get_profile(&id).and_then(|d| match out {
+            None => print_json(&d.to_json()),
+            Some(path) => serde_json::to_string_pretty(&d.to_json())
+                .map_err(|e| ApiError::Internal {
+                    reason: e.to_string(),
+                })
+                .and_then(|text| {
+                    std::fs::write(&path, text + "\n").map_err(|e| {
+                        ApiError::Tool(ToolError::invalid(
+                            "out",
+                            format!("cannot write {}: {e}", path.display()),
+                        ))
+                    })
+                }),
+        }),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => api_failure(&e),
     }
 }
 

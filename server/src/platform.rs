@@ -172,6 +172,18 @@ impl Platform {
                 ),
             });
         }
+        // Guest path rule and `profile_id` resolution (crate::resolve), off the async workers.
+        let params = {
+            let platform = self.clone();
+            let (role, tool_id) = (caller.role, id.to_string());
+            tokio::task::spawn_blocking(move || {
+                crate::resolve::prepare_params(&platform.store, role, &tool_id, params)
+            })
+            .await
+            .map_err(|e| ApiError::Internal {
+                reason: e.to_string(),
+            })??
+        };
         let closed = |_| ApiError::Internal {
             reason: "the run queue is closed".into(),
         };

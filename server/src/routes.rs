@@ -27,6 +27,7 @@ use crate::access::{Caller, Denied, GuestAccess, Role, SESSION_COOKIE};
 use crate::events::ServerEvent;
 
 use crate::jobs::{JobEvent, KEEP_FINISHED};
+use crate::profiles::{Deleted, ImportOutcome, ImportRequest, ProfileSummary};
 use crate::store::{RunRecord, RunSummary};
 use crate::{ApiError, Platform};
 
@@ -49,6 +50,16 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/runs", get(list_runs))
         .route("/runs/export", get(export_runs))
         .route("/runs/{id}", get(get_run).delete(delete_run))
+        .route("/profiles", get(list_profiles).post(save_profile))
+        .route("/profiles/import", post(import_profile))
+        .route(
+            "/profiles/{id}",
+            get(get_profile)
+                .patch(rename_profile)
+                .delete(delete_profile),
+        )
+        .route("/profiles/{id}/restore", post(restore_profile))
+        .route("/profiles/{id}/export", get(export_profile))
         .route("/runs/{id}/figures", get(run_figures))
         .route("/runs/{id}/figures/{file}", get(run_figure))
         .route("/runs/{id}/report.html", get(run_report))
@@ -609,4 +620,88 @@ async fn revoke_session(
 ) -> Result<StatusCode, ApiError> {
     p.revoke(&caller, &id)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_profiles(State(p): Shared) -> Result<Json<Vec<ProfileSummary>>, ApiError> {
+    blocking(move || p.list_profiles()).await.map(Json)
+}
+
+async fn get_profile(State(p): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    blocking(move || p.get_profile(&id).map(|d| d.to_json()))
+        .await
+        .map(Json)
+}
+
+async fn export_profile(State(p): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let doc = blocking(move || p.get_profile(&id)).await?;
+    let name = crate::profiles::export_file_name(&doc);
+    let mut res = Json(doc.to_json()).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+async fn save_profile(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let doc = read_body(&p, body)?;
+    blocking(move || p.save_profile(&caller, &doc))
+        .await
+        .map(|d| (StatusCode::CREATED, Json(d.to_json())))
+}
+
+async fn import_profile(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<ImportOutcome>), ApiError> {
+    let value = read_body(&p, body)?;
+    let req: ImportRequest = serde_json::from_value(value)
+        .map_err(|e| ApiError::Tool(ToolError::invalid("text", e.to_string())))?;
+    blocking(move || p.import_profile(&caller, &req))
+        .await
+        .map(|o| (StatusCode::CREATED, Json(o)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenameBody {
+    name: String,
+}
+
+async fn rename_profile(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let value = read_body(&p, body)?;
+    let rename: RenameBody = serde_json::from_value(value)
+        .map_err(|e| ApiError::Tool(ToolError::invalid("profile.name", e.to_string())))?;
+    blocking(move || p.rename_profile(&caller, &id, &rename.name))
+        .await
+        .map(|d| Json(d.to_json()))
+}
+
+async fn delete_profile(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Deleted>, ApiError> {
+    blocking(move || p.delete_profile(&caller, &id))
+        .await
+        .map(Json)
+}
+
+async fn restore_profile(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || p.restore_profile(&caller, &id))
+        .await
+        .map(|d| Json(d.to_json()))
 }

@@ -26,7 +26,8 @@ use thiserror::Error;
 pub const DB_FILE: &str = "cristallo.sqlite3";
 
 /// The schema, one entry per version (index 0 takes the file to version 1).
-const MIGRATIONS: &[&str] = &["CREATE TABLE runs (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE runs (
          id INTEGER PRIMARY KEY AUTOINCREMENT,
          tool TEXT NOT NULL,
          params TEXT NOT NULL,
@@ -41,7 +42,19 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE runs (
      CREATE TABLE settings (
          key TEXT PRIMARY KEY,
          value TEXT NOT NULL
-     );"];
+     );",
+    // 2: saved model profiles (measured.md §7; `crate::profiles`). `deleted` is 0 for a live
+    // profile, else the Unix time (ms) of its soft deletion (undo window).
+    "CREATE TABLE profiles (
+         id TEXT PRIMARY KEY,
+         name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+         created_utc TEXT NOT NULL,
+         origin_kind TEXT NOT NULL,
+         json TEXT NOT NULL,
+         deleted INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE INDEX profiles_live ON profiles(deleted, created_utc);",
+];
 
 /// Why the store failed.
 #[derive(Debug, Error)]
@@ -104,7 +117,7 @@ pub struct Store {
     conn: Mutex<Connection>,
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -200,7 +213,7 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is safe to reuse.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())

@@ -26,6 +26,13 @@
 //! | `revoke_session {id}` | `null` | `DELETE /api/share/sessions/{id}` |
 //! | `rotate_token` | [`ShareStatus`] | `POST /api/share/rotate` |
 //! | `discover_peers {timeoutS}` | [`Peer`]s found by mDNS | — |
+//! | `profile_list` | [`ProfileSummary`]s, newest first | `GET /api/profiles` |
+//! | `profile_show {id}` / `profile_export {id}` | the profile document | `GET /api/profiles/{id}` / `…/export` |
+//! | `profile_save {profile}` | the saved document (id, date) | `POST /api/profiles` |
+//! | `profile_import {text, name?, fileName?}` | `{profile, warnings}` | `POST /api/profiles/import` |
+//! | `profile_rename {id, name}` | the renamed document | `PATCH /api/profiles/{id}` |
+//! | `profile_delete {id}` | `{id, undo_seconds}` | `DELETE /api/profiles/{id}` |
+//! | `profile_restore {id}` | the restored document | `POST /api/profiles/{id}/restore` |
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -35,6 +42,7 @@ use std::time::Duration;
 use cristallo_core::{Cancel, ErrorBody, Progress, ToolError, ToolInfo, ToolResult};
 use cristallo_server::access::{Caller, GuestAccess};
 use cristallo_server::figures::{Figure, Format};
+use cristallo_server::profiles::{Deleted, ImportOutcome, ImportRequest, ProfileSummary};
 use cristallo_server::share::{self, Peer};
 use cristallo_server::store::{RunRecord, RunSummary};
 use cristallo_server::{ApiError, Platform, ShareStatus};
@@ -392,4 +400,78 @@ pub async fn discover_peers(options: State<'_, AppOptions>, timeout_s: f64) -> A
         })
     })
     .await
+}
+
+/// The saved profiles, newest first.
+#[tauri::command]
+pub async fn profile_list(platform: Shared<'_>) -> Answer<Vec<ProfileSummary>> {
+    let p = platform.inner().clone();
+    blocking(move || p.list_profiles()).await
+}
+
+/// One profile document; unknown id: `{error: "no such profile …"}`.
+#[tauri::command]
+pub async fn profile_show(platform: Shared<'_>, id: String) -> Answer<Value> {
+    let p = platform.inner().clone();
+    blocking(move || p.get_profile(&id).map(|d| d.to_json())).await
+}
+
+/// The document to write to a file (the UI offers it as a download).
+#[tauri::command]
+pub async fn profile_export(platform: Shared<'_>, id: String) -> Answer<Value> {
+    profile_show(platform, id).await
+}
+
+/// Saves a `cristallo.profile/1` document as a new profile; a taken name answers
+/// `{error, field: "profile.name"}`.
+#[tauri::command]
+pub async fn profile_save(platform: Shared<'_>, profile: Value) -> Answer<Value> {
+    let p = platform.inner().clone();
+    blocking(move || {
+        p.save_profile(&Caller::host(), &profile)
+            .map(|d| d.to_json())
+    })
+    .await
+}
+
+/// Imports a profile file's text (ours, or the original app's JSON or 8-line CSV).
+#[tauri::command]
+pub async fn profile_import(
+    platform: Shared<'_>,
+    text: String,
+    name: Option<String>,
+    file_name: Option<String>,
+) -> Answer<ImportOutcome> {
+    let p = platform.inner().clone();
+    let req = ImportRequest {
+        text,
+        name,
+        file_name,
+    };
+    blocking(move || p.import_profile(&Caller::host(), &req)).await
+}
+
+/// Renames a profile.
+#[tauri::command]
+pub async fn profile_rename(platform: Shared<'_>, id: String, name: String) -> Answer<Value> {
+    let p = platform.inner().clone();
+    blocking(move || {
+        p.rename_profile(&Caller::host(), &id, &name)
+            .map(|d| d.to_json())
+    })
+    .await
+}
+
+/// Deletes a profile; `profile_restore` undoes it within 30 s.
+#[tauri::command]
+pub async fn profile_delete(platform: Shared<'_>, id: String) -> Answer<Deleted> {
+    let p = platform.inner().clone();
+    blocking(move || p.delete_profile(&Caller::host(), &id)).await
+}
+
+/// Undoes a deletion made less than 30 s ago.
+#[tauri::command]
+pub async fn profile_restore(platform: Shared<'_>, id: String) -> Answer<Value> {
+    let p = platform.inner().clone();
+    blocking(move || p.restore_profile(&Caller::host(), &id).map(|d| d.to_json())).await
 }

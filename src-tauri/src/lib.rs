@@ -123,6 +123,14 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::revoke_session,
         commands::rotate_token,
         commands::discover_peers,
+        commands::profile_list,
+        commands::profile_show,
+        commands::profile_export,
+        commands::profile_save,
+        commands::profile_import,
+        commands::profile_rename,
+        commands::profile_delete,
+        commands::profile_restore,
     ])
 }
 
