@@ -13,6 +13,9 @@ use serde_json::{json, Value};
 
 use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
 
+/// One progress report: fraction, message, live data.
+type ProgressEvent = (f64, String, Option<Value>);
+
 fn run_ok(params: &Value) -> ToolResult {
     run("cbc", params, &Progress::none(), &Cancel::new())
         .unwrap_or_else(|e| panic!("{params}: {e}"))
@@ -131,7 +134,7 @@ fn same_parameters_give_bit_identical_results() {
 
 #[test]
 fn every_point_is_streamed_with_the_progress() {
-    let events: Arc<Mutex<Vec<(f64, String, Option<Value>)>>> = Arc::default();
+    let events: Arc<Mutex<Vec<ProgressEvent>>> = Arc::default();
     let sink = events.clone();
     let progress = Progress::with_data(move |f, m, d| {
         sink.lock().unwrap().push((f, m.to_string(), d.cloned()))

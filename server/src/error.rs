@@ -96,10 +96,12 @@ impl ApiError {
             ApiError::ForbiddenParam { field, reason } => ErrorBody {
                 error: reason.clone(),
                 field: Some(field.clone()),
+                code: None,
             },
             ApiError::Conflict { field, message } => ErrorBody {
                 error: message.clone(),
                 field: Some(field.clone()),
+                code: None,
             },
             other => ErrorBody::message(other.to_string()),
         }

@@ -5,7 +5,6 @@
 //! the band plots.
 
 // Only the waiting and evidence helpers are used here; the TMD flow belongs to other tests.
-#[allow(dead_code)]
 mod common;
 
 use std::time::{Duration, Instant};

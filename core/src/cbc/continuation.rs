@@ -287,7 +287,7 @@ pub fn run_cbc(
     let (a1, b1) = ex.trig.coefficients(x1.iter().copied(), 1);
     let t0 = a1.hypot(b1);
     run.seed_amplitude_1_m = t0;
-    if !(s.amplitude_max_m > t0) {
+    if s.amplitude_max_m.partial_cmp(&t0) != Some(std::cmp::Ordering::Greater) {
         return Err(ToolError::invalid(
             "amplitude_max_m",
             format!(

@@ -115,7 +115,7 @@ impl Continuer<'_> {
         ])
     }
 
-    fn from_u(&self, u: &U) -> (State, f64) {
+    fn split_u(&self, u: &U) -> (State, f64) {
         let w = self.omega_ref;
         (
             [u[0], u[1], u[2], u[3] * w, u[4] * w, u[5] * w],
@@ -150,8 +150,8 @@ impl Continuer<'_> {
         let mut periods = 0;
         for it in 0..=7 {
             self.cancel.check()?;
-            let (z, p) = self.from_u(&u);
-            if !(p > 0.0) {
+            let (z, p) = self.split_u(&u);
+            if p.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
                 return Ok(None);
             }
             let map = self.kind.map(self.st, p);

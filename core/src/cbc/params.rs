@@ -266,7 +266,9 @@ impl CbcParams {
                 ),
             ));
         }
-        if !(p.cbc.kp_n_per_m + p.cbc.kd_ns_per_m > 0.0) {
+        if (p.cbc.kp_n_per_m + p.cbc.kd_ns_per_m).partial_cmp(&0.0)
+            != Some(std::cmp::Ordering::Greater)
+        {
             return Err(ToolError::invalid(
                 "kp_n_per_m",
                 "kp_n_per_m + kd_ns_per_m must be positive: without feedback the experiment \
