@@ -7,10 +7,12 @@ import { el } from './dom.js';
 import { historyPage, runPage } from './history.js';
 import { live, onLive, startLive } from './live.js';
 import { failure, heading, setTwinName, show } from './page.js';
+import { settingsPage } from './settings.js';
 import { sharePage } from './share.js';
 import { toolPage } from './tool.js';
 import { listTools, session, twinDescription, whenSignedOut } from './transport.js';
 import { twinPanel } from './twin.js';
+import { applyTheme } from './units.js';
 
 let leaveView = null;
 let catalogue = null;
@@ -95,7 +97,7 @@ function renderHeader() {
 
 function markNav(hash) {
   const page = hash.startsWith('#/history') || hash.startsWith('#/run/') ? 'history'
-    : hash.startsWith('#/share') ? 'share' : 'tools';
+    : hash.startsWith('#/share') ? 'share' : hash.startsWith('#/settings') ? 'settings' : 'tools';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === page) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -114,13 +116,17 @@ async function route() {
   const q = new URLSearchParams(query);
   const toolMatch = /^#\/tool\/([^/]+)$/.exec(path);
   const runMatch = /^#\/run\/(\d+)$/.exec(path);
-  const known = toolMatch || runMatch || ['#/', '#', '#/history', '#/share'].includes(path);
+  const known = toolMatch || runMatch || ['#/', '#', '#/history', '#/share', '#/settings'].includes(path);
   if (!known) {
     show('Not found', heading('Page not found'), failure(`There is no page '${hash}'.`));
     return;
   }
   if (path === '#/share') {
     leaveView = sharePage();
+    return;
+  }
+  if (path === '#/settings') {
+    settingsPage(live.me);
     return;
   }
   let list;
@@ -170,4 +176,6 @@ async function start() {
   route();
 }
 
+applyTheme();
+window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => applyTheme());
 start();

@@ -180,7 +180,7 @@ export function toolPage(tool, { fromRun = null } = {}) {
     heading(tool.title),
     el('p', { class: 'tool-desc' }, tool.description),
     notice.box,
-    el('div', { class: 'tool-layout' }, [
+    el('div', { class: 'tool-layout', 'data-tool-page': tool.id }, [
       el('section', { class: 'form-panel', 'aria-label': 'Parameters' }, form.form),
       el('div', { class: 'result-panel' }, [status, busy, saved, result]),
     ]));

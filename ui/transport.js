@@ -318,6 +318,17 @@ export function shareStatus() {
   return isDesktop() ? invoke('share_status') : request('/api/share');
 }
 
+/** The host's settings and the data directory (Settings page). */
+export function loadSettings() {
+  return isDesktop() ? invoke('settings_get') : request('/api/settings');
+}
+
+/** Stores the host's settings; rejects with an error naming the field. */
+export function saveSettings(settings) {
+  return isDesktop() ? invoke('settings_set', { settings })
+    : request('/api/settings', { method: 'PUT', body: settings });
+}
+
 /** 'read_only' | 'full'; resolves to the new share status. */
 export function setGuestAccess(guestAccess) {
   return isDesktop() ? invoke('set_guest_access', { guestAccess })

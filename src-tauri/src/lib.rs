@@ -113,6 +113,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::get_run,
         commands::delete_run,
         commands::twin,
+        commands::settings_get,
+        commands::settings_set,
         commands::run_figures,
         commands::run_figure,
         commands::run_report,

@@ -834,3 +834,27 @@ fn profile_commands_answer_the_error_shape() {
         .expect_err("unknown profile_id");
     assert_eq!(err["field"], "profile_id");
 }
+
+#[test]
+fn settings_round_trip_and_bad_fields_are_named() {
+    let t = TestApp::new();
+    let v = t.invoke("settings_get", json!({})).expect("settings");
+    assert_eq!(v["share_port"], 0, "{v}");
+    assert!(v["data_dir"].as_str().is_some_and(|d| !d.is_empty()), "{v}");
+    let err = t
+        .invoke(
+            "settings_set",
+            json!({"settings": {"share_port": "eighty"}}),
+        )
+        .expect_err("a text port is refused");
+    assert_eq!(err["field"], "share_port", "{err}");
+    let v = t
+        .invoke(
+            "settings_set",
+            json!({"settings": {"share_interface": "127.0.0.1", "share_port": 9001}}),
+        )
+        .expect("valid settings are stored");
+    assert_eq!(v["share_port"], 9001);
+    let v = t.invoke("settings_get", json!({})).unwrap();
+    assert_eq!(v["share_interface"], "127.0.0.1");
+}
