@@ -2,6 +2,7 @@
 // run in the history, and a quiet notice when somebody else runs the same tool.
 
 import { el } from './dom.js';
+import { addDeckDownload } from './fea.js';
 import { buildForm } from './form.js';
 import { onLive } from './live.js';
 import { heading, show, timeElement } from './page.js';
@@ -154,6 +155,7 @@ export function toolPage(tool, { fromRun = null } = {}) {
   }
 
   const form = buildForm(tool.params, { onRun: run, onInvalid: invalid });
+  if (tool.id === 'fea') addDeckDownload(form, (text) => { status.textContent = text; });
   cancel.addEventListener('click', () => {
     stop();
     setState('error', 'Cancelled.');

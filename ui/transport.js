@@ -227,6 +227,25 @@ export async function runFigureBlob(id, index, format) {
   return response.blob();
 }
 
+/** The CalculiX deck (.inp text) of the `fea` tool for `params`; rejects naming a bad field. */
+export async function feaDeck(params) {
+  if (isDesktop()) return invoke('fea_deck', { params });
+  const response = await fetch('/api/tools/fea/deck', {
+    method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params),
+  });
+  if (!response.ok) {
+    let parsed = null;
+    try {
+      parsed = await response.json();
+    } catch {
+      parsed = null;
+    }
+    throw toToolError(parsed, `HTTP ${response.status} ${response.statusText}`, response.status);
+  }
+  return response.text();
+}
+
 /**
  * The printable HTML report of run `id`: a browser opens it in a new tab (print to PDF from
  * there); the desktop app saves it as a file. Resolves to 'opened' or 'saved'.

@@ -263,6 +263,17 @@ pub fn twin() -> Value {
     cristallo_server::twin_description()
 }
 
+/// The CalculiX deck of the `fea` tool for `params` (`POST /api/tools/fea/deck`).
+#[tauri::command]
+pub async fn fea_deck(params: Value) -> Answer<String> {
+    blocking(move || {
+        cristallo_core::fea::FeaParams::parse(&params)
+            .and_then(|(p, _)| cristallo_core::fea::deck(&p))
+            .map_err(ApiError::from)
+    })
+    .await
+}
+
 /// The Settings page's data (`GET /api/settings`).
 #[tauri::command]
 pub async fn settings_get(platform: Shared<'_>) -> Answer<Value> {

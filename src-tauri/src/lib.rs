@@ -114,6 +114,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::delete_run,
         commands::twin,
         commands::settings_get,
+        commands::fea_deck,
         commands::settings_set,
         commands::run_figures,
         commands::run_figure,

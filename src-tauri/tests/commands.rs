@@ -858,3 +858,21 @@ fn settings_round_trip_and_bad_fields_are_named() {
     let v = t.invoke("settings_get", json!({})).unwrap();
     assert_eq!(v["share_interface"], "127.0.0.1");
 }
+
+#[test]
+fn fea_deck_is_the_calculix_input_and_bad_fields_are_named() {
+    let t = TestApp::new();
+    let deck = t
+        .invoke("fea_deck", json!({"params": {}}))
+        .expect("the default deck");
+    let text = deck.as_str().expect("the deck is text");
+    assert!(
+        text.contains("*NODE") && text.contains("*FREQUENCY"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    let err = t
+        .invoke("fea_deck", json!({"params": {"element_size_m": -1.0}}))
+        .expect_err("a negative element size is refused");
+    assert_eq!(err["field"], "element_size_m", "{err}");
+}
