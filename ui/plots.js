@@ -13,7 +13,10 @@ const MAX_PER_PLOT = 6;
 const HEIGHT = 320;
 const COLORS = ['#0b62a4', '#c0392b', '#1e7b3c', '#7d3c98', '#b35900', '#117a8b', '#6e4b3a', '#b0306e'];
 
-const floorOf = (name) => Number(/_floor_(\d+)/.exec(name)?.[1] ?? 0);
+const floorOf = (name) => Number(/(?:^|_)floor_(\d+)/.exec(name)?.[1] ?? 0);
+// Uncertainty envelopes `floor_k_nominal`, `floor_k_{method}_{lower|upper|qN}`: one plot per floor.
+const envelopeMethod = (name) => /^floor_\d+_(nominal|.+?)(?:_(?:lower|upper))?$/.exec(name)?.[1] ?? null;
+const isEnvelope = (name) => /^floor_\d+_(nominal|.+_(lower|upper|q\d+))$/.test(name);
 const isUncontrolled = (name) => /_uncontrolled(_|$)/.test(name);
 const percentileOf = (name) => /_p(05|50|95)$/.exec(name)?.[1] ?? null;
 const stem = (label) => label.replace(/\s*\([^)]*\)\s*$/, '');
@@ -28,6 +31,7 @@ const underlayRank = (name) => (isExactCurve(name) ? 0 : isUnstableStretch(name)
  * percentile, and the sweep direction / experiment / exact-curve prefix of an amplitude.
  */
 function baseName(name) {
+  if (isEnvelope(name)) return 'floor_#_envelope';
   return name
     .replace(/_segment_\d+$/, '')
     .replace(/^(exact_unstable|exact|branch|up|down)_(?=amplitude_\d)/, '')
@@ -141,6 +145,21 @@ function style(members, s, i) {
       stroke: unstable ? '#c0392b' : '#52606d',
       width: unstable ? 2.2 : 1.4,
       dash: unstable ? [7, 5] : undefined,
+      spanGaps: true,
+      points: { show: false },
+      value: (u, v) => (v === null || v === undefined ? '–' : formatNumber(v, 5)),
+    };
+  }
+  if (members.length > 1 && members.every((m) => isEnvelope(m.name))) {
+    // One colour per method (its lower and upper bound alike), nominal black, quantiles dashed.
+    const methods = [...new Set(members.map((m) => envelopeMethod(m.name)).filter((m) => m !== 'nominal'))];
+    const method = envelopeMethod(s.name);
+    const quantile = /_q\d+$/.test(s.name);
+    return {
+      label: seriesLabel(s.name),
+      stroke: method === 'nominal' ? '#1f2933' : COLORS[methods.indexOf(method) % COLORS.length],
+      width: method === 'nominal' ? 2 : 1.4,
+      dash: quantile ? [5, 4] : undefined,
       spanGaps: true,
       points: { show: false },
       value: (u, v) => (v === null || v === undefined ? '–' : formatNumber(v, 5)),

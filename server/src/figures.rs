@@ -91,12 +91,41 @@ pub struct Figure {
 }
 
 fn floor_of(name: &str) -> Option<u32> {
-    let i = name.find("_floor_")? + "_floor_".len();
+    let i = if name.starts_with("floor_") {
+        "floor_".len()
+    } else {
+        name.find("_floor_")? + "_floor_".len()
+    };
     let digits: String = name[i..]
         .chars()
         .take_while(|c| c.is_ascii_digit())
         .collect();
     digits.parse().ok()
+}
+
+/// An uncertainty envelope curve: `floor_k_nominal` or `floor_k_{method}_{lower|upper|qN}`
+/// (all floors form one group, split per floor like the UI).
+fn is_envelope(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("floor_") else {
+        return false;
+    };
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let Some(tail) = rest[digits..].strip_prefix('_').filter(|_| digits > 0) else {
+        return false;
+    };
+    if tail == "nominal" {
+        return true;
+    }
+    let Some(i) = tail.rfind('_') else {
+        return false;
+    };
+    let last = &tail[i + 1..];
+    i > 0
+        && (last == "lower"
+            || last == "upper"
+            || last
+                .strip_prefix('q')
+                .is_some_and(|q| !q.is_empty() && q.chars().all(|c| c.is_ascii_digit())))
 }
 
 /// 0 for an exact curve under an experiment (cbc `exact_amplitude_k`), 1 for its unstable
@@ -117,6 +146,9 @@ fn underlay_rank(name: &str) -> u8 {
 
 /// The name without what tells the curves of one figure apart (see the module docs).
 fn base_name(name: &str) -> String {
+    if is_envelope(name) {
+        return "floor_#_envelope".into();
+    }
     let mut s = name.to_string();
     if let Some(i) = s.rfind("_segment_") {
         let tail = &s[i + "_segment_".len()..];
@@ -532,6 +564,11 @@ mod tests {
         assert_eq!(base_name("exact_frequency_1"), "exact_frequency_1");
         assert_eq!(underlay_rank("exact_unstable_amplitude_1_segment_1"), 1);
         assert_eq!(underlay_rank("branch_amplitude_1"), 2);
+        assert_eq!(base_name("floor_2_monte_carlo_q95"), "floor_#_envelope");
+        assert_eq!(base_name("floor_1_nominal"), "floor_#_envelope");
+        assert_eq!(base_name("floor_3_vertex_upper"), "floor_#_envelope");
+        assert_eq!(base_name("floor_1_speed"), "floor_1_speed");
+        assert_eq!(floor_of("floor_3_vertex_upper"), Some(3));
         assert_eq!(base_name("controlled_gain"), "controlled_gain");
     }
 
