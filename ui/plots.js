@@ -19,7 +19,8 @@ const envelopeMethod = (name) => /^floor_\d+_(nominal|.+?)(?:_(?:lower|upper))?$
 const isEnvelope = (name) => /^floor_\d+_(nominal|.+_(lower|upper|q\d+))$/.test(name);
 const isUncontrolled = (name) => /_uncontrolled(_|$)/.test(name);
 const percentileOf = (name) => /_p(05|50|95)$/.exec(name)?.[1] ?? null;
-const stem = (label) => label.replace(/\s*\([^)]*\)\s*$/, '');
+// From the first " (": units may nest parentheses, "(dB re 1 (m/s²)/N)".
+const stem = (label) => label.replace(/\s+\(.*\)\s*$/, '');
 
 // The exact curve under an experiment (cbc): whole curve solid grey, unstable stretches dashed.
 const isExactCurve = (name) => /^exact_amplitude_\d/.test(name);
@@ -35,6 +36,7 @@ function baseName(name) {
   return name
     .replace(/_segment_\d+$/, '')
     .replace(/^(exact_unstable|exact|branch|up|down)_(?=amplitude_\d)/, '')
+    .replace(/^(measured|modal_fit|model|residual)_(?=exc_\d)/, '')
     .replace(/_(un)?controlled(?=_|$)/, '')
     .replace(/_p(05|50|95)$/, '')
     .replace(/_floor_\d+/, '_floor_#');
@@ -71,6 +73,8 @@ function groupSeries(series) {
       const acronym = /^(frf|h1)_/.exec(first.name)?.[1];
       if (part.length > 1 && acronym) title = `${acronym.toUpperCase()} ${title.toLowerCase()}`;
       if (split) title += `, floor ${floorOf(first.name)}`;
+      const exc = /(?:^|_)exc_(\d+)_/.exec(first.name)?.[1];
+      if (exc && part.length > 1) title += `, excitation at floor ${exc}`;
       plots.push({ title, xLabel: first.x_label, yLabel: first.y_label, members: part, xy });
     }
   }

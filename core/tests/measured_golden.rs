@@ -103,7 +103,36 @@ fn check_expect(name: &str, r: &ToolResult, case: &Value) -> f64 {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    let got: Vec<&str> = r.series.iter().map(|s| s.name.as_str()).collect();
+    // Beyond the reference: one residual figure series per measured magnitude (the fit quality
+    // the issue asks for), model minus measured in dB.
+    let got: Vec<&str> = r
+        .series
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|n| !n.starts_with("residual_"))
+        .collect();
+    for s in r.series.iter().filter(|s| s.name.starts_with("residual_")) {
+        let measured = r
+            .series_named(&s.name.replacen("residual_", "measured_", 1))
+            .unwrap_or_else(|| panic!("{name}: {} has no measured twin", s.name));
+        let model = r
+            .series_named(&s.name.replacen("residual_", "model_", 1))
+            .unwrap();
+        for i in 0..s.y.len() {
+            assert!(
+                (s.y[i] - (model.y[i] - measured.y[i])).abs() < 1e-9,
+                "{name}: {}",
+                s.name
+            );
+        }
+    }
+    assert_eq!(
+        r.series.len() - got.len(),
+        got.iter()
+            .filter(|n| n.starts_with("measured_") && n.ends_with("_magnitude"))
+            .count(),
+        "{name}: one residual per measured magnitude"
+    );
     let mut sorted_want = names.clone();
     sorted_want.sort_unstable();
     let mut sorted_got = got.clone();

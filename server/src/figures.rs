@@ -103,6 +103,20 @@ fn floor_of(name: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
+/// The excitation floor of a model-update series (`…exc_2_…`).
+fn excitation_of(name: &str) -> Option<u32> {
+    let i = if name.starts_with("exc_") {
+        "exc_".len()
+    } else {
+        name.find("_exc_")? + "_exc_".len()
+    };
+    let digits: String = name[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
 /// An uncertainty envelope curve: `floor_k_nominal` or `floor_k_{method}_{lower|upper|qN}`
 /// (all floors form one group, split per floor like the UI).
 fn is_envelope(name: &str) -> bool {
@@ -154,6 +168,17 @@ fn base_name(name: &str) -> String {
         let tail = &s[i + "_segment_".len()..];
         if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) {
             s.truncate(i);
+        }
+    }
+    for prefix in ["measured_", "modal_fit_", "model_", "residual_"] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            if rest
+                .strip_prefix("exc_")
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                s = rest.to_string();
+                break;
+            }
         }
     }
     for prefix in ["exact_unstable_", "exact_", "branch_", "up_", "down_"] {
@@ -211,7 +236,8 @@ fn label_of(name: &str) -> String {
 
 /// The y label without its unit in parentheses.
 fn stem(label: &str) -> &str {
-    match label.rfind(" (") {
+    // From the first " (": units may nest parentheses, "(dB re 1 (m/s²)/N)".
+    match label.find(" (") {
         Some(i) if label.ends_with(')') => &label[..i],
         _ => label,
     }
@@ -264,6 +290,11 @@ pub fn figures(result: &ToolResult) -> Vec<Figure> {
             if split {
                 if let Some(f) = floor_of(&first.name) {
                     title.push_str(&format!(", floor {f}"));
+                }
+            }
+            if part.len() > 1 {
+                if let Some(exc) = excitation_of(&first.name) {
+                    title.push_str(&format!(", excitation at floor {exc}"));
                 }
             }
             let log_x = !xy
@@ -569,6 +600,11 @@ mod tests {
         assert_eq!(base_name("floor_3_vertex_upper"), "floor_#_envelope");
         assert_eq!(base_name("floor_1_speed"), "floor_1_speed");
         assert_eq!(floor_of("floor_3_vertex_upper"), Some(3));
+        assert_eq!(
+            base_name("modal_fit_exc_2_floor_3_magnitude"),
+            "exc_2_floor_#_magnitude"
+        );
+        assert_eq!(excitation_of("residual_exc_3_floor_1_magnitude"), Some(3));
         assert_eq!(base_name("controlled_gain"), "controlled_gain");
     }
 

@@ -29,6 +29,8 @@ use crate::{Cancel, Progress, ToolError, ToolResult};
 const X_LABEL: &str = "Frequency (Hz)";
 const MAG_LABEL: &str = "Accelerance (dB re 1 (m/s²)/N)";
 const PHASE_LABEL: &str = "Phase (deg)";
+/// The fit-quality figure: the lumped model's magnitude minus the measured one.
+const RESIDUAL_LABEL: &str = "Model − measured (dB)";
 /// Fewest band lines accepted.
 pub const MIN_BAND_LINES: usize = 20;
 /// Start value of every damping ratio.
@@ -485,6 +487,15 @@ fn push_series(
                 name("model", "phase"),
                 PHASE_LABEL,
                 model_frf[e].iter().map(|h| phase_deg(h[j])).collect(),
+            ));
+            result.push_series(series(
+                name("residual", "magnitude"),
+                RESIDUAL_LABEL,
+                model_frf[e]
+                    .iter()
+                    .zip(measured)
+                    .map(|(h, z)| magnitude_db(h[j]) - magnitude_db(*z))
+                    .collect(),
             ));
         }
     }
