@@ -37,6 +37,7 @@ function baseName(name) {
     .replace(/_segment_\d+$/, '')
     .replace(/^(exact_unstable|exact|branch|up|down)_(?=amplitude_\d)/, '')
     .replace(/^(measured|modal_fit|model|residual)_(?=exc_\d)/, '')
+    .replace(/^source_\d+_(?=floor_\d)/, 'source_#_')
     .replace(/_(un)?controlled(?=_|$)/, '')
     .replace(/_p(05|50|95)$/, '')
     .replace(/_floor_\d+/, '_floor_#');

@@ -170,6 +170,13 @@ fn base_name(name: &str) -> String {
             s.truncate(i);
         }
     }
+    // crossval: every source of one floor in one figure.
+    if let Some(rest) = s.strip_prefix("source_") {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 && rest[digits..].starts_with("_floor_") {
+            s = format!("source_#{}", &rest[digits..]);
+        }
+    }
     for prefix in ["measured_", "modal_fit_", "model_", "residual_"] {
         if let Some(rest) = s.strip_prefix(prefix) {
             if rest
@@ -605,6 +612,10 @@ mod tests {
             "exc_2_floor_#_magnitude"
         );
         assert_eq!(excitation_of("residual_exc_3_floor_1_magnitude"), Some(3));
+        assert_eq!(
+            base_name("source_12_floor_3_magnitude"),
+            "source_#_floor_#_magnitude"
+        );
         assert_eq!(base_name("controlled_gain"), "controlled_gain");
     }
 
