@@ -1,7 +1,40 @@
-// Exports of a result at full resolution, downloaded as Blobs (works in browsers and Tauri).
+// Exports of a result at full resolution: downloaded as Blobs in a browser, saved in the
+// Downloads folder by the desktop app (with a notice saying where).
 
-/** Saves `blob` as `filename` through a temporary link. */
-export function downloadBlob(blob, filename) {
+import { isDesktop, saveDownload } from './transport.js';
+
+/** A short notice at the bottom of the window (role=status), replaced by the next one. */
+function notify(text, isError = false) {
+  let box = document.getElementById('save-notice');
+  if (!box) {
+    box = document.createElement('p');
+    box.id = 'save-notice';
+    box.className = 'save-notice';
+    box.setAttribute('role', 'status');
+    document.body.append(box);
+  }
+  box.textContent = text;
+  box.classList.toggle('error', isError);
+  box.hidden = false;
+  clearTimeout(notify.timer);
+  notify.timer = setTimeout(() => { box.hidden = true; }, 8000);
+}
+
+/**
+ * Saves `blob` as `filename`: a download in a browser; in the desktop app a file in the
+ * Downloads folder. Resolves to the saved path in the app, null in a browser.
+ */
+export async function downloadBlob(blob, filename) {
+  if (isDesktop()) {
+    try {
+      const path = await saveDownload(blob, filename);
+      notify(`Saved ${path}`);
+      return path;
+    } catch (e) {
+      notify(`Could not save ${filename}: ${e.message}`, true);
+      return null;
+    }
+  }
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -11,6 +44,7 @@ export function downloadBlob(blob, filename) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+  return null;
 }
 
 function csvCell(v) {

@@ -41,8 +41,8 @@ export function isDesktop() {
   return Boolean(tauri?.core);
 }
 
-function invoke(command, args) {
-  return tauri.core.invoke(command, args).catch((e) => {
+function invoke(command, args, options) {
+  return tauri.core.invoke(command, args, options).catch((e) => {
     throw toToolError(e, `${command} failed`);
   });
 }
@@ -225,6 +225,16 @@ export async function runFigureBlob(id, index, format) {
     throw toToolError(parsed, `HTTP ${response.status} ${response.statusText}`, response.status);
   }
   return response.blob();
+}
+
+/**
+ * Desktop app: saves an export in the Downloads folder (the webview alone would put it in the
+ * working directory) and resolves to the saved file's path.
+ */
+export async function saveDownload(blob, filename) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const name = filename.replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^\.+/, '') || 'export';
+  return invoke('save_download', bytes, { headers: { 'x-file-name': name } });
 }
 
 /** The CalculiX deck (.inp text) of the `fea` tool for `params`; rejects naming a bad field. */

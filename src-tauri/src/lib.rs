@@ -44,17 +44,24 @@ pub struct AppOptions {
     /// Whether the app may use mDNS: advertise a share and browse for peers. mdns-sd joins
     /// multicast on every interface when it starts, so tests keep this off.
     pub mdns: bool,
+    /// Where exports are saved; `None`: the user's Downloads folder.
+    pub download_dir: Option<PathBuf>,
 }
 
 impl AppOptions {
-    /// From the environment: `CRISTALLO_DATA_DIR` (if set and not empty) and
-    /// `CRISTALLO_NO_MDNS` (if set, mDNS is off).
+    /// From the environment: `CRISTALLO_DATA_DIR` (if set and not empty),
+    /// `CRISTALLO_NO_MDNS` (if set, mDNS is off) and `CRISTALLO_DOWNLOAD_DIR` (if set and not
+    /// empty).
     pub fn from_env() -> Self {
-        Self {
-            data_dir: std::env::var_os("CRISTALLO_DATA_DIR")
+        let dir = |name: &str| {
+            std::env::var_os(name)
                 .filter(|d| !d.is_empty())
-                .map(PathBuf::from),
+                .map(PathBuf::from)
+        };
+        Self {
+            data_dir: dir("CRISTALLO_DATA_DIR"),
             mdns: std::env::var_os("CRISTALLO_NO_MDNS").is_none(),
+            download_dir: dir("CRISTALLO_DOWNLOAD_DIR"),
         }
     }
 }
@@ -115,6 +122,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::twin,
         commands::settings_get,
         commands::fea_deck,
+        commands::save_download,
         commands::settings_set,
         commands::run_figures,
         commands::run_figure,

@@ -80,6 +80,7 @@ fn builder(
         .manage(AppOptions {
             data_dir: Some(data_dir.to_path_buf()),
             mdns: false,
+            download_dir: Some(data_dir.join("downloads")),
         })
         .channel_interceptor(move |_webview, _callback, _index, body| {
             if let InvokeResponseBody::Json(text) = body {
@@ -875,4 +876,45 @@ fn fea_deck_is_the_calculix_input_and_bad_fields_are_named() {
         .invoke("fea_deck", json!({"params": {"element_size_m": -1.0}}))
         .expect_err("a negative element size is refused");
     assert_eq!(err["field"], "element_size_m", "{err}");
+}
+
+/// `save_download` with raw `bytes` named `name` (as export.js sends it).
+fn save(t: &TestApp, name: &str, bytes: &[u8]) -> Result<Value, Value> {
+    let mut req = request("save_download", json!({}));
+    req.body = InvokeBody::Raw(bytes.to_vec());
+    req.headers
+        .insert("x-file-name", name.parse().expect("a header value"));
+    get_ipc_response(&t.window, req).map(|b| b.deserialize::<Value>().expect("a JSON answer"))
+}
+
+#[test]
+fn exports_are_saved_in_the_download_folder_without_replacing_files() {
+    let t = TestApp::new();
+    let dir = t._data.as_ref().unwrap().path().join("downloads");
+    let first = save(&t, "modal-run-1.json", b"{\"a\": 1}").expect("saved");
+    assert_eq!(
+        first,
+        json!(dir.join("modal-run-1.json").display().to_string())
+    );
+    let second = save(&t, "modal-run-1.json", b"{\"a\": 2}").expect("saved again");
+    assert_eq!(
+        second,
+        json!(dir.join("modal-run-1 (1).json").display().to_string())
+    );
+    assert_eq!(
+        std::fs::read(dir.join("modal-run-1.json")).unwrap(),
+        b"{\"a\": 1}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("modal-run-1 (1).json")).unwrap(),
+        b"{\"a\": 2}"
+    );
+    for bad in ["../evil.json", "/etc/passwd", ".hidden", "", "a/b.csv"] {
+        let err = save(&t, bad, b"x").expect_err(bad);
+        assert_eq!(err["field"], "name", "{bad}: {err}");
+    }
+    let err = t
+        .invoke("save_download", json!({"name": "x.json"}))
+        .expect_err("JSON instead of bytes");
+    assert_eq!(err["field"], "body", "{err}");
 }

@@ -13,6 +13,11 @@ use serde_json::json;
 #[ignore = "e2e: run by make test with --ignored"]
 async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
     let app = binary("cristallo-app");
+    // Exports go to this folder instead of ~/Downloads (the app reads it at start).
+    let downloads =
+        std::env::temp_dir().join(format!("cristallo-e2e-downloads-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&downloads);
+    std::env::set_var("CRISTALLO_DOWNLOAD_DIR", &downloads);
     let driver = WebDriver::tauri_driver();
     let caps = json!({
         "browserName": "wry",
@@ -52,6 +57,35 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
         .expect("open the vibration-control page");
     let screenshot = common::run_tmd_and_check(&client).await;
     std::fs::write(artifacts_dir().join("tauri-tmd.png"), &screenshot).unwrap();
+
+    // Export JSON: the app saves the file in the download folder and says where.
+    common::wait_for(&client, "#export-json")
+        .await
+        .click()
+        .await
+        .expect("click #export-json");
+    let start = std::time::Instant::now();
+    let notice = loop {
+        let text = common::text_of(&client, "#save-notice").await;
+        if text.starts_with("Saved ") {
+            break text;
+        }
+        assert!(
+            start.elapsed() < common::PAGE_TIMEOUT,
+            "no save notice (last {text:?})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let saved = std::path::PathBuf::from(notice.trim_start_matches("Saved ").trim());
+    assert!(
+        saved.starts_with(&downloads),
+        "{saved:?} is not in {downloads:?}"
+    );
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&saved).expect("the exported file"))
+            .expect("the export is JSON");
+    assert_eq!(exported["tool"], "vibration-control");
+    let _ = std::fs::remove_dir_all(&downloads);
     common::check_out_of_range_proof_mass(&client).await;
     let refused = client.screenshot().await.unwrap();
     std::fs::write(artifacts_dir().join("tauri-out-of-range.png"), &refused).unwrap();
