@@ -208,6 +208,17 @@ export function runFigures(id) {
 }
 
 /** Figure `index` of run `id` drawn on the server, as a Blob (`format`: 'png' | 'svg'). */
+/** The error of a failed non-JSON request (its body is the usual `{error, field}` JSON). */
+async function responseError(response) {
+  let parsed = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = null;
+  }
+  return toToolError(parsed, `HTTP ${response.status} ${response.statusText}`, response.status);
+}
+
 export async function runFigureBlob(id, index, format) {
   const type = format === 'svg' ? 'image/svg+xml' : 'image/png';
   if (isDesktop()) {
@@ -215,15 +226,7 @@ export async function runFigureBlob(id, index, format) {
     return new Blob([bytes], { type });
   }
   const response = await fetch(`/api/runs/${enc(id)}/figures/${enc(index)}.${enc(format)}`, { credentials: 'same-origin' });
-  if (!response.ok) {
-    let parsed = null;
-    try {
-      parsed = await response.json();
-    } catch {
-      parsed = null;
-    }
-    throw toToolError(parsed, `HTTP ${response.status} ${response.statusText}`, response.status);
-  }
+  if (!response.ok) throw await responseError(response);
   return response.blob();
 }
 
@@ -244,15 +247,7 @@ export async function feaDeck(params) {
     method: 'POST', credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params),
   });
-  if (!response.ok) {
-    let parsed = null;
-    try {
-      parsed = await response.json();
-    } catch {
-      parsed = null;
-    }
-    throw toToolError(parsed, `HTTP ${response.status} ${response.statusText}`, response.status);
-  }
+  if (!response.ok) throw await responseError(response);
   return response.text();
 }
 

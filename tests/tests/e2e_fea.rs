@@ -4,87 +4,24 @@
 //! tolerance 2e-4 relative (fea.md §9). Needs CalculiX (`calculix-ccx`) on the PATH of the
 //! server. Run by `make test` with `--ignored`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{text_of, wait_for, PAGE_TIMEOUT};
 use cristallo_tests::{artifacts_dir, Server, WebDriver};
-use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
-use serde_json::json;
+use fantoccini::Locator;
 
 /// Reference: beam_shell_h1in.json, scalar `y_sway_frequency_1_hz`.
 const Y_SWAY_1_HZ: f64 = 7.664179;
-const PAGE_TIMEOUT: Duration = Duration::from_secs(60);
-
-async fn wait_for(client: &Client, css: &str) -> Element {
-    match client
-        .wait()
-        .at_most(PAGE_TIMEOUT)
-        .every(Duration::from_millis(100))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(el) => el,
-        Err(e) => {
-            save_failure(client).await;
-            panic!("no element `{css}` within {PAGE_TIMEOUT:?}: {e} (page saved in e2e-artifacts/fea-failure.*)")
-        }
-    }
-}
-
-async fn save_failure(client: &Client) {
-    let dir = artifacts_dir();
-    if let Ok(source) = client.source().await {
-        let _ = std::fs::write(dir.join("fea-failure.html"), source);
-    }
-    if let Ok(png) = client.screenshot().await {
-        let _ = std::fs::write(dir.join("fea-failure.png"), png);
-    }
-}
-
-async fn text_of(client: &Client, css: &str) -> String {
-    match client.find(Locator::Css(css)).await {
-        Ok(el) => el.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-async fn result_state(client: &Client) -> Option<String> {
-    match client.find(Locator::Css("#result")).await {
-        Ok(el) => el.attr("data-state").await.ok().flatten(),
-        Err(_) => None,
-    }
-}
 
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_fea_coarse_run_shows_the_mode_table() {
     let mut server = Server::start();
     let driver = WebDriver::chromedriver();
-    let profile = std::env::temp_dir().join(format!(
-        "cristallo-e2e-fea-chromium-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1366,900",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    });
-    let client = ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&driver.url)
-        .await
-        .expect("start a Chromium session");
+    let browser = common::Chromium::start(&driver).await;
+    let client = browser.client.clone();
 
     client
         .goto(&format!("{}#/tool/fea", server.url))
@@ -93,29 +30,9 @@ async fn browser_fea_coarse_run_shows_the_mode_table() {
     let h = wait_for(&client, "#param-element_size_m").await;
     h.clear().await.expect("clear element_size_m");
     h.send_keys("0.0254").await.expect("type 0.0254");
-    wait_for(&client, "#run")
-        .await
-        .click()
-        .await
-        .expect("click #run");
-    let start = Instant::now();
-    let state = loop {
-        match result_state(&client).await.as_deref() {
-            Some("done") => break "done",
-            Some("error") => break "error",
-            _ => {}
-        }
-        if start.elapsed() > PAGE_TIMEOUT {
-            save_failure(&client).await;
-            panic!(
-                "the fea run did not finish within {PAGE_TIMEOUT:?}: {:?}",
-                text_of(&client, "#result-status").await
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let state = common::run_and_wait(&client).await;
     if state != "done" {
-        save_failure(&client).await;
+        common::save_failure_evidence(&client).await;
         panic!(
             "the fea run failed: status {:?}, form error {:?}",
             text_of(&client, "#result-status").await,
@@ -234,7 +151,6 @@ async fn browser_fea_coarse_run_shows_the_mode_table() {
     std::fs::write(artifacts_dir().join("browser-fea.png"), &png).unwrap();
 
     server.assert_running();
-    client.close().await.expect("end the session");
+    browser.close().await;
     drop(driver);
-    let _ = std::fs::remove_dir_all(&profile);
 }

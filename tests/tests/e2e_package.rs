@@ -9,8 +9,6 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use cristallo_tests::{target_dir, WebDriver};
-use fantoccini::ClientBuilder;
-use serde_json::json;
 
 const PACKAGE: &str = "cristallo-rs";
 const INSTALLED_APP: &str = "/usr/bin/cristallo-app";
@@ -101,16 +99,7 @@ async fn the_deb_installs_and_the_installed_app_runs_a_tool() {
     let _ = std::fs::remove_dir_all(&data_dir);
     std::env::set_var("CRISTALLO_DATA_DIR", &data_dir);
     let driver = WebDriver::tauri_driver();
-    let caps = json!({
-        "browserName": "wry",
-        "tauri:options": { "application": INSTALLED_APP }
-    });
-    let client = ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&driver.url)
-        .await
-        .expect("start the installed app through tauri-driver");
+    let client = common::tauri_window(&driver, std::path::Path::new(INSTALLED_APP)).await;
     common::wait_for(&client, r#"a[data-tool="modal"]"#).await;
     assert!(
         !client.title().await.unwrap().is_empty(),

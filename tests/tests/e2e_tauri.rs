@@ -6,7 +6,6 @@
 mod common;
 
 use cristallo_tests::{artifacts_dir, binary, WebDriver};
-use fantoccini::ClientBuilder;
 use serde_json::json;
 
 #[tokio::test]
@@ -19,16 +18,7 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
     let _ = std::fs::remove_dir_all(&downloads);
     std::env::set_var("CRISTALLO_DOWNLOAD_DIR", &downloads);
     let driver = WebDriver::tauri_driver();
-    let caps = json!({
-        "browserName": "wry",
-        "tauri:options": { "application": app.to_str().expect("a UTF-8 path") }
-    });
-    let client = ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&driver.url)
-        .await
-        .expect("start the app through tauri-driver");
+    let client = common::tauri_window(&driver, &app).await;
 
     // The window opens on the home page (tool list, loaded through `invoke('list_tools')`).
     common::wait_for(&client, r#"a[data-tool="vibration-control"]"#).await;

@@ -4,15 +4,14 @@
 //! then a default run shows the first natural frequency (uncertainty.md §2.1: 6.3206 Hz) and
 //! the band plots.
 
-// Only the waiting and evidence helpers are used here; the TMD flow belongs to other tests.
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{save_failure_evidence, wait_for, PAGE_TIMEOUT};
+use common::{save_failure_evidence, text_of, wait_for, PAGE_TIMEOUT};
 use cristallo_tests::{artifacts_dir, Server, WebDriver};
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
+use fantoccini::{Client, Locator};
+use serde_json::Value;
 
 /// Ids and params of the stored `uncertainty` runs, read through the page's own origin.
 async fn stored_runs(client: &Client) -> Vec<(i64, Value)> {
@@ -37,13 +36,6 @@ async fn attr(client: &Client, css: &str, name: &str) -> Option<String> {
     match client.find(Locator::Css(css)).await {
         Ok(el) => el.attr(name).await.ok().flatten(),
         Err(_) => None,
-    }
-}
-
-async fn text_of(client: &Client, css: &str) -> String {
-    match client.find(Locator::Css(css)).await {
-        Ok(el) => el.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
     }
 }
 
@@ -77,32 +69,8 @@ async fn wait_state(client: &Client, want: &[&str]) -> String {
 async fn uncertainty_monte_carlo_progress_cancel_and_default_run() {
     let mut server = Server::start();
     let driver = WebDriver::chromedriver();
-    let profile = std::env::temp_dir().join(format!(
-        "cristallo-e2e-uq-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1366,900",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    });
-    let client = ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&driver.url)
-        .await
-        .expect("start a Chromium session");
+    let browser = common::Chromium::start(&driver).await;
+    let client = browser.client.clone();
 
     client
         .goto(&format!("{}#/tool/uncertainty", server.url))
@@ -259,7 +227,6 @@ async fn uncertainty_monte_carlo_progress_cancel_and_default_run() {
     std::fs::write(artifacts_dir().join("browser-uncertainty.png"), png).unwrap();
 
     server.assert_running();
-    client.close().await.expect("end the session");
+    browser.close().await;
     drop(driver);
-    let _ = std::fs::remove_dir_all(&profile);
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use cristallo_tests::{binary, repo_root, Server, WebDriver};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
 /// Every tool of the platform with the scalar that sums up its default run.
@@ -240,16 +240,7 @@ async fn browser_walks_through_every_tool() {
 async fn tauri_window_walks_through_every_tool() {
     let app = binary("cristallo-app");
     let driver = WebDriver::tauri_driver();
-    let caps = json!({
-        "browserName": "wry",
-        "tauri:options": { "application": app.to_str().expect("a UTF-8 path") }
-    });
-    let client = ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&driver.url)
-        .await
-        .expect("start the app through tauri-driver");
+    let client = common::tauri_window(&driver, &app).await;
     walk_through(&client, "app").await;
     let _: Value = client
         .execute("return null;", vec![])

@@ -282,6 +282,35 @@ fn unstable_stretches(pts: &[CurvePoint]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// What an experiment varies: the curve family, its range and grid size, the table key and
+/// the axis label. A frequency sweep varies ω at `forcing_n`; the amplitude sweep and CBC vary
+/// the forcing at `omega_rad_s`.
+fn experiment_axis(p: &CbcParams) -> (CurveKind, f64, f64, usize, &'static str, &'static str) {
+    if p.mode == Mode::FrequencySweep {
+        (
+            CurveKind::Frequency {
+                forcing_n: p.forcing_n,
+            },
+            p.frequency_min_rad_s,
+            p.frequency_max_rad_s,
+            p.frequency_points,
+            "frequency_rad_s",
+            FREQUENCY_LABEL,
+        )
+    } else {
+        (
+            CurveKind::Forcing {
+                omega_rad_s: p.omega_rad_s,
+            },
+            p.forcing_min_n,
+            p.forcing_max_n,
+            p.forcing_points,
+            "forcing_n",
+            FORCING_LABEL,
+        )
+    }
+}
+
 /// The exact curve of the same structure over the experiment's range, drawn under the
 /// experiment (cbc.md §10 "Overlay"). Its points stream after the experiment's; if it cannot
 /// be computed the experiment's result stands, with a warning.
@@ -291,29 +320,7 @@ fn overlay_exact(
     stream: &Stream,
     cancel: &Cancel,
 ) -> Result<(), ToolError> {
-    let (kind, lo, hi, key, label) = if p.mode == Mode::FrequencySweep {
-        let kind = CurveKind::Frequency {
-            forcing_n: p.forcing_n,
-        };
-        (
-            kind,
-            p.frequency_min_rad_s,
-            p.frequency_max_rad_s,
-            "frequency_rad_s",
-            FREQUENCY_LABEL,
-        )
-    } else {
-        let kind = CurveKind::Forcing {
-            omega_rad_s: p.omega_rad_s,
-        };
-        (
-            kind,
-            p.forcing_min_n,
-            p.forcing_max_n,
-            "forcing_n",
-            FORCING_LABEL,
-        )
-    };
+    let (kind, lo, hi, _, key, label) = experiment_axis(p);
     let mut count = 0usize;
     let curve = exact_curve(
         p.structure,
@@ -360,29 +367,7 @@ fn run_sweep(
     stream: &Stream,
     cancel: &Cancel,
 ) -> Result<(), ToolError> {
-    let (kind, lo, hi, n, key, label) = if p.mode == Mode::FrequencySweep {
-        (
-            CurveKind::Frequency {
-                forcing_n: p.forcing_n,
-            },
-            p.frequency_min_rad_s,
-            p.frequency_max_rad_s,
-            p.frequency_points,
-            "frequency_rad_s",
-            FREQUENCY_LABEL,
-        )
-    } else {
-        (
-            CurveKind::Forcing {
-                omega_rad_s: p.omega_rad_s,
-            },
-            p.forcing_min_n,
-            p.forcing_max_n,
-            p.forcing_points,
-            "forcing_n",
-            FORCING_LABEL,
-        )
-    };
+    let (kind, lo, hi, n, key, label) = experiment_axis(p);
     let grid: Vec<f64> = (0..n)
         .map(|i| {
             if i + 1 == n {

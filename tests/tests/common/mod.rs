@@ -260,3 +260,20 @@ pub async fn wait_for_attr(client: &Client, css: &str, attr: &str, value: &str) 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// A WebDriver session on the desktop app at `application` (through `driver`, tauri-driver).
+pub async fn tauri_window(
+    driver: &cristallo_tests::WebDriver,
+    application: &std::path::Path,
+) -> Client {
+    let caps = json!({
+        "browserName": "wry",
+        "tauri:options": { "application": application.to_str().expect("a UTF-8 path") }
+    });
+    ClientBuilder::rustls()
+        .expect("TLS roots for the WebDriver client")
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&driver.url)
+        .await
+        .unwrap_or_else(|e| panic!("start {} through tauri-driver: {e}", application.display()))
+}
