@@ -3,7 +3,9 @@
 
 import { el } from './dom.js';
 import { heading, show } from './page.js';
-import { isDesktop, loadSettings, saveSettings, shareStatus } from './transport.js';
+import {
+  desktopSettings, isDesktop, loadSettings, saveSettings, setNextDataDir, shareStatus,
+} from './transport.js';
 import {
   FREQUENCY_UNITS, THEMES, frequencyUnit, setFrequencyUnit, setTheme, theme,
 } from './units.js';
@@ -40,6 +42,38 @@ function displayPanel() {
   ]);
 }
 
+/** Desktop app: choose the data directory used from the next start. */
+function dataDirPanel() {
+  const input = el('input', { type: 'text', id: 'setting-data-dir-next', autocomplete: 'off', spellcheck: 'false' });
+  const save = el('button', { type: 'submit', id: 'data-dir-save' }, 'Use from the next start');
+  const status = el('p', { id: 'data-dir-status', class: 'hint', role: 'status' });
+  const error = el('p', { id: 'error-data_dir', class: 'field-error', role: 'alert' });
+  const show = (v) => {
+    input.value = v.data_dir_next ?? '';
+    status.textContent = v.env_override
+      ? 'CRISTALLO_DATA_DIR is set and wins over this choice.'
+      : v.data_dir_next && v.data_dir_next !== v.data_dir ? `From the next start: ${v.data_dir_next}` : '';
+  };
+  desktopSettings().then(show).catch((e) => { error.textContent = e.message; });
+  const form = el('form', { id: 'data-dir-form', novalidate: true }, [
+    field('Data directory from the next start', input,
+      'An absolute path; empty = the app\'s default. The current directory is left as it is: copy cristallo.sqlite3 over to take the history and profiles along.'),
+    error,
+    el('div', { class: 'run-actions' }, [save, status]),
+  ]);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    error.textContent = '';
+    input.removeAttribute('aria-invalid');
+    save.disabled = true;
+    setNextDataDir(input.value)
+      .then((v) => { show(v); if (!v.data_dir_next) status.textContent = 'The default directory is used from the next start.'; })
+      .catch((e) => { error.textContent = e.message; input.setAttribute('aria-invalid', 'true'); input.focus(); })
+      .finally(() => { save.disabled = false; });
+  });
+  return form;
+}
+
 function hostPanel() {
   const dataDir = el('output', { id: 'setting-data-dir', class: 'mono' }, '…');
   const iface = el('select', { id: 'setting-share-interface' });
@@ -53,7 +87,7 @@ function hostPanel() {
     el('div', { class: 'field' }, [
       el('span', { class: 'label', id: 'data-dir-label' }, 'Data directory'), dataDir,
       el('p', { class: 'hint' }, isDesktop()
-        ? 'Runs, profiles and these settings live here. Start the app with CRISTALLO_DATA_DIR set to use another directory.'
+        ? 'Runs, profiles and these settings live here (in use now).'
         : 'Runs, profiles and these settings live here. Start the server with --data-dir DIR to use another directory.'),
     ]),
     field('Network interface for sharing', iface, 'Preselected when you share the twin on the LAN.'),
@@ -96,7 +130,7 @@ function hostPanel() {
       .finally(() => { save.disabled = false; });
   });
   return el('section', { class: 'panel', 'aria-labelledby': 'host-title' }, [
-    el('h3', { id: 'host-title' }, 'This twin (host)'), form,
+    el('h3', { id: 'host-title' }, 'This twin (host)'), form, isDesktop() ? dataDirPanel() : null,
   ]);
 }
 

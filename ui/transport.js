@@ -347,6 +347,16 @@ export function loadSettings() {
   return isDesktop() ? invoke('settings_get') : request('/api/settings');
 }
 
+/** Desktop app: the data directory in use and the one chosen for the next start. */
+export function desktopSettings() {
+  return invoke('desktop_settings_get');
+}
+
+/** Desktop app: the data directory from the next start ('' = the default). */
+export function setNextDataDir(dataDir) {
+  return invoke('desktop_settings_set', { dataDir });
+}
+
 /** Stores the host's settings; rejects with an error naming the field. */
 export function saveSettings(settings) {
   return isDesktop() ? invoke('settings_set', { settings })

@@ -28,6 +28,7 @@ use tauri::{App, AppHandle, Builder, Emitter, Manager, RunEvent, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 
 pub mod commands;
+pub mod desktop_config;
 
 pub use commands::RunningJobs;
 
@@ -46,6 +47,9 @@ pub struct AppOptions {
     pub mdns: bool,
     /// Where exports are saved; `None`: the user's Downloads folder.
     pub download_dir: Option<PathBuf>,
+    /// Directory of the app's own settings file ([`desktop_config`]); `None`: Tauri's
+    /// `app_config_dir()`.
+    pub config_dir: Option<PathBuf>,
 }
 
 impl AppOptions {
@@ -62,6 +66,7 @@ impl AppOptions {
             data_dir: dir("CRISTALLO_DATA_DIR"),
             mdns: std::env::var_os("CRISTALLO_NO_MDNS").is_none(),
             download_dir: dir("CRISTALLO_DOWNLOAD_DIR"),
+            config_dir: None,
         }
     }
 }
@@ -75,6 +80,27 @@ pub enum StartError {
     DataDir(tauri::Error),
     #[error("cannot open the Cristallo-RS database: {0}")]
     Store(#[from] StoreError),
+}
+
+/// The app's config directory ([`AppOptions::config_dir`] or Tauri's).
+pub fn config_dir<R: Runtime, M: Manager<R>>(app: &M, options: &AppOptions) -> Option<PathBuf> {
+    options
+        .config_dir
+        .clone()
+        .or_else(|| app.path().app_config_dir().ok())
+}
+
+/// The data directory chosen on the Settings page, if any. A damaged settings file is reported
+/// on stderr and the default directory is used: it never keeps the app from starting.
+fn configured_data_dir<R: Runtime>(app: &App<R>, options: &AppOptions) -> Option<PathBuf> {
+    let dir = config_dir(app, options)?;
+    match desktop_config::DesktopConfig::load(&dir) {
+        Ok(c) => c.data_dir,
+        Err(e) => {
+            eprintln!("cristallo-app: {e}; using the default data directory");
+            None
+        }
+    }
 }
 
 /// Registers the plugins and commands on `builder`, builds the app with the embedded
@@ -92,7 +118,10 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Result<App<R>, StartError> {
     }
     let data_dir = match options.data_dir {
         Some(dir) => dir,
-        None => app.path().app_data_dir().map_err(StartError::DataDir)?,
+        None => match configured_data_dir(&app, &options) {
+            Some(dir) => dir,
+            None => app.path().app_data_dir().map_err(StartError::DataDir)?,
+        },
     };
     let mut config = AppConfig::new(data_dir);
     config.ui_dir = ui_dir(&app);
@@ -123,6 +152,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::settings_get,
         commands::fea_deck,
         commands::save_download,
+        commands::desktop_settings_get,
+        commands::desktop_settings_set,
         commands::settings_set,
         commands::run_figures,
         commands::run_figure,

@@ -81,6 +81,7 @@ fn builder(
             data_dir: Some(data_dir.to_path_buf()),
             mdns: false,
             download_dir: Some(data_dir.join("downloads")),
+            config_dir: Some(data_dir.join("config")),
         })
         .channel_interceptor(move |_webview, _callback, _index, body| {
             if let InvokeResponseBody::Json(text) = body {
@@ -917,4 +918,47 @@ fn exports_are_saved_in_the_download_folder_without_replacing_files() {
         .invoke("save_download", json!({"name": "x.json"}))
         .expect_err("JSON instead of bytes");
     assert_eq!(err["field"], "body", "{err}");
+}
+
+#[test]
+fn the_data_directory_chosen_in_settings_is_used_from_the_next_start() {
+    let t = TestApp::new();
+    let root = t._data.as_ref().unwrap().path().to_path_buf();
+    let v = t
+        .invoke("desktop_settings_get", json!({}))
+        .expect("desktop settings");
+    assert_eq!(v["data_dir_next"], Value::Null, "{v}");
+    for bad in ["relative/dir", "/proc/version"] {
+        let err = t
+            .invoke("desktop_settings_set", json!({"dataDir": bad}))
+            .expect_err(bad);
+        assert_eq!(err["field"], "data_dir", "{bad}: {err}");
+    }
+    let chosen = root.join("chosen-data");
+    let v = t
+        .invoke(
+            "desktop_settings_set",
+            json!({"dataDir": chosen.display().to_string()}),
+        )
+        .expect("a new directory is accepted");
+    assert_eq!(v["data_dir_next"], json!(chosen.display().to_string()));
+    assert_ne!(
+        v["data_dir"], v["data_dir_next"],
+        "the current one stays until a restart"
+    );
+
+    // The next start without CRISTALLO_DATA_DIR (data_dir None) opens the chosen directory.
+    let app = cristallo_app_lib::run_app(mock_builder().manage(AppOptions {
+        data_dir: None,
+        mdns: false,
+        download_dir: None,
+        config_dir: Some(root.join("config")),
+    }))
+    .expect("the app starts");
+    let platform = app.state::<Arc<cristallo_server::Platform>>();
+    assert_eq!(platform.config.data_dir, chosen);
+    assert!(
+        chosen.join("cristallo.sqlite3").is_file(),
+        "the database is there"
+    );
 }
