@@ -212,7 +212,10 @@ export function buildForm(specs, { onRun, onInvalid }) {
         setPath(params, spec.key, lists.get(spec.key).read(errors));
         continue;
       }
-      const raw = rawValue(input(spec.key));
+      const control = input(spec.key);
+      // A disabled control is not sent (e.g. Profile fields showing a saved profile).
+      if (control.disabled) continue;
+      const raw = rawValue(control);
       const parsed = raw === null
         ? { error: `expected ${spec.kind.type === 'integer' ? 'an integer' : 'a finite number'}` }
         : parseValue(spec, raw);
