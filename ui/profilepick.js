@@ -42,6 +42,7 @@ export function profilePicker(form, specs, { initial = null } = {}) {
   group?.querySelector('.fields')?.prepend(box);
   let before = null; // the fields' own values while a profile is shown
   let wanted = initial;
+  let shownNames = ''; // the [id, name] pairs the options show
   let left = false;
 
   function lock(locked) {
@@ -90,8 +91,12 @@ export function profilePicker(form, specs, { initial = null } = {}) {
       const list = await listProfiles();
       if (left) return;
       const current = select.value;
-      select.replaceChildren(el('option', { value: '' }, '— default —'),
-        ...list.map((p) => el('option', { value: p.id }, p.name)));
+      const names = JSON.stringify(list.map((p) => [p.id, p.name]));
+      if (names !== shownNames) {
+        shownNames = names;
+        select.replaceChildren(el('option', { value: '' }, '— default —'),
+          ...list.map((p) => el('option', { value: p.id }, p.name)));
+      }
       if (current && list.some((p) => p.id === current)) select.value = current;
       else if (current) {
         error.textContent = 'The chosen profile was deleted; the fields show its values, choose again or use — default —.';

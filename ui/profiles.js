@@ -122,6 +122,7 @@ export function profilesPage() {
     'No profiles yet: import a file, or save the result of a model-update run as a profile.');
   let left = false;
   let loads = 0;
+  const shown = new WeakMap(); // row → the summary it shows
 
   const undo = undoBar(say, () => load());
 
@@ -200,7 +201,7 @@ export function profilesPage() {
         say(`Cannot delete '${p.name}': ${errorText(e)}`, true);
       }
     });
-    return el('tr', { 'data-profile-id': p.id }, [
+    const tr = el('tr', { 'data-profile-id': p.id }, [
       nameCell,
       el('td', { 'data-origin': p.origin_kind }, originText(p.origin_kind)),
       el('td', {}, dateElement(p.created_utc)),
@@ -210,6 +211,8 @@ export function profilesPage() {
         rename, exp, del,
       ])),
     ]);
+    shown.set(tr, JSON.stringify(p));
+    return tr;
   }
 
   function refreshEmpty() {
@@ -223,11 +226,13 @@ export function profilesPage() {
     try {
       const list = await listProfiles();
       if (left) return;
-      // Keep an open rename form: re-render only rows that are not being edited.
-      const editing = new Set([...body.rows].filter((tr) => tr.querySelector('input[id^="rename-"]'))
-        .map((tr) => tr.dataset.profileId));
+      // Rows whose profile did not change are kept (with an open rename form).
       const old = new Map([...body.rows].map((tr) => [tr.dataset.profileId, tr]));
-      body.replaceChildren(...list.map((p) => (editing.has(p.id) ? old.get(p.id) : row(p))));
+      body.replaceChildren(...list.map((p) => {
+        const tr = old.get(p.id);
+        const editing = tr?.querySelector('input[id^="rename-"]');
+        return tr && (editing || shown.get(tr) === JSON.stringify(p)) ? tr : row(p);
+      }));
     } catch (e) {
       if (!left) say(`Cannot load the profiles: ${errorText(e)}`, true);
     } finally {
