@@ -105,6 +105,11 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
         .await
         .unwrap();
     common::wait_for(client, &format!(r#"#profiles tr[data-profile-id="{id}"]"#)).await;
+    std::fs::write(
+        artifacts_dir().join("browser-profiles-hub.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     // Use it in the simulator.
     client
@@ -278,7 +283,22 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     )
     .await;
 
-    // 4. The simulator with the profile picked.
+    // 4. Its page shows the identified chain and modes.
+    client
+        .goto(&format!("{}#/profiles/{id}", server.url))
+        .await
+        .unwrap();
+    let m1 = common::wait_for(client, r#"#profile-model tr[data-floor="1"] td[data-value]"#)
+        .await
+        .attr("data-value")
+        .await
+        .unwrap()
+        .expect("m1 cell value");
+    assert_close(&[m1.parse().unwrap()], &masses[..1], "m1 on the profile page");
+    common::wait_for(client, r#"#profile-modal tr[data-mode="3"]"#).await;
+    common::wait_for(client, r##"#profile-origin a[href^="#/run/"]"##).await;
+
+    // 5. The simulator with the profile picked.
     client
         .goto(&format!("{}#/tool/simulator", server.url))
         .await
@@ -347,7 +367,7 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     )
     .unwrap();
 
-    // 5. Compare the profile with the measured FRF it came from (crossval by profile_id).
+    // 6. Compare the profile with the measured FRF it came from (crossval by profile_id).
     client
         .goto(&format!("{}#/profiles/compare", server.url))
         .await
@@ -403,6 +423,11 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
         &masses,
         "compared profile's masses",
     );
+    std::fs::write(
+        artifacts_dir().join("browser-profile-compare.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     server.assert_running();
     browser.close().await;
