@@ -36,7 +36,7 @@ function diffTable(docs) {
       value(ref, key, get(ref)),
       ...others.flatMap((d) => {
         const dx = delta(get(d), get(ref));
-        return [value(d, key, get(d)), el('td', { class: 'num', 'data-delta': d.id }, dx === null ? '—' : `${dx >= 0 ? '+' : ''}${formatNumber(dx, 3)}`)];
+        return [value(d, key, get(d)), el('td', { class: 'num', 'data-delta': d.id }, dx === null ? '—' : `${dx > 0 ? '+' : ''}${formatNumber(dx, 3)}`)];
       }),
     ]))),
   ]);

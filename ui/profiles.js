@@ -134,8 +134,8 @@ export function profilesPage() {
     const save = el('button', { type: 'button', class: 'small' }, 'Save');
     const cancel = el('button', { type: 'button', class: 'small' }, 'Cancel');
     const error = el('p', { id: `rename-error-${p.id}`, class: 'field-error', 'aria-live': 'polite' });
-    const restore = () => {
-      nameCell.replaceChildren(el('a', { class: 'profile-name', href: `#/profiles/${encodeURIComponent(p.id)}` }, p.name));
+    const restore = (shownName = p.name) => {
+      nameCell.replaceChildren(el('a', { class: 'profile-name', href: `#/profiles/${encodeURIComponent(p.id)}` }, shownName));
       nameCell.querySelector('a').focus();
     };
     const submit = async () => {
@@ -148,8 +148,9 @@ export function profilesPage() {
       }
       save.disabled = true;
       try {
-        await renameProfile(p.id, name);
-        say(`Renamed '${p.name}' to '${name}'.`);
+        const renamed = await renameProfile(p.id, name);
+        say(`Renamed '${p.name}' to '${renamed.name}'.`);
+        restore(renamed.name);
         load();
       } catch (e) {
         error.textContent = errorText(e);
@@ -160,7 +161,7 @@ export function profilesPage() {
       }
     };
     save.addEventListener('click', submit);
-    cancel.addEventListener('click', restore);
+    cancel.addEventListener('click', () => restore());
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') submit();
       if (e.key === 'Escape') restore();

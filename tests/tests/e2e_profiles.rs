@@ -433,3 +433,148 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     browser.close().await;
     drop(driver);
 }
+
+/// Imports two profiles, renames one on the hub (a blank name is refused naming the field) and
+/// compares them: the Δ table holds the differences from the reference, crossval the overlay.
+#[tokio::test]
+#[ignore = "e2e: run by make test with --ignored"]
+async fn browser_renames_and_compares_two_profiles() {
+    let dir = std::env::temp_dir().join(format!("cristallo-e2e-compare-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = |name: &str, m1: f64| {
+        json!({
+            "schema": "cristallo.profile/1", "name": name, "origin": {"kind": "manual"},
+            "masses_kg": [m1, 5.0, 5.0], "stiffnesses_n_per_m": [40000.0, 40000.0, 40000.0],
+            "dampings_ns_per_m": [2.0, 2.0, 2.0],
+        })
+    };
+    let mut server = Server::start();
+    let driver = WebDriver::chromedriver();
+    let browser = common::Chromium::start(&driver).await;
+    let client = &browser.client;
+    client
+        .goto(&format!("{}#/profiles", server.url))
+        .await
+        .unwrap();
+    for (name, m1) in [("base rig", 5.0), ("heavy rig", 5.5)] {
+        let file = dir.join(format!("{}.json", name.replace(' ', "-")));
+        std::fs::write(&file, doc(name, m1).to_string()).unwrap();
+        common::wait_for(client, "#profile-import")
+            .await
+            .send_keys(&file.display().to_string())
+            .await
+            .unwrap();
+        wait_until(
+            client,
+            &format!("document.getElementById('profiles-status').textContent.includes(\"Imported '{name}'\")"),
+            "the import is reported",
+        )
+        .await;
+    }
+    wait_until(
+        client,
+        "document.querySelectorAll('#profiles tr[data-profile-id]').length === 2",
+        "both profiles are listed",
+    )
+    .await;
+    let heavy = client
+        .execute(
+            "return [...document.querySelectorAll('#profiles tr[data-profile-id]')].find((tr) => tr.textContent.includes('heavy rig')).dataset.profileId;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Rename: blank is refused naming profile.name, then a new name is saved.
+    click(client, &format!(r#"button[data-rename-profile="{heavy}"]"#)).await;
+    let input = common::wait_for(client, &format!(r#"[id="rename-{heavy}"]"#)).await;
+    input.clear().await.unwrap();
+    input.send_keys("\u{E007}").await.unwrap(); // Enter
+    wait_until(
+        client,
+        &format!("document.getElementById('rename-error-{heavy}').textContent.includes('profile.name')"),
+        "a blank name is refused",
+    )
+    .await;
+    input.send_keys("heavy rig v2\u{E007}").await.unwrap();
+    wait_until(
+        client,
+        &format!(r#"document.querySelector('tr[data-profile-id="{heavy}"] .profile-name')?.textContent === 'heavy rig v2'"#),
+        "the new name is listed",
+    )
+    .await;
+
+    // Compare: the first two profiles are ticked; make "base rig" the reference.
+    client
+        .goto(&format!("{}#/profiles/compare", server.url))
+        .await
+        .unwrap();
+    wait_until(
+        client,
+        "document.querySelectorAll('input[data-compare-profile]:checked').length === 2",
+        "both profiles are ticked",
+    )
+    .await;
+    let base = client
+        .execute(
+            "return [...document.querySelectorAll('input[data-compare-profile]')].find((c) => c.labels[0].textContent.startsWith('base rig')).value;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    common::wait_for(client, "#compare-reference")
+        .await
+        .select_by_value(&base)
+        .await
+        .unwrap();
+    click(client, "#compare-run").await;
+    wait_until(
+        client,
+        "document.getElementById('result').dataset.state === 'done'",
+        "the comparison ends",
+    )
+    .await;
+    let dm1 = common::text_of(
+        client,
+        &format!(r#"#profile-diff tr[data-quantity="m1"] td[data-delta="{heavy}"]"#),
+    )
+    .await;
+    assert_eq!(dm1, "+10", "Δm1 of 5.5 kg vs 5 kg");
+    let dk1 = common::text_of(
+        client,
+        &format!(r#"#profile-diff tr[data-quantity="k1"] td[data-delta="{heavy}"]"#),
+    )
+    .await;
+    assert_eq!(dk1, "0", "equal stiffnesses");
+    let df1: f64 = common::text_of(
+        client,
+        &format!(r#"#profile-diff tr[data-quantity="f1"] td[data-delta="{heavy}"]"#),
+    )
+    .await
+    .parse()
+    .expect("Δf1 is a number");
+    assert!(df1 < 0.0 && df1 > -10.0, "a heavier floor lowers f1: {df1}");
+    common::wait_for(client, "#plots figure.plot").await;
+    let echo = client
+        .execute(
+            "return document.querySelector('#result details.params-echo pre').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let params: Value = serde_json::from_str(echo.as_str().unwrap()).unwrap();
+    assert_eq!(params["sources"][0]["label"], "base rig");
+    assert_eq!(params["sources"][1]["label"], "heavy rig v2");
+    assert_eq!(params["sources"][1]["profile"]["masses_kg"][0], 5.5);
+
+    server.assert_running();
+    browser.close().await;
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&dir);
+}
