@@ -195,8 +195,7 @@ impl TempDir {
             "cristallo-e2e-{what}-{}-{nanos}",
             std::process::id()
         ));
-        std::fs::create_dir_all(&dir)
-            .unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
         TempDir(dir)
     }
 }

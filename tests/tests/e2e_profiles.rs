@@ -288,13 +288,20 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
         .goto(&format!("{}#/profiles/{id}", server.url))
         .await
         .unwrap();
-    let m1 = common::wait_for(client, r#"#profile-model tr[data-floor="1"] td[data-value]"#)
-        .await
-        .attr("data-value")
-        .await
-        .unwrap()
-        .expect("m1 cell value");
-    assert_close(&[m1.parse().unwrap()], &masses[..1], "m1 on the profile page");
+    let m1 = common::wait_for(
+        client,
+        r#"#profile-model tr[data-floor="1"] td[data-value]"#,
+    )
+    .await
+    .attr("data-value")
+    .await
+    .unwrap()
+    .expect("m1 cell value");
+    assert_close(
+        &[m1.parse().unwrap()],
+        &masses[..1],
+        "m1 on the profile page",
+    );
     common::wait_for(client, r#"#profile-modal tr[data-mode="3"]"#).await;
     common::wait_for(client, r##"#profile-origin a[href^="#/run/"]"##).await;
 
@@ -495,7 +502,9 @@ async fn browser_renames_and_compares_two_profiles() {
     input.send_keys("\u{E007}").await.unwrap(); // Enter
     wait_until(
         client,
-        &format!("document.getElementById('rename-error-{heavy}').textContent.includes('profile.name')"),
+        &format!(
+            "document.getElementById('rename-error-{heavy}').textContent.includes('profile.name')"
+        ),
         "a blank name is refused",
     )
     .await;
