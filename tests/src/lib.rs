@@ -284,6 +284,8 @@ pub struct WebDriver {
     pub url: String,
     // Dropped last: the client session should be closed before the driver goes.
     _process: ChildGuard,
+    /// The desktop app's data directory (tauri-driver), removed after the driver is gone.
+    _data: Option<TempDir>,
 }
 
 impl WebDriver {
@@ -309,11 +311,13 @@ impl WebDriver {
         WebDriver {
             url: format!("http://{addr}"),
             _process: process,
+            _data: None,
         }
     }
 
     /// Starts `tauri-driver` on free ports; it launches WebKitWebDriver itself for each
-    /// session. Needs a display (`xvfb-run`).
+    /// session, which launches the app; the app inherits `CRISTALLO_DATA_DIR`, a fresh directory
+    /// of this driver (history and profiles start empty). Needs a display (`xvfb-run`).
     pub fn tauri_driver() -> WebDriver {
         let program = require_program("tauri-driver", "`cargo install tauri-driver --locked`");
         let native = require_program("WebKitWebDriver", "Debian package webkit2gtk-driver");
@@ -323,9 +327,11 @@ impl WebDriver {
         );
         let port = free_port();
         let native_port = free_port();
+        let data = TempDir::new("app-data");
         let mut process = ChildGuard::spawn(
             "tauri-driver",
             Command::new(program)
+                .env("CRISTALLO_DATA_DIR", &data.0)
                 .args(["--port", &port.to_string()])
                 .args(["--native-port", &native_port.to_string()])
                 .arg("--native-driver")
@@ -339,6 +345,7 @@ impl WebDriver {
         WebDriver {
             url: format!("http://{addr}"),
             _process: process,
+            _data: Some(data),
         }
     }
 }

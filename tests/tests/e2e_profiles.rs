@@ -5,35 +5,14 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
+use common::profile_flow::{
+    assert_close, click, echoed_params, model_update_to_simulator, wait_until,
+};
 use cristallo_tests::{artifacts_dir, Server, WebDriver};
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use serde_json::{json, Value};
 
 const MASSES_KG: [f64; 3] = [4.25, 4.5, 4.75];
-
-/// Waits (bounded) until `script` (a JS expression) is truthy; panics with `what`.
-async fn wait_until(client: &Client, script: &str, what: &str) {
-    let start = Instant::now();
-    loop {
-        let v = client
-            .execute(&format!("return Boolean({script});"), vec![])
-            .await
-            .expect("evaluate a condition");
-        if v == Value::Bool(true) {
-            return;
-        }
-        if start.elapsed() > common::PAGE_TIMEOUT {
-            common::save_failure_evidence(client).await;
-            panic!(
-                "{what}: not true within {:?}: {script}",
-                common::PAGE_TIMEOUT
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
@@ -171,47 +150,6 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Clicks the element `css` through the page (a sticky footer may cover it).
-async fn click(client: &Client, css: &str) {
-    common::wait_for(client, css).await;
-    client
-        .execute(
-            "const b = document.querySelector(arguments[0]); b.scrollIntoView({block: 'center'}); b.click(); return null;",
-            vec![Value::from(css)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-/// The numbers of the comma-separated list field `param-{key}`.
-async fn list_field(client: &Client, key: &str) -> Vec<f64> {
-    let text = client
-        .find(Locator::Css(&format!(r#"[id="param-{key}"]"#)))
-        .await
-        .unwrap_or_else(|e| panic!("field {key}: {e}"))
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
-    text.split(',')
-        .map(|s| {
-            s.trim()
-                .parse()
-                .unwrap_or_else(|e| panic!("{key} {text:?}: {e}"))
-        })
-        .collect()
-}
-
-fn assert_close(got: &[f64], want: &[f64], what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: {got:?} vs {want:?}");
-    for (g, w) in got.iter().zip(want) {
-        assert!(
-            (g - w).abs() <= 1e-9 * w.abs(),
-            "{what}: {got:?} vs {want:?}"
-        );
-    }
-}
-
 /// issue 6 "Must show": model-update with its defaults, "Save as profile" on the result, the
 /// simulator run with that profile picked (the echo holds the identified chain), and the
 /// profile compared with a measured FRF on the compare page.
@@ -223,56 +161,17 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     let browser = common::Chromium::start(&driver).await;
     let client = &browser.client;
 
-    // 1. model-update with the defaults (the rig's three FRF files).
-    client
-        .goto(&format!("{}#/tool/model-update", server.url))
-        .await
-        .expect("open model-update");
-    let state = common::run_and_wait(client).await;
-    assert_eq!(
-        state,
-        "done",
-        "model-update failed: {:?}",
-        common::text_of(client, "#result-status").await
-    );
-    let mut masses = Vec::new();
-    let mut stiffnesses = Vec::new();
-    let mut dampers = Vec::new();
-    for n in 1..=3 {
-        masses.push(common::scalar_value(client, &format!("mass_{n}_kg")).await);
-        stiffnesses.push(common::scalar_value(client, &format!("stiffness_{n}_n_per_m")).await);
-        dampers.push(common::scalar_value(client, &format!("damping_{n}_ns_per_m")).await);
-    }
-    assert!(dampers.iter().all(|&c| c >= 0.0), "{dampers:?}");
-
-    // 2. Save as profile; a blank name is refused naming the field first.
-    let name = common::wait_for(client, "#save-profile-name").await;
-    name.clear().await.unwrap();
-    click(client, "#save-profile").await;
-    wait_until(
-        client,
-        "document.getElementById('save-profile-error').textContent.includes('profile.name')",
-        "a blank name is refused naming profile.name",
+    // 1. model-update with the defaults, saved as a profile, simulated with it.
+    client.goto(&server.url).await.expect("open the app");
+    let identified = model_update_to_simulator(client, "e2e identified rig").await;
+    let (id, masses) = (identified.id, identified.masses);
+    std::fs::write(
+        artifacts_dir().join("browser-profile-from-model-update.png"),
+        client.screenshot().await.unwrap(),
     )
-    .await;
-    name.send_keys("e2e identified rig").await.unwrap();
-    click(client, "#save-profile").await;
-    let id = common::wait_for(client, "#saved-profile-link")
-        .await
-        .attr("data-profile-id")
-        .await
-        .unwrap()
-        .expect("the link names the saved profile");
-    // Saving the same name again is a conflict shown next to the name.
-    click(client, "#save-profile").await;
-    wait_until(
-        client,
-        "document.getElementById('save-profile-error').textContent.includes('exists already')",
-        "a duplicate name is refused",
-    )
-    .await;
+    .unwrap();
 
-    // 3. The hub lists it as a model-update profile.
+    // 2. The hub lists it as a model-update profile.
     client
         .goto(&format!("{}#/profiles", server.url))
         .await
@@ -283,7 +182,7 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     )
     .await;
 
-    // 4. Its page shows the identified chain and modes.
+    // 3. Its page shows the identified chain and modes.
     client
         .goto(&format!("{}#/profiles/{id}", server.url))
         .await
@@ -305,76 +204,7 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     common::wait_for(client, r#"#profile-modal tr[data-mode="3"]"#).await;
     common::wait_for(client, r##"#profile-origin a[href^="#/run/"]"##).await;
 
-    // 5. The simulator with the profile picked.
-    client
-        .goto(&format!("{}#/tool/simulator", server.url))
-        .await
-        .expect("open the simulator");
-    common::wait_for(client, &format!(r#"#profile-select option[value="{id}"]"#)).await;
-    common::wait_for(client, "#profile-select")
-        .await
-        .select_by_value(&id)
-        .await
-        .expect("pick the profile");
-    wait_until(
-        client,
-        &format!("document.getElementById('profile-select').dataset.applied === '{id}'"),
-        "the profile fills the form",
-    )
-    .await;
-    assert_close(
-        &list_field(client, "profile.masses_kg").await,
-        &masses,
-        "masses field",
-    );
-    let locked = client
-        .execute(
-            r#"return document.querySelector('[id="param-profile.masses_kg"]').disabled;"#,
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(locked, Value::Bool(true), "the profile's fields are locked");
-    let state = common::run_and_wait(client).await;
-    assert_eq!(
-        state,
-        "done",
-        "the simulator run failed: {:?} / {:?}",
-        common::text_of(client, "#result-status").await,
-        common::text_of(client, "#form-error").await
-    );
-    let echo = client
-        .execute(
-            "return document.querySelector('#result details.params-echo pre').textContent;",
-            vec![],
-        )
-        .await
-        .expect("read the echoed parameters");
-    let params: Value = serde_json::from_str(echo.as_str().expect("text")).expect("JSON echo");
-    let triple = |key: &str| -> Vec<f64> {
-        params["profile"][key]
-            .as_array()
-            .unwrap_or_else(|| panic!("{key} in {params}"))
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect()
-    };
-    assert_close(&triple("masses_kg"), &masses, "echoed masses");
-    assert_close(
-        &triple("stiffnesses_n_per_m"),
-        &stiffnesses,
-        "echoed stiffnesses",
-    );
-    assert_close(&triple("dampings_ns_per_m"), &dampers, "echoed dampers");
-    assert_eq!(params["profile"]["name"], "e2e identified rig");
-    assert_eq!(params["profile"]["source"], format!("profile {id}"));
-    std::fs::write(
-        artifacts_dir().join("browser-profile-from-model-update.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
-
-    // 6. Compare the profile with the measured FRF it came from (crossval by profile_id).
+    // 4. Compare the profile with the measured FRF it came from (crossval by profile_id).
     client
         .goto(&format!("{}#/profiles/compare", server.url))
         .await
@@ -410,14 +240,7 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     );
     common::wait_for(client, "#plots figure.plot").await;
     common::wait_for(client, r#"table#profile-diff tr[data-quantity="f1"]"#).await;
-    let echo = client
-        .execute(
-            "return document.querySelector('#result details.params-echo pre').textContent;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let params: Value = serde_json::from_str(echo.as_str().unwrap()).unwrap();
+    let params = echoed_params(client).await;
     assert_eq!(params["sources"][0]["rig_file"], "frfs/Experimental.csv");
     assert_eq!(params["sources"][1]["kind"], "profile");
     assert_close(
@@ -570,14 +393,7 @@ async fn browser_renames_and_compares_two_profiles() {
     .expect("Δf1 is a number");
     assert!(df1 < 0.0 && df1 > -10.0, "a heavier floor lowers f1: {df1}");
     common::wait_for(client, "#plots figure.plot").await;
-    let echo = client
-        .execute(
-            "return document.querySelector('#result details.params-echo pre').textContent;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let params: Value = serde_json::from_str(echo.as_str().unwrap()).unwrap();
+    let params = echoed_params(client).await;
     assert_eq!(params["sources"][0]["label"], "base rig");
     assert_eq!(params["sources"][1]["label"], "heavy rig v2");
     assert_eq!(params["sources"][1]["profile"]["masses_kg"][0], 5.5);
