@@ -43,6 +43,8 @@ function control(spec) {
       return el('input', {
         ...common, type: 'text', value: defaultText(spec),
         minlength: kind.min_len, maxlength: kind.max_len,
+        // Ids of saved profiles are offered from `datalist#saved-profiles` (profilepick.js).
+        list: spec.key.endsWith('profile_id') ? 'saved-profiles' : null,
       });
   }
 }

@@ -11,6 +11,34 @@ import { getProfile, listProfiles } from './transport.js';
 
 const PREFIX = 'profile.';
 
+/** Whether a list of objects in `specs` takes a `profile_id` per entry (crossval's sources). */
+export function takesProfileIds(specs) {
+  return specs.some((s) => s.kind.type === 'object_list' && s.kind.item.some((i) => i.key === 'profile_id'));
+}
+
+/**
+ * `datalist#saved-profiles`: the saved profiles' ids (labelled with their names) offered by the
+ * `…profile_id` text fields (form.js). Returns `{element, dispose()}`.
+ */
+export function savedProfileIds() {
+  const element = el('datalist', { id: 'saved-profiles' });
+  let left = false;
+  const load = () => listProfiles().then((list) => {
+    if (!left) element.replaceChildren(...list.map((p) => el('option', { value: p.id, label: p.name })));
+  }, () => {});
+  const stopLive = onLive((event) => {
+    if (event.type === 'profiles_changed') load();
+  });
+  load();
+  return {
+    element,
+    dispose() {
+      left = true;
+      stopLive();
+    },
+  };
+}
+
 /** Whether `specs` (a tool's parameters) hold the inline profile object. */
 export function takesProfile(specs) {
   return specs.some((s) => s.key.startsWith(PREFIX));

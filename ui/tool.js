@@ -6,7 +6,7 @@ import { buildForm } from './form.js';
 import { onLive } from './live.js';
 import { heading, show, timeElement } from './page.js';
 import { livePlot } from './plots.js';
-import { profilePicker, takesProfile } from './profilepick.js';
+import { profilePicker, savedProfileIds, takesProfile, takesProfileIds } from './profilepick.js';
 import { renderResult } from './result.js';
 import { getRun, runTool } from './transport.js';
 
@@ -159,6 +159,8 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
 
   const form = buildForm(tool.params, { onRun: (params) => run(picker ? picker.apply(params) : params), onInvalid: invalid });
   const picker = takesProfile(tool.params) ? profilePicker(form, tool.params, { initial: profile }) : null;
+  const idList = takesProfileIds(tool.params) ? savedProfileIds() : null;
+  if (idList) form.form.append(idList.element);
   cancel.addEventListener('click', () => {
     stop();
     setState('error', 'Cancelled.');
@@ -194,6 +196,7 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
   return () => {
     stopLive();
     picker?.dispose();
+    idList?.dispose();
     stop();
     clearResult();
   };

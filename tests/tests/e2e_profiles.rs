@@ -398,6 +398,22 @@ async fn browser_renames_and_compares_two_profiles() {
     assert_eq!(params["sources"][1]["label"], "heavy rig v2");
     assert_eq!(params["sources"][1]["profile"]["masses_kg"][0], 5.5);
 
+    // The crossval form offers the saved ids in its sources' profile_id fields.
+    client
+        .goto(&format!("{}#/tool/crossval", server.url))
+        .await
+        .unwrap();
+    common::wait_for(
+        client,
+        &format!(r#"datalist#saved-profiles option[value="{heavy}"][label="heavy rig v2"]"#),
+    )
+    .await;
+    common::wait_for(
+        client,
+        r#"[id="param-sources[0].profile_id"][list="saved-profiles"]"#,
+    )
+    .await;
+
     server.assert_running();
     browser.close().await;
     drop(driver);
