@@ -84,7 +84,8 @@ export function profileViewPage(id) {
       el('p', { class: 'crumbs' }, [el('a', { href: '#/profiles' }, 'Profiles'), ` › ${doc.name}`]),
       heading(doc.name),
       gone,
-      el('p', { class: 'run-actions' }, [use('simulator', 'the simulator'), ' ', use('modal', 'modal analysis'), ' ', exportButton]),
+      el('p', { class: 'run-actions' }, [use('simulator', 'the simulator'), use('modal', 'modal analysis'),
+        use('uncertainty', 'the uncertainty study'), exportButton]),
       originList(doc, fn),
       el('div', { class: 'tables' }, [modelTable(doc), doc.modal ? modalTable(doc.modal) : null]));
   }).catch((e) => {

@@ -202,6 +202,11 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
         "m1 on the profile page",
     );
     common::wait_for(client, r#"#profile-modal tr[data-mode="3"]"#).await;
+    std::fs::write(
+        artifacts_dir().join("browser-profile-page.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
     common::wait_for(client, r##"#profile-origin a[href^="#/run/"]"##).await;
 
     // 4. Compare the profile with the measured FRF it came from (crossval by profile_id).
@@ -397,6 +402,11 @@ async fn browser_renames_and_compares_two_profiles() {
     assert_eq!(params["sources"][0]["label"], "base rig");
     assert_eq!(params["sources"][1]["label"], "heavy rig v2");
     assert_eq!(params["sources"][1]["profile"]["masses_kg"][0], 5.5);
+    std::fs::write(
+        artifacts_dir().join("browser-profile-compare-two.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     // The crossval form offers the saved ids in its sources' profile_id fields.
     client
