@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup build run test bench
+.PHONY: setup build run test bench package
 
 setup:
 	bash scripts/setup.sh
@@ -23,11 +23,18 @@ run: build
 	  cargo run -p cristallo-server --release -- serve --bind 127.0.0.1:0; \
 	fi
 
+# The .deb of the desktop app (Tauri CLI): icon, desktop entry, version, WebKitGTK as a
+# dependency and calculix-ccx recommended. PROFILE=debug reuses the test build (CI does this).
+PROFILE ?= release
+package: setup
+	node_modules/.bin/tauri build --bundles deb $(if $(filter debug,$(PROFILE)),--debug,) --ci
+
 test: setup
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
 	cargo build -p cristallo-server -p cristallo-app
+	$(MAKE) package PROFILE=debug
 	xvfb-run -a cargo test -p cristallo-tests -- --ignored --test-threads=1
 
 bench: setup

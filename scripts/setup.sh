@@ -22,6 +22,12 @@ for pkg in "${APT_PACKAGES[@]}"; do
   fi
 done
 
+# Node.js and npm run the Tauri CLI of `make package`; a Node.js that is already there (for
+# example NodeSource's, which bundles npm and conflicts with Debian's npm) is used as it is.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   SUDO=""
@@ -53,6 +59,11 @@ fi
 # WebDriver proxy for the Tauri window (it drives WebKitWebDriver).
 if ! command -v tauri-driver >/dev/null 2>&1 && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
   cargo install tauri-driver --locked
+fi
+
+# The Tauri CLI (npm @tauri-apps/cli@2, pinned in package-lock.json) for `make package`.
+if [[ ! -x node_modules/.bin/tauri ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 echo "setup: done"

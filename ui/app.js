@@ -1,7 +1,7 @@
 // Start-up and hash router: `#/` tools by category, `#/tool/{id}[?run=N][?profile=ID]` a tool
 // (form filled from run N, or with saved profile ID picked), `#/history[?tool=ID]`, `#/run/{id}`
 // a stored run, `#/profiles` (hub), `#/profiles/compare`, `#/profiles/{id}` one profile,
-// `#/share` (host). The header
+// `#/share` (host), `#/settings`. The header
 // shows the pages, who you are, whether the live stream is connected and who is online.
 
 import './locale.js';
@@ -12,10 +12,12 @@ import { live, onLive, startLive } from './live.js';
 import { failure, heading, setTwinName, show } from './page.js';
 import { profilesPage } from './profiles.js';
 import { profileViewPage } from './profileview.js';
+import { settingsPage } from './settings.js';
 import { sharePage } from './share.js';
 import { toolPage } from './tool.js';
 import { listTools, session, twinDescription, whenSignedOut } from './transport.js';
 import { twinPanel } from './twin.js';
+import { applyTheme } from './units.js';
 
 let leaveView = null;
 let catalogue = null;
@@ -100,7 +102,8 @@ function renderHeader() {
 
 function markNav(hash) {
   const page = hash.startsWith('#/history') || hash.startsWith('#/run/') ? 'history'
-    : hash.startsWith('#/share') ? 'share' : hash.startsWith('#/profiles') ? 'profiles' : 'tools';
+    : hash.startsWith('#/share') ? 'share' : hash.startsWith('#/settings') ? 'settings'
+      : hash.startsWith('#/profiles') ? 'profiles' : 'tools';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === page) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -120,7 +123,8 @@ async function route() {
   const toolMatch = /^#\/tool\/([^/]+)$/.exec(path);
   const runMatch = /^#\/run\/(\d+)$/.exec(path);
   const profileMatch = /^#\/profiles\/([^/]+)$/.exec(path);
-  const known = toolMatch || runMatch || profileMatch || ['#/', '#', '#/history', '#/share', '#/profiles'].includes(path);
+  const known = toolMatch || runMatch || profileMatch
+    || ['#/', '#', '#/history', '#/share', '#/settings', '#/profiles'].includes(path);
   if (!known) {
     show('Not found', heading('Page not found'), failure(`There is no page '${hash}'.`));
     return;
@@ -135,6 +139,10 @@ async function route() {
   }
   if (profileMatch && profileMatch[1] !== 'compare') {
     leaveView = profileViewPage(decodeURIComponent(profileMatch[1]));
+    return;
+  }
+  if (path === '#/settings') {
+    settingsPage(live.me);
     return;
   }
   let list;
@@ -186,4 +194,6 @@ async function start() {
   route();
 }
 
+applyTheme();
+window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => applyTheme());
 start();

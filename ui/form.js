@@ -281,6 +281,20 @@ export function buildForm(specs, { onRun, onInvalid }) {
       }
       clearErrors();
     },
+    /** The checked parameters for an action other than Run; null (errors shown) when invalid. */
+    checkedParams() {
+      const { params, errors } = read();
+      if (Object.keys(errors).length) {
+        showErrors(errors);
+        return null;
+      }
+      clearErrors();
+      return params;
+    },
+    /** Adds a button next to Run and Reset. */
+    addAction(button) {
+      run.parentElement.append(button);
+    },
     setBusy(busy) {
       run.disabled = busy;
       run.textContent = busy ? 'Running…' : 'Run';

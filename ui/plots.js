@@ -18,9 +18,19 @@ const isUncontrolled = (name) => /_uncontrolled(_|$)/.test(name);
 const percentileOf = (name) => /_p(05|50|95)$/.exec(name)?.[1] ?? null;
 const stem = (label) => label.replace(/\s*\([^)]*\)\s*$/, '');
 
-/** The name with what distinguishes curves of one plot removed: floor, (un)controlled, percentile. */
+// The exact curve under an experiment (cbc): whole curve solid grey, unstable stretches dashed.
+const isExactCurve = (name) => /^exact_amplitude_\d/.test(name);
+const isUnstableStretch = (name) => /^exact_unstable_amplitude_\d/.test(name);
+const underlayRank = (name) => (isExactCurve(name) ? 0 : isUnstableStretch(name) ? 1 : 2);
+
+/**
+ * The name with what distinguishes curves of one plot removed: floor, (un)controlled,
+ * percentile, and the sweep direction / experiment / exact-curve prefix of an amplitude.
+ */
 function baseName(name) {
   return name
+    .replace(/_segment_\d+$/, '')
+    .replace(/^(exact_unstable|exact|branch|up|down)_(?=amplitude_\d)/, '')
     .replace(/_(un)?controlled(?=_|$)/, '')
     .replace(/_p(05|50|95)$/, '')
     .replace(/_floor_\d+/, '_floor_#');
@@ -45,6 +55,8 @@ function groupSeries(series) {
   }
   const plots = [];
   for (const members of groups.values()) {
+    // Exact curves first, so they are drawn underneath the experiment.
+    members.sort((a, b) => underlayRank(a.name) - underlayRank(b.name));
     const floors = [...new Set(members.map((s) => floorOf(s.name)))];
     const split = members.length > MAX_PER_PLOT && floors.length > 1 && !floors.includes(0);
     const parts = split ? floors.map((f) => members.filter((s) => floorOf(s.name) === f)) : [members];
@@ -122,6 +134,22 @@ function thin(x, y) {
  * uncontrolled curves dashed next to their controlled ones; 5th/95th percentiles thin grey.
  */
 function style(members, s, i) {
+  if (underlayRank(s.name) < 2) {
+    const unstable = isUnstableStretch(s.name);
+    return {
+      label: seriesLabel(s.name),
+      stroke: unstable ? '#c0392b' : '#52606d',
+      width: unstable ? 2.2 : 1.4,
+      dash: unstable ? [7, 5] : undefined,
+      spanGaps: true,
+      points: { show: false },
+      value: (u, v) => (v === null || v === undefined ? '–' : formatNumber(v, 5)),
+    };
+  }
+  const measured = members.filter((m) => underlayRank(m.name) === 2);
+  // Over an exact curve, the experiment's points are markers, so both stay visible.
+  const markers = measured.length < members.length;
+  if (markers) i = measured.indexOf(s);
   const floors = new Set(members.map((m) => floorOf(m.name)));
   const pairs = members.some((m) => isUncontrolled(m.name)) && members.some((m) => !isUncontrolled(m.name));
   const uncontrolled = pairs && isUncontrolled(s.name);
@@ -129,6 +157,16 @@ function style(members, s, i) {
   let color = COLORS[i % COLORS.length];
   if (floors.size > 1) color = COLORS[(floorOf(s.name) - 1) % COLORS.length];
   else if (pairs) color = uncontrolled ? COLORS[0] : COLORS[1];
+  if (markers) {
+    return {
+      label: seriesLabel(s.name),
+      stroke: color,
+      width: 1.6,
+      paths: () => null,
+      points: { show: true, size: 7, width: 1.6, stroke: color, fill: '#ffffff' },
+      value: (u, v) => (v === null || v === undefined ? '–' : formatNumber(v, 5)),
+    };
+  }
   return {
     label: seriesLabel(s.name),
     stroke: band ? '#7a8794' : color,
@@ -191,7 +229,12 @@ function polyline(u, seriesIdx) {
 }
 
 function xyOptions(plot) {
-  const series = [{}, ...plot.members.map((s, i) => ({ ...style(plot.members, s, i), paths: polyline }))];
+  const series = [{}, ...plot.members.map((s, i) => {
+    const st = style(plot.members, s, i);
+    // Markers only: uPlot's x–y mode draws the points a filter lists (all of them here).
+    if (st.paths) st.points = { ...st.points, filter: (u, si) => u.data[si][0].map((_, k) => k) };
+    return { ...st, paths: st.paths ?? polyline };
+  })];
   if (isNyquist(plot)) {
     series.push({
       label: 'Critical point −1', stroke: '#c0392b', fill: '#c0392b',

@@ -7,6 +7,7 @@ import { formatNumber, keyLabel } from './format.js';
 import { renderPlots } from './plots.js';
 import { profileSaveBox } from './profilesave.js';
 import { openRunReport, runFigureBlob, runFigures } from './transport.js';
+import { inDisplayUnits } from './units.js';
 
 function scalarText(key, value) {
   if (key === 'closed_loop_stable') return value === 1 ? 'stable (1)' : 'UNSTABLE (0)';
@@ -71,7 +72,9 @@ function paramsEcho(params) {
  * Fills `container` with the result; returns a function that releases the plots. `runId`: the
  * stored run, which adds the HTML report and server-drawn PNG/SVG figures.
  */
-export function renderResult(container, result, { runId = null } = {}) {
+export function renderResult(container, stored, { runId = null } = {}) {
+  // Shown in the display units of the Settings page; exported as the tool computed it.
+  const result = inDisplayUnits(stored);
   const scalars = result.scalars ?? {};
   const warnings = result.warnings ?? [];
   const series = result.series ?? [];
@@ -79,8 +82,8 @@ export function renderResult(container, result, { runId = null } = {}) {
 
   const jsonButton = el('button', { type: 'button', id: 'export-json' }, 'Export JSON');
   const csvButton = el('button', { type: 'button', id: 'export-csv' }, 'Export CSV');
-  jsonButton.addEventListener('click', () => exportJson(result));
-  csvButton.addEventListener('click', () => exportCsv(result));
+  jsonButton.addEventListener('click', () => exportJson(stored));
+  csvButton.addEventListener('click', () => exportCsv(stored));
   const exportNote = el('span', { id: 'export-status', class: 'export-status', role: 'status' });
   const reportButton = runId === null ? null
     : el('button', { type: 'button', id: 'export-report' }, 'Report (HTML)');

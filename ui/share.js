@@ -6,7 +6,7 @@ import { el } from './dom.js';
 import { live, onLive } from './live.js';
 import { failure, heading, show, timeElement } from './page.js';
 import {
-  discoverPeers, isDesktop, openExternal, revokeSession, rotateToken, setGuestAccess, shareStart,
+  discoverPeers, isDesktop, loadSettings, openExternal, revokeSession, rotateToken, setGuestAccess, shareStart,
   shareStatus, shareStop,
 } from './transport.js';
 
@@ -59,9 +59,14 @@ function lanSwitch(say, apply) {
       toggle.disabled = false;
     }
   });
-  return {
+  // The interface and port saved on the Settings page, offered until the user changes them.
+  let defaults = null;
+  let lastStatus = null;
+  let prefilled = false;
+  const self = {
     box,
     update(status) {
+      lastStatus = status;
       toggle.checked = status.enabled;
       iface.disabled = status.enabled;
       port.disabled = status.enabled;
@@ -73,9 +78,18 @@ function lanSwitch(say, apply) {
         const host = current.hostname;
         if (status.interfaces.some((i) => i.ip === host)) iface.value = host;
         port.value = current.port;
+      } else if (defaults && !prefilled) {
+        prefilled = true;
+        if (status.interfaces.some((i) => i.ip === defaults.share_interface)) iface.value = defaults.share_interface;
+        port.value = String(defaults.share_port);
       }
     },
   };
+  loadSettings().then((s) => {
+    defaults = s;
+    if (lastStatus) self.update(lastStatus);
+  }).catch(() => {});
+  return self;
 }
 
 function sessionsTable(me, say) {

@@ -2,6 +2,7 @@
 // run in the history, and a quiet notice when somebody else runs the same tool.
 
 import { el } from './dom.js';
+import { addDeckDownload } from './fea.js';
 import { buildForm } from './form.js';
 import { onLive } from './live.js';
 import { heading, show, timeElement } from './page.js';
@@ -161,6 +162,7 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
   const picker = takesProfile(tool.params) ? profilePicker(form, tool.params, { initial: profile }) : null;
   const idList = takesProfileIds(tool.params) ? savedProfileIds() : null;
   if (idList) form.form.append(idList.element);
+  if (tool.id === 'fea') addDeckDownload(form, (text) => { status.textContent = text; });
   cancel.addEventListener('click', () => {
     stop();
     setState('error', 'Cancelled.');
@@ -188,7 +190,7 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
     heading(tool.title),
     el('p', { class: 'tool-desc' }, tool.description),
     notice.box,
-    el('div', { class: 'tool-layout' }, [
+    el('div', { class: 'tool-layout', 'data-tool-page': tool.id }, [
       el('section', { class: 'form-panel', 'aria-label': 'Parameters' }, form.form),
       el('div', { class: 'result-panel' }, [status, busy, saved, result]),
     ]));

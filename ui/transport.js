@@ -227,6 +227,25 @@ export async function runFigureBlob(id, index, format) {
   return response.blob();
 }
 
+/** The CalculiX deck (.inp text) of the `fea` tool for `params`; rejects naming a bad field. */
+export async function feaDeck(params) {
+  if (isDesktop()) return invoke('fea_deck', { params });
+  const response = await fetch('/api/tools/fea/deck', {
+    method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params),
+  });
+  if (!response.ok) {
+    let parsed = null;
+    try {
+      parsed = await response.json();
+    } catch {
+      parsed = null;
+    }
+    throw toToolError(parsed, `HTTP ${response.status} ${response.statusText}`, response.status);
+  }
+  return response.text();
+}
+
 /**
  * The printable HTML report of run `id`: a browser opens it in a new tab (print to PDF from
  * there); the desktop app saves it as a file. Resolves to 'opened' or 'saved'.
@@ -367,6 +386,17 @@ export function subscribe(handler, onState) {
 /** The host's share dialog: {enabled, url, qr_svg, guest_access, sessions, interfaces, …}. */
 export function shareStatus() {
   return isDesktop() ? invoke('share_status') : request('/api/share');
+}
+
+/** The host's settings and the data directory (Settings page). */
+export function loadSettings() {
+  return isDesktop() ? invoke('settings_get') : request('/api/settings');
+}
+
+/** Stores the host's settings; rejects with an error naming the field. */
+export function saveSettings(settings) {
+  return isDesktop() ? invoke('settings_set', { settings })
+    : request('/api/settings', { method: 'PUT', body: settings });
 }
 
 /** 'read_only' | 'full'; resolves to the new share status. */

@@ -41,7 +41,7 @@ function drawing(twin) {
     const sensor = twin.sensors.find((s) => s.floor === floor && s.kind === 'accelerometer');
     if (sensor) {
       parts.push(svg('rect', { x: left + width + 6, y: mid - 6, width: 12, height: 12, class: 'rig-sensor' }));
-      parts.push(svg('text', { x: left + width + 24, y: mid + 4, class: 'rig-label' }, `${sensor.id} · floor ${floor}`));
+      parts.push(svg('text', { x: left + width + 24, y: mid + 4, class: 'rig-label' }, sensor.id));
     }
     const mass = twin.floors.find((f) => f.floor === floor)?.mass_kg;
     if (mass) parts.push(svg('text', { x: left + width / 2, y: mid + 4, class: 'rig-mass', 'text-anchor': 'middle' }, `${mass.toFixed(2)} kg`));

@@ -280,3 +280,43 @@ fn few_target_harmonics_warn_that_the_control_stays_invasive() {
         r.warnings
     );
 }
+
+#[test]
+fn overlay_exact_must_be_a_boolean() {
+    for bad in [json!("yes"), json!(1), json!(null)] {
+        assert_eq!(
+            field_of(json!({ "overlay_exact": bad })),
+            "overlay_exact",
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn experiments_carry_the_exact_curve_underneath_unless_turned_off() {
+    // The default range (1–80 N at 16 rad/s) holds both folds of the S-curve.
+    let sweep = json!({"mode": "amplitude_sweep", "forcing_points": 4});
+    let with = run_ok(sweep.clone());
+    let exact = run_ok(json!({"mode": "exact"}));
+    for k in 1..=3 {
+        let name = format!("exact_amplitude_{k}");
+        let overlay = with
+            .series_named(&name)
+            .expect("the overlay is there by default");
+        assert_eq!(Some(overlay), exact.series_named(&name), "{name}");
+    }
+    // Its unstable stretch lies between the folds of the exact run.
+    let stretch = with
+        .series_named("exact_unstable_amplitude_1_segment_1")
+        .expect("the S-curve has an unstable stretch");
+    let fold = |k: usize| exact.scalar(&format!("fold_{k}_forcing_n")).unwrap();
+    let (lo, hi) = (fold(1).min(fold(2)), fold(1).max(fold(2)));
+    assert!(
+        stretch.x.iter().all(|&p| p >= lo * 0.95 && p <= hi * 1.05),
+        "{lo}..{hi}"
+    );
+    let mut off = sweep;
+    off["overlay_exact"] = json!(false);
+    let without = run_ok(off);
+    assert!(without.series.iter().all(|s| !s.name.starts_with("exact")));
+}

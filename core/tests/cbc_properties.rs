@@ -154,7 +154,12 @@ fn every_point_is_streamed_with_the_progress() {
             }
         }
     }
-    for s in &r.series {
+    // The unstable stretches repeat points of the exact curve, which is streamed whole.
+    for s in r
+        .series
+        .iter()
+        .filter(|s| !s.name.starts_with("exact_unstable_"))
+    {
         let got: Vec<(f64, f64)> = streamed
             .iter()
             .filter(|(name, _, _)| *name == s.name)

@@ -3,7 +3,9 @@
 //!
 //! Series are grouped into figures the way the UI groups its plots (ui/plots.js): series with
 //! the same axis labels and the same name once the floor number, `_controlled` /
-//! `_uncontrolled` and a `_p05/_p50/_p95` suffix are removed share a figure; a group of more than
+//! `_uncontrolled`, a `_p05/_p50/_p95` suffix, and the `up_`/`down_`/`branch_`/`exact_`/
+//! `exact_unstable_` prefix and `_segment_j` suffix of a cbc amplitude are removed share a
+//! figure (exact curves first, grey, unstable stretches red, under the experiment); a group of more than
 //! six curves is split per floor. Frequency axes are logarithmic when every x is positive;
 //! series whose x is not monotonic (Nyquist curves, S-curves) are drawn as x–y paths.
 //!
@@ -97,9 +99,42 @@ fn floor_of(name: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
+/// 0 for an exact curve under an experiment (cbc `exact_amplitude_k`), 1 for its unstable
+/// stretches, 2 for everything else.
+fn underlay_rank(name: &str) -> u8 {
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    if numbered("exact_amplitude_") {
+        0
+    } else if numbered("exact_unstable_amplitude_") {
+        1
+    } else {
+        2
+    }
+}
+
 /// The name without what tells the curves of one figure apart (see the module docs).
 fn base_name(name: &str) -> String {
     let mut s = name.to_string();
+    if let Some(i) = s.rfind("_segment_") {
+        let tail = &s[i + "_segment_".len()..];
+        if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) {
+            s.truncate(i);
+        }
+    }
+    for prefix in ["exact_unstable_", "exact_", "branch_", "up_", "down_"] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            if rest
+                .strip_prefix("amplitude_")
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                s = rest.to_string();
+                break;
+            }
+        }
+    }
     for tag in ["_uncontrolled", "_controlled"] {
         if let Some(i) = s.find(tag) {
             let end = i + tag.len();
@@ -161,7 +196,9 @@ pub fn figures(result: &ToolResult) -> Vec<Figure> {
         }
     }
     let mut out = Vec::new();
-    for (_, members) in groups {
+    for (_, mut members) in groups {
+        // Exact curves first, drawn underneath the experiment (stable sort keeps the rest).
+        members.sort_by_key(|s| underlay_rank(&s.name));
         let mut floors: Vec<Option<u32>> = Vec::new();
         for s in &members {
             let f = floor_of(&s.name);
@@ -328,12 +365,30 @@ where
                 .light_line_style(RGBColor(0xe6, 0xe9, 0xee))
                 .draw()
                 .map_err(&err)?;
+            let underlays = curves.iter().filter(|(n, _)| underlay_rank(n) < 2).count();
             for (i, (name, points)) in curves.iter().enumerate() {
-                let color = COLORS[i % COLORS.len()];
+                let (color, width) = match underlay_rank(name) {
+                    0 => (RGBColor(0x52, 0x60, 0x6d), 2),
+                    1 => (RGBColor(0xc0, 0x39, 0x2b), 3),
+                    _ => (COLORS[i.saturating_sub(underlays) % COLORS.len()], 2),
+                };
+                if underlays > 0 && underlay_rank(name) == 2 {
+                    // Over an exact curve the experiment's points are circles (as in the UI).
+                    chart
+                        .draw_series(
+                            points
+                                .iter()
+                                .map(|&p| Circle::new(p, 4, color.stroke_width(2))),
+                        )
+                        .map_err(&err)?
+                        .label(label_of(name))
+                        .legend(move |(x, y)| Circle::new((x + 11, y), 4, color.stroke_width(2)));
+                    continue;
+                }
                 chart
                     .draw_series(LineSeries::new(
                         points.iter().copied(),
-                        color.stroke_width(2),
+                        color.stroke_width(width),
                     ))
                     .map_err(&err)?
                     .label(label_of(name))
@@ -468,6 +523,15 @@ mod tests {
         assert_eq!(figs[0].title, "Magnitude");
         assert!(figs[1].xy && !figs[1].log_x);
         assert_eq!(base_name("ke_uncontrolled_floor_2_p95"), "ke_floor_#");
+        assert_eq!(
+            base_name("exact_unstable_amplitude_2_segment_3"),
+            "amplitude_2"
+        );
+        assert_eq!(base_name("up_amplitude_1"), "amplitude_1");
+        assert_eq!(base_name("exact_amplitude_1"), "amplitude_1");
+        assert_eq!(base_name("exact_frequency_1"), "exact_frequency_1");
+        assert_eq!(underlay_rank("exact_unstable_amplitude_1_segment_1"), 1);
+        assert_eq!(underlay_rank("branch_amplitude_1"), 2);
         assert_eq!(base_name("controlled_gain"), "controlled_gain");
     }
 
@@ -490,6 +554,31 @@ mod tests {
             render(&r, 2, Format::Png),
             Err(FigureError::NoSuchFigure { index: 2, count: 2 })
         ));
+    }
+
+    #[test]
+    fn an_experiment_is_drawn_as_circles_over_its_exact_curve() {
+        let mut r = ToolResult::new("cbc", serde_json::json!({}));
+        let x = vec![1.0, 2.0, 3.0, 2.5, 2.0, 4.0];
+        let y = vec![0.1, 0.2, 0.3, 0.35, 0.4, 0.5];
+        let label = |n: &str, x: Vec<f64>, y: Vec<f64>| {
+            Series::new(n, "Forcing amplitude (N)", "Amplitude floor 1 (m)", x, y)
+        };
+        r.push_series(label("branch_amplitude_1", x.clone(), y.clone()));
+        r.push_series(label("exact_amplitude_1", x.clone(), y.clone()));
+        r.push_series(label(
+            "exact_unstable_amplitude_1_segment_1",
+            x[2..5].to_vec(),
+            y[2..5].to_vec(),
+        ));
+        let figs = figures(&r);
+        assert_eq!(figs.len(), 1, "one figure per floor");
+        let svg = String::from_utf8(render(&r, 0, Format::Svg).unwrap()).unwrap();
+        assert!(
+            svg.contains("<circle"),
+            "the experiment's points are circles"
+        );
+        assert!(svg.contains("Exact unstable amplitude 1 segment 1"));
     }
 
     #[test]

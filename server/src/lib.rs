@@ -16,6 +16,7 @@
 //! | `GET /api/profiles`, `GET /api/profiles/{id}`, `GET /api/profiles/{id}/export` | signed in | saved model profiles |
 //! | `POST /api/profiles`, `POST /api/profiles/import`, `PATCH /api/profiles/{id}`, `DELETE /api/profiles/{id}`, `POST /api/profiles/{id}/restore` | host, full guests | save (409 on a taken name), import, rename, delete (undo within 30 s) |
 //! | `GET /api/events` | signed in | live stream (runs, users, sharing, profiles) |
+//! | `GET /api/settings`, `PUT /api/settings` | host | data directory, default share interface and port |
 //! | `GET /api/share`, `PUT /api/share/settings`, `POST /api/share/rotate`, `DELETE /api/share/sessions/{id}` | host | share dialog |
 
 pub mod access;
@@ -28,6 +29,7 @@ pub mod profiles;
 pub mod report;
 pub mod resolve;
 mod routes;
+pub mod settings;
 pub mod share;
 pub mod store;
 

@@ -40,6 +40,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/health", get(health))
         .route("/session", get(session))
         .route("/twin", get(twin))
+        .route("/settings", get(get_settings).put(put_settings))
         .route("/tools", get(list_tools))
         .route("/tools/{id}", get(tool_info))
         .route("/tools/{id}/run", post(run_tool))
@@ -581,6 +582,26 @@ async fn share_status(
 ) -> Result<Json<crate::ShareStatus>, ApiError> {
     Platform::require_host(&caller)?;
     Ok(Json(p.share_status()))
+}
+
+/// `GET /api/settings` (host): the Settings page's data.
+async fn get_settings(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || p.settings(&caller)).await.map(Json)
+}
+
+/// `PUT /api/settings` (host): replace the stored settings; 400 names a bad field.
+async fn put_settings(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let value = read_body(&p, body)?;
+    blocking(move || p.set_settings(&caller, &value))
+        .await
+        .map(Json)
 }
 
 #[derive(Deserialize)]

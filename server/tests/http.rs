@@ -332,3 +332,49 @@ async fn the_twin_description_names_the_rig_its_floors_and_sensors() {
         assert_eq!(floor["mass_kg"].as_f64().unwrap(), m);
     }
 }
+
+fn put(path: &str, body: Value) -> Request<Body> {
+    Request::put(path)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn settings_are_validated_stored_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let app = || router(Platform::open(AppConfig::new(dir.clone())).unwrap());
+    let get = || Request::get("/api/settings").body(Body::empty()).unwrap();
+
+    let (status, v) = send(app(), get()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["data_dir"], json!(dir.display().to_string()));
+    assert_eq!(v["share_interface"], Value::Null);
+    assert_eq!(v["share_port"], 0);
+
+    for (body, field) in [
+        (json!({"share_port": 65536}), "share_port"),
+        (json!({"share_interface": "wlan0"}), "share_interface"),
+        (json!({"data_dir": "/tmp"}), "data_dir"),
+    ] {
+        let (status, v) = send(app(), put("/api/settings", body.clone())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(v["field"], field, "{body}: {v}");
+    }
+    // A refused change leaves the stored settings alone.
+    assert_eq!(send(app(), get()).await.1["share_port"], 0);
+
+    let (status, v) = send(
+        app(),
+        put(
+            "/api/settings",
+            json!({"share_interface": "192.168.1.20", "share_port": 8470}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // A new platform on the same directory (a restart) reads them back.
+    let (_, v) = send(app(), get()).await;
+    assert_eq!(v["share_interface"], "192.168.1.20");
+    assert_eq!(v["share_port"], 8470);
+}

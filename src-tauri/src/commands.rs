@@ -263,6 +263,31 @@ pub fn twin() -> Value {
     cristallo_server::twin_description()
 }
 
+/// The CalculiX deck of the `fea` tool for `params` (`POST /api/tools/fea/deck`).
+#[tauri::command]
+pub async fn fea_deck(params: Value) -> Answer<String> {
+    blocking(move || {
+        cristallo_core::fea::FeaParams::parse(&params)
+            .and_then(|(p, _)| cristallo_core::fea::deck(&p))
+            .map_err(ApiError::from)
+    })
+    .await
+}
+
+/// The Settings page's data (`GET /api/settings`).
+#[tauri::command]
+pub async fn settings_get(platform: Shared<'_>) -> Answer<Value> {
+    let p = platform.inner().clone();
+    blocking(move || p.settings(&Caller::host())).await
+}
+
+/// Replaces the stored settings (`PUT /api/settings`); errors name the field.
+#[tauri::command]
+pub async fn settings_set(platform: Shared<'_>, settings: Value) -> Answer<Value> {
+    let p = platform.inner().clone();
+    blocking(move || p.set_settings(&Caller::host(), &settings)).await
+}
+
 /// The figures the server draws for run `id` (`GET /api/runs/{id}/figures`).
 #[tauri::command]
 pub async fn run_figures(platform: Shared<'_>, id: i64) -> Answer<Vec<Figure>> {

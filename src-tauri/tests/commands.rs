@@ -834,3 +834,45 @@ fn profile_commands_answer_the_error_shape() {
         .expect_err("unknown profile_id");
     assert_eq!(err["field"], "profile_id");
 }
+
+#[test]
+fn settings_round_trip_and_bad_fields_are_named() {
+    let t = TestApp::new();
+    let v = t.invoke("settings_get", json!({})).expect("settings");
+    assert_eq!(v["share_port"], 0, "{v}");
+    assert!(v["data_dir"].as_str().is_some_and(|d| !d.is_empty()), "{v}");
+    let err = t
+        .invoke(
+            "settings_set",
+            json!({"settings": {"share_port": "eighty"}}),
+        )
+        .expect_err("a text port is refused");
+    assert_eq!(err["field"], "share_port", "{err}");
+    let v = t
+        .invoke(
+            "settings_set",
+            json!({"settings": {"share_interface": "127.0.0.1", "share_port": 9001}}),
+        )
+        .expect("valid settings are stored");
+    assert_eq!(v["share_port"], 9001);
+    let v = t.invoke("settings_get", json!({})).unwrap();
+    assert_eq!(v["share_interface"], "127.0.0.1");
+}
+
+#[test]
+fn fea_deck_is_the_calculix_input_and_bad_fields_are_named() {
+    let t = TestApp::new();
+    let deck = t
+        .invoke("fea_deck", json!({"params": {}}))
+        .expect("the default deck");
+    let text = deck.as_str().expect("the deck is text");
+    assert!(
+        text.contains("*NODE") && text.contains("*FREQUENCY"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    let err = t
+        .invoke("fea_deck", json!({"params": {"element_size_m": -1.0}}))
+        .expect_err("a negative element size is refused");
+    assert_eq!(err["field"], "element_size_m", "{err}");
+}

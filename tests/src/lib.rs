@@ -316,8 +316,9 @@ impl WebDriver {
     }
 
     /// Starts `tauri-driver` on free ports; it launches WebKitWebDriver itself for each
-    /// session, which launches the app; the app inherits `CRISTALLO_DATA_DIR`, a fresh directory
-    /// of this driver (history and profiles start empty). Needs a display (`xvfb-run`).
+    /// session, which launches the app. Unless `CRISTALLO_DATA_DIR` is set already, the app
+    /// gets a fresh data directory of this driver through it (history and profiles start
+    /// empty). Needs a display (`xvfb-run`).
     pub fn tauri_driver() -> WebDriver {
         let program = require_program("tauri-driver", "`cargo install tauri-driver --locked`");
         let native = require_program("WebKitWebDriver", "Debian package webkit2gtk-driver");
@@ -327,11 +328,17 @@ impl WebDriver {
         );
         let port = free_port();
         let native_port = free_port();
-        let data = TempDir::new("app-data");
+        // A test that chose the directory itself (CRISTALLO_DATA_DIR set) keeps it.
+        let data = std::env::var_os("CRISTALLO_DATA_DIR")
+            .is_none()
+            .then(|| TempDir::new("app-data"));
+        let mut command = Command::new(program);
+        if let Some(data) = &data {
+            command.env("CRISTALLO_DATA_DIR", &data.0);
+        }
         let mut process = ChildGuard::spawn(
             "tauri-driver",
-            Command::new(program)
-                .env("CRISTALLO_DATA_DIR", &data.0)
+            command
                 .args(["--port", &port.to_string()])
                 .args(["--native-port", &native_port.to_string()])
                 .arg("--native-driver")
@@ -345,7 +352,7 @@ impl WebDriver {
         WebDriver {
             url: format!("http://{addr}"),
             _process: process,
-            _data: Some(data),
+            _data: data,
         }
     }
 }

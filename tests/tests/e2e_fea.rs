@@ -160,6 +160,68 @@ async fn browser_fea_coarse_run_shows_the_mode_table() {
     )
     .await;
 
+    // The deck of the same parameters downloads without running the solver.
+    client
+        .execute(
+            "window.__downloads = []; \
+             HTMLAnchorElement.prototype.click = function () { \
+               const name = this.download; \
+               fetch(this.href).then((r) => r.text()).then((text) => window.__downloads.push({ name, text })); \
+             }; return null;",
+            vec![],
+        )
+        .await
+        .expect("capture downloads");
+    wait_for(&client, "#download-deck")
+        .await
+        .click()
+        .await
+        .expect("click #download-deck");
+    let start = Instant::now();
+    let download = loop {
+        let v = client
+            .execute("return window.__downloads[0] || null;", vec![])
+            .await
+            .expect("read the captured download");
+        if !v.is_null() {
+            break v;
+        }
+        assert!(start.elapsed() < PAGE_TIMEOUT, "no deck was downloaded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(download["name"], "cristallo_frame.inp");
+    let deck = download["text"].as_str().unwrap_or_default();
+    for keyword in ["*NODE", "*FREQUENCY"] {
+        assert!(deck.contains(keyword), "the deck lacks {keyword}");
+    }
+    // A bad element size is refused at the field, and nothing is downloaded.
+    let h = wait_for(&client, "#param-element_size_m").await;
+    h.clear().await.expect("clear element_size_m");
+    h.send_keys("-1").await.expect("type -1");
+    wait_for(&client, "#download-deck")
+        .await
+        .click()
+        .await
+        .expect("click #download-deck");
+    let start = Instant::now();
+    while text_of(&client, "#error-element_size_m")
+        .await
+        .trim()
+        .is_empty()
+    {
+        assert!(
+            start.elapsed() < PAGE_TIMEOUT,
+            "no message next to element_size_m"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let count = client
+        .execute("return window.__downloads.length;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(count, serde_json::json!(1), "a refused deck was downloaded");
+
     client
         .execute(
             "document.querySelector('table[data-table=\"modes\"]').scrollIntoView({block: 'center'}); return null;",

@@ -1,11 +1,11 @@
 //! End to end in the desktop app: the real Tauri window (debug build of `cristallo-app`) under
 //! Xvfb, driven through tauri-driver + WebKitWebDriver by fantoccini. Run by `make test`
 //! (`xvfb-run -a cargo test -p cristallo-tests -- --ignored`). Saves the screenshot of the TMD
-//! result that the README shows (docs/screenshot-tmd.png).
+//! result in e2e-artifacts/ (the README's screenshots come from e2e_walkthrough.rs).
 
 mod common;
 
-use cristallo_tests::{artifacts_dir, binary, repo_root, WebDriver};
+use cristallo_tests::{artifacts_dir, binary, WebDriver};
 use fantoccini::ClientBuilder;
 use serde_json::json;
 
@@ -52,11 +52,6 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
         .expect("open the vibration-control page");
     let screenshot = common::run_tmd_and_check(&client).await;
     std::fs::write(artifacts_dir().join("tauri-tmd.png"), &screenshot).unwrap();
-    if std::env::var_os("CRISTALLO_UPDATE_SCREENSHOT").is_some() {
-        let docs = repo_root().join("docs");
-        std::fs::create_dir_all(&docs).unwrap();
-        std::fs::write(docs.join("screenshot-tmd.png"), &screenshot).unwrap();
-    }
     common::check_out_of_range_proof_mass(&client).await;
     let refused = client.screenshot().await.unwrap();
     std::fs::write(artifacts_dir().join("tauri-out-of-range.png"), &refused).unwrap();

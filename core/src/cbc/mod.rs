@@ -109,6 +109,9 @@ pub fn run_cbc_tool(
         Mode::FrequencySweep | Mode::AmplitudeSweep => run_sweep(p, &mut result, &stream, cancel)?,
         Mode::Continuation => run_continuation(p, &mut result, &stream, cancel)?,
     }
+    if p.overlay_exact && p.mode != Mode::Exact {
+        overlay_exact(p, &mut result, &stream, cancel)?;
+    }
     progress.report(1.0, "done");
     Ok(result)
 }
@@ -189,16 +192,8 @@ fn run_exact(
             .map(|q| q.amplitudes.fundamental_m[0])
             .fold(0.0, f64::max),
     );
+    push_exact_series(result, label, pts);
     let x: Vec<f64> = pts.iter().map(|q| q.p).collect();
-    for k in 0..3 {
-        result.push_series(Series::new(
-            format!("exact_amplitude_{}", k + 1),
-            label,
-            amplitude_label(k + 1),
-            x.clone(),
-            pts.iter().map(|q| q.amplitudes.fundamental_m[k]).collect(),
-        ));
-    }
     result.push_series(Series::new(
         "floquet_max",
         label,
@@ -237,6 +232,126 @@ fn run_exact(
     }
     result.push_table(folds);
     Ok(())
+}
+
+/// The exact curve as series: the whole curve `exact_amplitude_k` and each unstable stretch
+/// (with the stable neighbours that close it) `exact_unstable_amplitude_k_segment_j`, which
+/// the plots draw dashed over it.
+fn push_exact_series(result: &mut ToolResult, label: &str, pts: &[CurvePoint]) {
+    let x: Vec<f64> = pts.iter().map(|q| q.p).collect();
+    for k in 0..3 {
+        result.push_series(Series::new(
+            format!("exact_amplitude_{}", k + 1),
+            label,
+            amplitude_label(k + 1),
+            x.clone(),
+            pts.iter().map(|q| q.amplitudes.fundamental_m[k]).collect(),
+        ));
+    }
+    for (j, range) in unstable_stretches(pts).into_iter().enumerate() {
+        for k in 0..3 {
+            result.push_series(Series::new(
+                format!("exact_unstable_amplitude_{}_segment_{}", k + 1, j + 1),
+                label,
+                amplitude_label(k + 1),
+                x[range.clone()].to_vec(),
+                pts[range.clone()]
+                    .iter()
+                    .map(|q| q.amplitudes.fundamental_m[k])
+                    .collect(),
+            ));
+        }
+    }
+}
+
+/// Index ranges of the unstable runs of `pts`, each widened by one point on both sides.
+fn unstable_stretches(pts: &[CurvePoint]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < pts.len() {
+        if pts[i].stable {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < pts.len() && !pts[i].stable {
+            i += 1;
+        }
+        out.push(start.saturating_sub(1)..(i + 1).min(pts.len()));
+    }
+    out
+}
+
+/// The exact curve of the same structure over the experiment's range, drawn under the
+/// experiment (cbc.md §10 "Overlay"). Its points stream after the experiment's; if it cannot
+/// be computed the experiment's result stands, with a warning.
+fn overlay_exact(
+    p: &CbcParams,
+    result: &mut ToolResult,
+    stream: &Stream,
+    cancel: &Cancel,
+) -> Result<(), ToolError> {
+    let (kind, lo, hi, key, label) = if p.mode == Mode::FrequencySweep {
+        let kind = CurveKind::Frequency {
+            forcing_n: p.forcing_n,
+        };
+        (
+            kind,
+            p.frequency_min_rad_s,
+            p.frequency_max_rad_s,
+            "frequency_rad_s",
+            FREQUENCY_LABEL,
+        )
+    } else {
+        let kind = CurveKind::Forcing {
+            omega_rad_s: p.omega_rad_s,
+        };
+        (
+            kind,
+            p.forcing_min_n,
+            p.forcing_max_n,
+            "forcing_n",
+            FORCING_LABEL,
+        )
+    };
+    let mut count = 0usize;
+    let curve = exact_curve(
+        p.structure,
+        kind,
+        lo,
+        hi,
+        exact::MAX_POINTS,
+        cancel,
+        &mut |pt, _| {
+            count += 1;
+            stream.points(
+                1.0,
+                &format!(
+                    "exact curve for comparison: point {count}, {key} = {:.5}",
+                    pt.p
+                ),
+                "exact_amplitude",
+                pt.p,
+                &pt.amplitudes.fundamental_m,
+            );
+        },
+    );
+    match curve {
+        Ok(curve) => {
+            for w in &curve.warnings {
+                result.warn(format!("exact curve for comparison: {w}"));
+            }
+            push_exact_series(result, label, &curve.points);
+            Ok(())
+        }
+        Err(ToolError::Cancelled) => Err(ToolError::Cancelled),
+        Err(e) => {
+            result.warn(format!(
+                "the exact curve for comparison could not be computed: {e}"
+            ));
+            Ok(())
+        }
+    }
 }
 
 fn run_sweep(

@@ -42,6 +42,8 @@ pub struct CbcParams {
     pub forcing_points: usize,
     /// The CBC experiment (its seed forcing is `forcing_min_n`, its ω `omega_rad_s`).
     pub cbc: CbcSettings,
+    /// Experimental modes also compute the exact curve over the same range (for the overlay).
+    pub overlay_exact: bool,
 }
 
 /// The schema of `cbc`.
@@ -66,6 +68,11 @@ pub fn cbc_params() -> Vec<ParamSpec> {
         ParamSpec::choice("curve", "Exact curve", "s_curve", &["s_curve", "frc"]).describe(
             "exact mode: s_curve varies the forcing at fixed frequency, frc the frequency at \
              fixed forcing.",
+        ),
+        ParamSpec::boolean("overlay_exact", "Exact curve underneath", true).describe(
+            "Sweeps and continuation: also compute the exact curve of the same structure over \
+             the same range (S-curve at omega_rad_s, or the FRC at forcing_n) and draw it under \
+             the experiment, unstable stretches dashed.",
         ),
         ParamSpec::number_list(
             "masses_kg",
@@ -247,6 +254,10 @@ impl CbcParams {
                 tol_n: n("cbc_tol_n")?,
                 max_iterations: count(v, "cbc_max_iterations")?,
             },
+            overlay_exact: v
+                .get("overlay_exact")
+                .and_then(Value::as_bool)
+                .ok_or_else(|| ToolError::invalid("overlay_exact", "must be true or false"))?,
         };
         if p.frequency_min_rad_s >= p.frequency_max_rad_s {
             return Err(ToolError::invalid(

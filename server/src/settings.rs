@@ -1,0 +1,198 @@
+//! The host's settings kept between starts (the Settings page): the network interface and port
+//! the share dialog offers. They live in `settings.json` beside the database, written whole
+//! to a temporary file and renamed, so a crash never leaves half a file. The data directory
+//! itself is shown, not edited here: it is where this file lives, and it is chosen at start
+//! (`--data-dir`, or `CRISTALLO_DATA_DIR` in the desktop app).
+//!
+//! Display preferences (theme, frequency unit) are per browser and kept by the UI itself, so
+//! each colleague on the LAN sees the twin the way they chose.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::access::Caller;
+use crate::{ApiError, Platform};
+use cristallo_core::ToolError;
+
+/// File name of the settings in the data directory.
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// What the host chose; every field has a default, so a missing file means the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostSettings {
+    /// IP address of the interface the share dialog preselects (None: the first one found).
+    pub share_interface: Option<String>,
+    /// Port the share dialog offers; 0 lets the system pick a free one.
+    pub share_port: u16,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Tool(ToolError::invalid(field, message.into()))
+}
+
+impl HostSettings {
+    /// Reads the settings object a client sent; errors name the field.
+    pub fn from_value(v: &Value) -> Result<Self, ApiError> {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| invalid("settings", "must be a JSON object"))?;
+        if let Some(key) = obj
+            .keys()
+            .find(|k| !matches!(k.as_str(), "share_interface" | "share_port"))
+        {
+            return Err(invalid(
+                key,
+                "is not a setting (known: share_interface, share_port)",
+            ));
+        }
+        let share_interface = match obj.get("share_interface") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(Value::String(s)) => {
+                let ip: IpAddr = s.trim().parse().map_err(|_| {
+                    invalid(
+                        "share_interface",
+                        format!("'{s}' is not an IP address of a network interface"),
+                    )
+                })?;
+                if ip.is_unspecified() {
+                    return Err(invalid(
+                        "share_interface",
+                        format!("{ip} means every interface; choose the address of one"),
+                    ));
+                }
+                Some(ip.to_string())
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "share_interface",
+                    format!("must be an IP address text or null, not {other}"),
+                ))
+            }
+        };
+        let share_port = match obj.get("share_port") {
+            None | Some(Value::Null) => 0,
+            Some(v) => v
+                .as_u64()
+                .filter(|p| *p <= u64::from(u16::MAX))
+                .map(|p| p as u16)
+                .ok_or_else(|| {
+                    invalid(
+                        "share_port",
+                        format!("must be a whole number from 0 to 65535, not {v}"),
+                    )
+                })?,
+        };
+        Ok(Self {
+            share_interface,
+            share_port,
+        })
+    }
+
+    /// The settings stored in `dir` (defaults when there is no file yet).
+    pub fn load(dir: &Path) -> Result<Self, ApiError> {
+        let path = dir.join(SETTINGS_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| ApiError::Internal {
+                reason: format!("{} is not valid settings: {e}", path.display()),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(ApiError::Internal {
+                reason: format!("cannot read {}: {e}", path.display()),
+            }),
+        }
+    }
+
+    /// Writes the settings to `dir` atomically (temporary file, then rename).
+    pub fn save(&self, dir: &Path) -> Result<(), ApiError> {
+        let io = |what: &str, path: &PathBuf, e: std::io::Error| ApiError::Internal {
+            reason: format!("cannot {what} {}: {e}", path.display()),
+        };
+        let path = dir.join(SETTINGS_FILE);
+        let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
+        let text = serde_json::to_string_pretty(self).map_err(|e| ApiError::Internal {
+            reason: e.to_string(),
+        })?;
+        std::fs::write(&tmp, text + "\n").map_err(|e| io("write", &tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io("replace", &path, e))
+    }
+}
+
+impl Platform {
+    /// The Settings page's data: the stored settings plus the data directory (read-only).
+    pub fn settings(&self, caller: &Caller) -> Result<Value, ApiError> {
+        Self::require_host(caller)?;
+        let stored = HostSettings::load(&self.config.data_dir)?;
+        Ok(self.settings_view(&stored))
+    }
+
+    /// Replaces the stored settings after validating them; answers the new view.
+    pub fn set_settings(&self, caller: &Caller, v: &Value) -> Result<Value, ApiError> {
+        Self::require_host(caller)?;
+        let settings = HostSettings::from_value(v)?;
+        settings.save(&self.config.data_dir)?;
+        Ok(self.settings_view(&settings))
+    }
+
+    fn settings_view(&self, s: &HostSettings) -> Value {
+        let mut view = Map::new();
+        view.insert(
+            "data_dir".into(),
+            json!(self.config.data_dir.display().to_string()),
+        );
+        view.insert("share_interface".into(), json!(s.share_interface));
+        view.insert("share_port".into(), json!(s.share_port));
+        Value::Object(view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(e: ApiError) -> String {
+        e.body().field.unwrap_or_default()
+    }
+
+    #[test]
+    fn bad_values_name_their_field() {
+        for (v, field) in [
+            (json!([]), "settings"),
+            (json!({"share_port": 70000}), "share_port"),
+            (json!({"share_port": -1}), "share_port"),
+            (json!({"share_port": 80.5}), "share_port"),
+            (json!({"share_interface": "eth0"}), "share_interface"),
+            (json!({"share_interface": "0.0.0.0"}), "share_interface"),
+            (json!({"share_interface": 3}), "share_interface"),
+            (json!({"theme": "dark"}), "theme"),
+        ] {
+            let e = HostSettings::from_value(&v).expect_err(&v.to_string());
+            assert_eq!(field_of(e), field, "{v}");
+        }
+    }
+
+    #[test]
+    fn saved_settings_load_back_and_missing_file_is_defaults() {
+        let dir = std::env::temp_dir().join(format!(
+            "cristallo-settings-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert_eq!(HostSettings::load(&dir).unwrap(), HostSettings::default());
+        let s =
+            HostSettings::from_value(&json!({"share_interface": " 10.0.0.7 ", "share_port": 8123}))
+                .unwrap();
+        assert_eq!(s.share_interface.as_deref(), Some("10.0.0.7"));
+        s.save(&dir).unwrap();
+        assert_eq!(HostSettings::load(&dir).unwrap(), s);
+        assert!(!dir.join("settings.json.tmp").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
