@@ -242,16 +242,18 @@ export function profilesPage() {
     }
   }
 
-  const importer = canModify() ? importBox(say, (outcome) => {
+  const importer = importBox(say, (outcome) => {
     const warnings = outcome.warnings?.length ? ` Warning: ${outcome.warnings.join(' ')}` : '';
     say(`Imported '${outcome.profile.name}'.${warnings}`);
     load();
-  }) : null;
+  });
+  importer.hidden = !canModify();
 
   const stopLive = onLive((event) => {
     if (event.type === 'profiles_changed' || event.type === 'lagged') load();
     if (event.type === 'connection' && event.state === 'live') load();
     if (event.type === 'session') {
+      importer.hidden = !canModify();
       for (const b of body.querySelectorAll('[data-rename-profile], [data-delete-profile]')) b.hidden = !canModify();
     }
   });
