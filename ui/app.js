@@ -1,12 +1,17 @@
-// Start-up and hash router: `#/` tools by category, `#/tool/{id}[?run=N]` a tool (form filled
-// from run N), `#/history[?tool=ID]`, `#/run/{id}` a stored run, `#/share` (host). The header
+// Start-up and hash router: `#/` tools by category, `#/tool/{id}[?run=N][?profile=ID]` a tool
+// (form filled from run N, or with saved profile ID picked), `#/history[?tool=ID]`, `#/run/{id}`
+// a stored run, `#/profiles` (hub), `#/profiles/compare`, `#/profiles/{id}` one profile,
+// `#/share` (host), `#/settings`. The header
 // shows the pages, who you are, whether the live stream is connected and who is online.
 
 import './locale.js';
+import { comparePage } from './compare.js';
 import { el } from './dom.js';
 import { historyPage, runPage } from './history.js';
 import { live, onLive, startLive } from './live.js';
 import { failure, heading, setTwinName, show } from './page.js';
+import { profilesPage } from './profiles.js';
+import { profileViewPage } from './profileview.js';
 import { settingsPage } from './settings.js';
 import { sharePage } from './share.js';
 import { toolPage } from './tool.js';
@@ -97,7 +102,8 @@ function renderHeader() {
 
 function markNav(hash) {
   const page = hash.startsWith('#/history') || hash.startsWith('#/run/') ? 'history'
-    : hash.startsWith('#/share') ? 'share' : hash.startsWith('#/settings') ? 'settings' : 'tools';
+    : hash.startsWith('#/share') ? 'share' : hash.startsWith('#/settings') ? 'settings'
+      : hash.startsWith('#/profiles') ? 'profiles' : 'tools';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === page) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -116,13 +122,23 @@ async function route() {
   const q = new URLSearchParams(query);
   const toolMatch = /^#\/tool\/([^/]+)$/.exec(path);
   const runMatch = /^#\/run\/(\d+)$/.exec(path);
-  const known = toolMatch || runMatch || ['#/', '#', '#/history', '#/share', '#/settings'].includes(path);
+  const profileMatch = /^#\/profiles\/([^/]+)$/.exec(path);
+  const known = toolMatch || runMatch || profileMatch
+    || ['#/', '#', '#/history', '#/share', '#/settings', '#/profiles'].includes(path);
   if (!known) {
     show('Not found', heading('Page not found'), failure(`There is no page '${hash}'.`));
     return;
   }
   if (path === '#/share') {
     leaveView = sharePage();
+    return;
+  }
+  if (path === '#/profiles') {
+    leaveView = profilesPage();
+    return;
+  }
+  if (profileMatch && profileMatch[1] !== 'compare') {
+    leaveView = profileViewPage(decodeURIComponent(profileMatch[1]));
     return;
   }
   if (path === '#/settings') {
@@ -139,6 +155,8 @@ async function route() {
   if (hash !== (location.hash || '#/') || signedOut) return; // moved on meanwhile
   if (path === '#/history') {
     leaveView = historyPage(list, { filter: q.get('tool') || null });
+  } else if (profileMatch) {
+    leaveView = comparePage(list);
   } else if (runMatch) {
     leaveView = runPage(list, Number(runMatch[1]));
   } else if (toolMatch) {
@@ -149,7 +167,7 @@ async function route() {
       return;
     }
     const fromRun = /^\d+$/.test(q.get('run') ?? '') ? Number(q.get('run')) : null;
-    leaveView = toolPage(tool, { fromRun });
+    leaveView = toolPage(tool, { fromRun, profile: q.get('profile') || null });
   } else {
     homePage(list);
   }

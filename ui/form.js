@@ -43,6 +43,8 @@ function control(spec) {
       return el('input', {
         ...common, type: 'text', value: defaultText(spec),
         minlength: kind.min_len, maxlength: kind.max_len,
+        // Ids of saved profiles are offered from `datalist#saved-profiles` (profilepick.js).
+        list: spec.key.endsWith('profile_id') ? 'saved-profiles' : null,
       });
   }
 }
@@ -212,7 +214,10 @@ export function buildForm(specs, { onRun, onInvalid }) {
         setPath(params, spec.key, lists.get(spec.key).read(errors));
         continue;
       }
-      const raw = rawValue(input(spec.key));
+      const control = input(spec.key);
+      // A disabled control is not sent (e.g. Profile fields showing a saved profile).
+      if (control.disabled) continue;
+      const raw = rawValue(control);
       const parsed = raw === null
         ? { error: `expected ${spec.kind.type === 'integer' ? 'an integer' : 'a finite number'}` }
         : parseValue(spec, raw);

@@ -7,6 +7,7 @@ import { buildForm } from './form.js';
 import { onLive } from './live.js';
 import { heading, show, timeElement } from './page.js';
 import { livePlot } from './plots.js';
+import { profilePicker, savedProfileIds, takesProfile, takesProfileIds } from './profilepick.js';
 import { renderResult } from './result.js';
 import { getRun, runTool } from './transport.js';
 
@@ -31,8 +32,11 @@ function peerNotice() {
   };
 }
 
-/** Shows `tool`; `fromRun`: a history id whose parameters fill the form. Returns the leave hook. */
-export function toolPage(tool, { fromRun = null } = {}) {
+/**
+ * Shows `tool`; `fromRun`: a history id whose parameters fill the form; `profile`: a saved
+ * profile to pick in the "Model profile" list. Returns the leave hook.
+ */
+export function toolPage(tool, { fromRun = null, profile = null } = {}) {
   const result = el('section', {
     id: 'result', class: 'result', 'aria-label': 'Result', 'aria-busy': 'false',
   });
@@ -154,7 +158,10 @@ export function toolPage(tool, { fromRun = null } = {}) {
     setState('error', 'Not run: correct the highlighted parameters.');
   }
 
-  const form = buildForm(tool.params, { onRun: run, onInvalid: invalid });
+  const form = buildForm(tool.params, { onRun: (params) => run(picker ? picker.apply(params) : params), onInvalid: invalid });
+  const picker = takesProfile(tool.params) ? profilePicker(form, tool.params, { initial: profile }) : null;
+  const idList = takesProfileIds(tool.params) ? savedProfileIds() : null;
+  if (idList) form.form.append(idList.element);
   if (tool.id === 'fea') addDeckDownload(form, (text) => { status.textContent = text; });
   cancel.addEventListener('click', () => {
     stop();
@@ -170,6 +177,7 @@ export function toolPage(tool, { fromRun = null } = {}) {
   if (fromRun !== null) {
     getRun(fromRun).then((record) => {
       if (record.tool !== tool.id) throw new Error(`run #${fromRun} is of another tool (${record.tool})`);
+      picker?.clear();
       form.fill(record.params);
       if (!controller) status.textContent = `The parameters of run #${fromRun} are filled in; press Run.`;
     }).catch((e) => {
@@ -189,6 +197,8 @@ export function toolPage(tool, { fromRun = null } = {}) {
 
   return () => {
     stopLive();
+    picker?.dispose();
+    idList?.dispose();
     stop();
     clearResult();
   };

@@ -287,11 +287,62 @@ export async function exportRuns() {
   }
 }
 
-const SERVER_EVENTS = ['hello', 'run_added', 'run_deleted', 'users', 'sharing', 'lagged'];
+// ---- saved model profiles (measured.md §7) ------------------------------------------------
+
+/** Profile summaries, newest first: [{id, name, created_utc, origin_kind, natural_frequencies_hz|null}]. */
+export function listProfiles() {
+  return isDesktop() ? invoke('profile_list') : request('/api/profiles');
+}
+
+/** A profile document (`cristallo.profile/1`). */
+export function getProfile(id) {
+  return isDesktop() ? invoke('profile_show', { id }) : request(`/api/profiles/${enc(id)}`);
+}
+
+/** The document of profile `id` as exported (the same JSON an import accepts). */
+export function exportProfile(id) {
+  return isDesktop() ? invoke('profile_export', { id }) : request(`/api/profiles/${enc(id)}/export`);
+}
+
+/** Saves `doc` (a `cristallo.profile/1` document) as a new profile; resolves to it with id and date. */
+export function saveProfile(doc) {
+  return isDesktop() ? invoke('profile_save', { profile: doc })
+    : request('/api/profiles', { method: 'POST', body: doc });
+}
+
+/**
+ * Imports a profile file's text (ours, or the original app's JSON or 8-line CSV); `name`
+ * replaces the file's name, `fileName` is a CSV's fallback name. Resolves to {profile, warnings}.
+ */
+export function importProfile(text, { name = null, fileName = null } = {}) {
+  return isDesktop() ? invoke('profile_import', { text, name, fileName })
+    : request('/api/profiles/import', { method: 'POST', body: { text, name, file_name: fileName } });
+}
+
+/** Renames profile `id`; resolves to the renamed document. */
+export function renameProfile(id, name) {
+  return isDesktop() ? invoke('profile_rename', { id, name })
+    : request(`/api/profiles/${enc(id)}`, { method: 'PATCH', body: { name } });
+}
+
+/** Deletes profile `id`; resolves to {id, undo_seconds} (restoreProfile undoes it meanwhile). */
+export function deleteProfile(id) {
+  return isDesktop() ? invoke('profile_delete', { id })
+    : request(`/api/profiles/${enc(id)}`, { method: 'DELETE' });
+}
+
+/** Undoes the deletion of profile `id`; resolves to the restored document. */
+export function restoreProfile(id) {
+  return isDesktop() ? invoke('profile_restore', { id })
+    : request(`/api/profiles/${enc(id)}/restore`, { method: 'POST' });
+}
+
+const SERVER_EVENTS = ['hello', 'run_added', 'run_deleted', 'users', 'sharing', 'profiles_changed', 'lagged'];
 
 /**
  * Follows the shared live events. `handler({type, …})` gets run_added {run}, run_deleted {id},
- * users {users}, sharing {enabled, guest_access}, hello {name, role} and lagged {missed};
+ * users {users}, sharing {enabled, guest_access}, profiles_changed {id, action}, hello {name,
+ * role} and lagged {missed};
  * `onState('live' | 'connecting' | 'closed')` the connection state ('closed': the server
  * refused the stream, e.g. the session was revoked; it is retried after a while).
  * Returns the function that stops following.

@@ -177,18 +177,49 @@ pub struct Server {
     /// The base URL it printed, e.g. `http://127.0.0.1:41234/`.
     pub url: String,
     process: ChildGuard,
+    /// Dropped after `process` (fields drop in order): the server has exited by then.
+    _data: TempDir,
+}
+
+/// A directory removed (with its contents) on drop.
+#[derive(Debug)]
+struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty directory under the system's temporary directory.
+    fn new(what: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!(
+            "cristallo-e2e-{what}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 impl Server {
-    /// Starts the server from the debug build on a free port, serving `<repo>/ui`, and reads
-    /// the `url: ...` line it prints first.
+    /// Starts the server from the debug build on a free port, serving `<repo>/ui`, with a
+    /// fresh data directory of its own (history and profiles start empty, removed when the
+    /// server is dropped), and reads the `url: ...` line it prints first.
     pub fn start() -> Server {
         let bin = binary("cristallo");
+        let data = TempDir::new("data");
         let mut process = ChildGuard::spawn(
             "cristallo serve",
             Command::new(bin)
                 .args(["serve", "--bind", "127.0.0.1:0", "--ui-dir"])
                 .arg(repo_root().join("ui"))
+                .arg("--data-dir")
+                .arg(&data.0)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit()),
@@ -224,7 +255,11 @@ impl Server {
             url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
             "unexpected server URL {url:?}"
         );
-        Server { url, process }
+        Server {
+            url,
+            process,
+            _data: data,
+        }
     }
 
     /// The address the server listens on.
@@ -249,6 +284,8 @@ pub struct WebDriver {
     pub url: String,
     // Dropped last: the client session should be closed before the driver goes.
     _process: ChildGuard,
+    /// The desktop app's data directory (tauri-driver), removed after the driver is gone.
+    _data: Option<TempDir>,
 }
 
 impl WebDriver {
@@ -274,11 +311,14 @@ impl WebDriver {
         WebDriver {
             url: format!("http://{addr}"),
             _process: process,
+            _data: None,
         }
     }
 
     /// Starts `tauri-driver` on free ports; it launches WebKitWebDriver itself for each
-    /// session. Needs a display (`xvfb-run`).
+    /// session, which launches the app. Unless `CRISTALLO_DATA_DIR` is set already, the app
+    /// gets a fresh data directory of this driver through it (history and profiles start
+    /// empty). Needs a display (`xvfb-run`).
     pub fn tauri_driver() -> WebDriver {
         let program = require_program("tauri-driver", "`cargo install tauri-driver --locked`");
         let native = require_program("WebKitWebDriver", "Debian package webkit2gtk-driver");
@@ -288,9 +328,17 @@ impl WebDriver {
         );
         let port = free_port();
         let native_port = free_port();
+        // A test that chose the directory itself (CRISTALLO_DATA_DIR set) keeps it.
+        let data = std::env::var_os("CRISTALLO_DATA_DIR")
+            .is_none()
+            .then(|| TempDir::new("app-data"));
+        let mut command = Command::new(program);
+        if let Some(data) = &data {
+            command.env("CRISTALLO_DATA_DIR", &data.0);
+        }
         let mut process = ChildGuard::spawn(
             "tauri-driver",
-            Command::new(program)
+            command
                 .args(["--port", &port.to_string()])
                 .args(["--native-port", &native_port.to_string()])
                 .arg("--native-driver")
@@ -304,6 +352,7 @@ impl WebDriver {
         WebDriver {
             url: format!("http://{addr}"),
             _process: process,
+            _data: data,
         }
     }
 }

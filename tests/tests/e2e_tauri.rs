@@ -83,3 +83,45 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
     client.close().await.expect("end the session");
     drop(driver);
 }
+
+/// issue 6 "Must show" in the desktop app (every call through `invoke`): model-update with its
+/// defaults, "Save as profile" (`profile_save`), the simulator with that profile picked
+/// (`profile_list`, `profile_show`, `run_tool` with `profile_id`), and the Profiles hub
+/// listing it.
+#[tokio::test]
+#[ignore = "e2e: run by make test with --ignored"]
+async fn tauri_saves_a_model_update_result_as_a_profile_and_simulates_it() {
+    let app = binary("cristallo-app");
+    let driver = WebDriver::tauri_driver();
+    let caps = json!({
+        "browserName": "wry",
+        "tauri:options": { "application": app.to_str().expect("a UTF-8 path") }
+    });
+    let client = ClientBuilder::rustls()
+        .expect("TLS roots for the WebDriver client")
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&driver.url)
+        .await
+        .expect("start the app through tauri-driver");
+    common::wait_for(&client, r#"a[data-tool="model-update"]"#).await;
+
+    let identified =
+        common::profile_flow::model_update_to_simulator(&client, "desktop identified rig").await;
+    std::fs::write(
+        artifacts_dir().join("tauri-profile-simulator.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    common::profile_flow::open(&client, "#/profiles").await;
+    common::wait_for(
+        &client,
+        &format!(
+            r#"tr[data-profile-id="{}"] td[data-origin="model-update"]"#,
+            identified.id
+        ),
+    )
+    .await;
+
+    client.close().await.expect("end the session");
+    drop(driver);
+}

@@ -1,7 +1,8 @@
 //! The walk-through (issue 10): in headless Chromium and in the Tauri window (Xvfb), open the
 //! home page and every tool page, run each tool with its defaults, and check that a plot and
 //! the tool's key scalar (finite) appear. Accessibility basics on every page: each form control
-//! has an accessible name, and the Run button is reached and pressed with the keyboard alone.
+//! has an accessible name (also on the Profiles hub and the compare page), and the Run button is
+//! reached and pressed with the keyboard alone.
 //! Screenshots of every page go to `docs/screenshots/{front}-{page}.png` (CI keeps them as
 //! artifacts; the README shows three of them).
 
@@ -229,6 +230,14 @@ async fn walk_through(client: &Client, front: &str) {
         .select_by_value("computed")
         .await
         .expect("back to the computed units");
+
+    // Profiles: the hub and the compare page have named controls too.
+    goto_hash(client, "#/profiles").await;
+    common::wait_for(client, "#profile-import").await;
+    assert_controls_named(client, "profiles").await;
+    goto_hash(client, "#/profiles/compare").await;
+    common::wait_for(client, "#compare-run").await;
+    assert_controls_named(client, "profile compare").await;
 }
 
 /// Runs `modal` with its defaults (mouse) and reads scalar `key`.

@@ -5,6 +5,8 @@
 // Each e2e test binary uses a part of these helpers.
 #![allow(dead_code)]
 
+pub mod profile_flow;
+
 use std::time::{Duration, Instant};
 
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
