@@ -457,7 +457,7 @@ fn ccx_bounded_request_matches_the_reference() {
 }
 
 #[test]
-#[ignore = "solid model: ~10 s of ccx; run with --ignored (make test does)"]
+// The solid model takes ~10 s of ccx: part of every `cargo test`, as make test runs it.
 fn ccx_solid_matches_the_reference() {
     solve_and_compare("solid_default.json");
 }

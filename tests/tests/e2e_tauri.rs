@@ -93,16 +93,7 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
 async fn tauri_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     let app = binary("cristallo-app");
     let driver = WebDriver::tauri_driver();
-    let caps = json!({
-        "browserName": "wry",
-        "tauri:options": { "application": app.to_str().expect("a UTF-8 path") }
-    });
-    let client = ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&driver.url)
-        .await
-        .expect("start the app through tauri-driver");
+    let client = common::tauri_window(&driver, &app).await;
     common::wait_for(&client, r#"a[data-tool="model-update"]"#).await;
 
     let identified =
