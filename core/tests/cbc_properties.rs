@@ -33,20 +33,10 @@ fn numbers(v: &[Value]) -> Vec<f64> {
 
 /// |X1/F1| of M ẍ + B ẋ + S x = e1 F at ω, by a direct complex solve.
 fn receptance_11(m: [f64; 3], s: [f64; 3], b: [f64; 3], omega: f64) -> f64 {
-    let chain = |e: [f64; 3]| {
-        Matrix3::new(
-            e[0] + e[1],
-            -e[1],
-            0.0,
-            -e[1],
-            e[1] + e[2],
-            -e[2],
-            0.0,
-            -e[2],
-            e[2],
-        )
-    };
-    let (sm, bm) = (chain(s), chain(b));
+    let (sm, bm) = (
+        cristallo_core::lumped::chain_matrix(&s),
+        cristallo_core::lumped::chain_matrix(&b),
+    );
     let d = Matrix3::from_fn(|r, c| {
         let mass = if r == c { m[r] } else { 0.0 };
         Complex64::new(sm[(r, c)] - omega * omega * mass, omega * bm[(r, c)])

@@ -60,17 +60,7 @@ impl Default for Structure {
 }
 
 fn chain(e: &[f64; 3]) -> Matrix3<f64> {
-    Matrix3::new(
-        e[0] + e[1],
-        -e[1],
-        0.0,
-        -e[1],
-        e[1] + e[2],
-        -e[2],
-        0.0,
-        -e[2],
-        e[2],
-    )
+    crate::lumped::chain_matrix(e)
 }
 
 impl Structure {
