@@ -241,7 +241,8 @@ fn structure_matches_the_original_model() {
     let mut rep = Report::default();
     rep.check(
         "k",
-        s.storey_stiffness_n_per_m,
+        s.storey_stiffness_n_per_m
+            .expect("the geometry model has a storey stiffness"),
         f(&sd["k_storey_N_per_m"]),
         1e-11,
         0.0,

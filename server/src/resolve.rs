@@ -13,9 +13,9 @@
 //!    id, a non-string id, both `profile` and `profile_id`, or a tool without a profile: 400
 //!    naming `profile_id` (`sources[1].profile_id`).
 //!
-//! `vibration-control` models the rig from its geometry (control.md §2.1: equal storey masses,
-//! beam-theory stiffness, Rayleigh damping) and has no profile parameters, so a `profile_id`
-//! there is refused with that explanation rather than silently ignored.
+//! `vibration-control` models the rig from its geometry (control.md §2.1) unless its optional
+//! `profile.*` lists are given; a `profile_id` fills them, so the profile's chain replaces the
+//! geometry model.
 
 use cristallo_core::profile_doc::ProfileDoc;
 use cristallo_core::ToolError;
@@ -166,12 +166,7 @@ pub fn resolve_profile_ids(store: &Store, tool: &str, params: &mut Value) -> Res
         if wants_profile(obj) {
             let keys = profile_keys(tool);
             if keys.is_empty() {
-                let why = if tool == "vibration-control" {
-                    "vibration-control models the rig from its geometry (control.md §2.1) and takes no model profile"
-                        .to_string()
-                } else {
-                    format!("tool '{tool}' takes no model profile")
-                };
+                let why = format!("tool '{tool}' takes no model profile");
                 return Err(ToolError::invalid("profile_id", why).into());
             }
             let doc = lookup(store, obj, "profile_id")?;
@@ -258,6 +253,8 @@ mod tests {
     fn profile_keys_come_from_the_schema() {
         let keys = profile_keys("simulator");
         assert!(keys.contains(&"masses_kg".to_string()), "{keys:?}");
-        assert!(profile_keys("vibration-control").is_empty());
+        let vc = profile_keys("vibration-control");
+        assert!(vc.contains(&"dampings_ns_per_m".to_string()), "{vc:?}");
+        assert!(profile_keys("recordings").is_empty());
     }
 }

@@ -380,7 +380,7 @@ async fn bad_profile_ids_are_400_naming_profile_id() {
             "modal",
             json!({"profile_id": id, "profile": {"masses_kg": [1.0, 1.0, 1.0]}}),
         ),
-        ("vibration-control", json!({"profile_id": id})),
+        ("recordings", json!({"profile_id": id})),
     ];
     for (tool, params) in cases {
         let (status, v) = s
@@ -393,6 +393,16 @@ async fn bad_profile_ids_are_400_naming_profile_id() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{tool} {params}: {v}");
         assert_eq!(v["field"], "profile_id", "{v}");
     }
+    // vibration-control takes a profile in place of the rig's geometry model.
+    let (status, v) = s
+        .send(
+            "POST",
+            "/api/tools/vibration-control/run",
+            Some(json!({"profile_id": id, "strategy": "tmd"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["params"]["profile"]["masses_kg"], json!([5.1, 5.2, 5.3]));
     // A deleted profile can no longer be used.
     s.send("DELETE", &format!("/api/profiles/{id}"), None).await;
     let (status, v) = s

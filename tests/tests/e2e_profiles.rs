@@ -138,6 +138,31 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
     let params: Value = serde_json::from_str(echo.as_str().expect("text")).expect("JSON echo");
     assert_eq!(params["profile"]["masses_kg"], json!(MASSES_KG), "{params}");
     assert_eq!(params["profile"]["name"], "e2e bench rig");
+    let simulated_f1 = common::scalar_value(client, "natural_frequency_1_hz").await;
+
+    // The same profile in vibration-control replaces the rig's geometry model.
+    client
+        .goto(&format!("{}#/tool/vibration-control", server.url))
+        .await
+        .expect("open vibration-control");
+    common::wait_for(client, &format!(r#"#profile-select option[value="{id}"]"#)).await;
+    common::wait_for(client, "#profile-select")
+        .await
+        .select_by_value(&id)
+        .await
+        .expect("pick the profile");
+    wait_until(
+        client,
+        &format!("document.getElementById('profile-select').dataset.applied === '{id}'"),
+        "the profile fills the vibration-control form",
+    )
+    .await;
+    assert_eq!(common::run_and_wait(client).await, "done");
+    let controlled_f1 = common::scalar_value(client, "natural_frequency_1_hz").await;
+    assert!(
+        (controlled_f1 - simulated_f1).abs() <= 1e-9 * simulated_f1,
+        "vibration-control f1 {controlled_f1} vs simulator f1 {simulated_f1} for one profile"
+    );
     std::fs::write(
         artifacts_dir().join("browser-profile-simulator.png"),
         client.screenshot().await.unwrap(),

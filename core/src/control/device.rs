@@ -17,7 +17,7 @@ use std::f64::consts::PI;
 
 use nalgebra::{DMatrix, DVector, Matrix4, Vector4};
 
-use super::rig::structure;
+use super::rig::{structure, Structure};
 
 /// Mechanical parameters of the device.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,7 +74,11 @@ pub struct Device {
 impl Device {
     /// Builds the model for `params` (floor 1..=3, m_p > 0 checked by the caller).
     pub fn new(params: DeviceParams) -> Self {
-        let s = structure();
+        Self::on(structure(), params)
+    }
+
+    /// The device on structure `s` (the rig's geometry model or a profile's chain).
+    pub fn on(s: &Structure, params: DeviceParams) -> Self {
         let n = params.floor - 1;
         let (mp, kp, cp) = (
             params.proof_mass_kg,

@@ -17,6 +17,7 @@ use super::eigen::Modal;
 use super::error::ControlError;
 use super::lqg::LqgDesign;
 use super::margins::{crossings, LoopEval, BLOCK};
+use super::rig::{structure, Structure};
 
 /// The feedback law of a strategy.
 #[derive(Debug, Clone)]
@@ -115,12 +116,23 @@ pub fn max_stable_gains(
     comp: Option<&Compensator>,
     known: Option<(usize, Option<f64>)>,
 ) -> Result<[Option<f64>; 3], ControlError> {
+    max_stable_gains_on(structure(), params, force_factor_n_per_a, comp, known)
+}
+
+/// [`max_stable_gains`] on structure `s`.
+pub fn max_stable_gains_on(
+    s: &Structure,
+    params: &DeviceParams,
+    force_factor_n_per_a: f64,
+    comp: Option<&Compensator>,
+    known: Option<(usize, Option<f64>)>,
+) -> Result<[Option<f64>; 3], ControlError> {
     let mut out = [None; 3];
     for (f, slot) in out.iter_mut().enumerate() {
         match known {
             Some((floor, h)) if floor == f + 1 => *slot = h,
             _ => {
-                let dev = Device::new(params.on_floor(f + 1));
+                let dev = Device::on(s, params.on_floor(f + 1));
                 let p = plant(&dev)?;
                 *slot = max_stable_gain(&p, force_factor_n_per_a, comp);
             }

@@ -87,6 +87,62 @@ pub struct ControlParams {
     pub lqr_input_weight: f64,
     pub kalman_process_noise: f64,
     pub kalman_measurement_noise: f64,
+    /// A model profile in place of the rig's geometry model (all three lists, or none).
+    #[serde(default)]
+    pub profile: ProfileInput,
+    /// The structure the profile gives (None: the rig's geometry model), set by
+    /// [`parse_params`].
+    #[serde(skip)]
+    pub structure: Option<rig::Structure>,
+}
+
+/// The `profile.*` fields: a model profile's chain, or nothing (the rig of control.md §2.1).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub masses_kg: Option<[f64; 3]>,
+    #[serde(default)]
+    pub stiffnesses_n_per_m: Option<[f64; 3]>,
+    #[serde(default)]
+    pub dampings_ns_per_m: Option<[f64; 3]>,
+}
+
+impl ProfileInput {
+    /// The profile's structure; None when no list is given, an error naming the first missing
+    /// list when only some are, or the profile's own checks (ranges, a positive damper).
+    fn structure(&self) -> Result<Option<rig::Structure>, ToolError> {
+        let (m, k, c) = (
+            self.masses_kg,
+            self.stiffnesses_n_per_m,
+            self.dampings_ns_per_m,
+        );
+        if m.is_none() && k.is_none() && c.is_none() {
+            return Ok(None);
+        }
+        let missing = |field: &str| {
+            ToolError::invalid(
+                field,
+                "a model profile needs masses, stiffnesses and dampers (give all three, or none for the rig's geometry model)",
+            )
+        };
+        let profile = crate::lumped::Profile {
+            name: self.name.clone().unwrap_or_else(|| "profile".into()),
+            masses_kg: m.ok_or_else(|| missing("profile.masses_kg"))?,
+            stiffnesses_n_per_m: k.ok_or_else(|| missing("profile.stiffnesses_n_per_m"))?,
+            dampings_ns_per_m: c.ok_or_else(|| missing("profile.dampings_ns_per_m"))?,
+            ..crate::lumped::Profile::default()
+        };
+        profile.check("profile")?;
+        rig::Structure::from_chain(
+            &profile.masses_kg,
+            &profile.stiffnesses_n_per_m,
+            &profile.dampings_ns_per_m,
+        )
+        .map(Some)
+    }
 }
 
 /// The `vibration-control` tool.
@@ -191,6 +247,42 @@ pub fn param_specs() -> Vec<ParamSpec> {
         .max(1.0)
         .log()
         .describe("R_n: intensity of the velocity-sensor noise"),
+        ParamSpec::text("profile.name", "Profile name", "", 0, 80)
+            .optional()
+            .describe("Label of the model profile (echoed)."),
+        ParamSpec::number_list(
+            "profile.masses_kg",
+            "Floor masses m1..m3",
+            "kg",
+            Value::Null,
+            3,
+            3,
+        )
+        .min_exclusive(0.0)
+        .describe(
+            "A model profile in place of the rig's geometry model (equal storeys, \
+                 Rayleigh damping): empty = the rig.",
+        ),
+        ParamSpec::number_list(
+            "profile.stiffnesses_n_per_m",
+            "Storey stiffnesses k1..k3",
+            "N/m",
+            Value::Null,
+            3,
+            3,
+        )
+        .min_exclusive(0.0)
+        .describe("k1 ties floor 1 to the ground; empty = the rig."),
+        ParamSpec::number_list(
+            "profile.dampings_ns_per_m",
+            "Storey dampers c1..c3",
+            "N·s/m",
+            Value::Null,
+            3,
+            3,
+        )
+        .min(0.0)
+        .describe("Viscous dampers in parallel with k1..k3; empty = the rig's Rayleigh damping."),
     ]
 }
 
@@ -198,6 +290,7 @@ pub fn param_specs() -> Vec<ParamSpec> {
 /// in, compensator zero resolved).
 pub fn parse_params(params: &Value) -> Result<(ControlParams, Value), ToolError> {
     let (mut p, mut echo): (ControlParams, Value) = parse(&param_specs(), params)?;
+    p.structure = p.profile.structure()?;
     if !(p.floor == 1.0 || p.floor == 2.0 || p.floor == 3.0) {
         return Err(ToolError::invalid("floor", "must be 1, 2 or 3"));
     }

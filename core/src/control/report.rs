@@ -9,11 +9,11 @@ use num_complex::Complex64;
 use super::compensator::Compensator;
 use super::device::{Device, DeviceParams};
 use super::eigen::eigenvalues;
-use super::feedback::{max_stable_gains, plant, Feedback, OpenLoop};
+use super::feedback::{max_stable_gains_on, plant, Feedback, OpenLoop};
 use super::lqg::{design, LqgWeights};
 use super::margins::{crossings, LoopEval, Margin, BLOCK};
 use super::poles::{dvf_ec_matrix, dvf_matrix, max_real_part, pole_table};
-use super::rig::structure;
+use super::rig::{structure, Structure};
 use super::sweep::{self, argmax, energy_db, grid, phase_deg, receptance, trapezoid};
 use super::{ControlParams, Strategy, TOOL_ID};
 use crate::{Cancel, Progress, Series, Table, ToolError, ToolResult};
@@ -60,8 +60,16 @@ pub(super) fn run(
     cancel: &Cancel,
 ) -> Result<ToolResult, ToolError> {
     let mut res = ToolResult::new(TOOL_ID, echo);
-    let s = structure();
-    let unc = sweep::uncontrolled()?;
+    // The rig's geometry model (its sweep cached), or a profile's chain.
+    let s: &Structure = p.structure.as_ref().unwrap_or_else(|| structure());
+    let unc_of_profile;
+    let unc = match &p.structure {
+        Some(custom) => {
+            unc_of_profile = sweep::compute_uncontrolled(custom)?;
+            &unc_of_profile
+        }
+        None => sweep::uncontrolled()?,
+    };
     for i in 0..3 {
         res.set(
             &format!("natural_frequency_{}_hz", i + 1),
@@ -72,7 +80,9 @@ pub(super) fn run(
             s.damping_ratios[i] * 100.0,
         );
     }
-    res.set("storey_stiffness_n_per_m", s.storey_stiffness_n_per_m);
+    if let Some(k) = s.storey_stiffness_n_per_m {
+        res.set("storey_stiffness_n_per_m", k);
+    }
     res.set(
         "integrated_kinetic_energy_uncontrolled_j_rad_per_s",
         unc.integrated_j_rad_per_s,
@@ -100,7 +110,7 @@ pub(super) fn run(
     cancel.check()?;
 
     let dp = device_params(p);
-    let dev = Device::new(dp);
+    let dev = Device::on(s, dp);
     res.set("device_natural_frequency_hz", dp.natural_frequency_hz());
     res.set("device_damping_ratio_percent", dp.damping_ratio() * 100.0);
     let bl = p.force_factor_n_per_a;
@@ -178,7 +188,7 @@ pub(super) fn run(
         if matches!(strategy, Strategy::Dvf | Strategy::DvfEc) {
             progress.report(0.5, "largest stable gains");
             let c = (strategy == Strategy::DvfEc).then_some(&comp);
-            hmax = max_stable_gains(&dp, bl, c, own_hmax)?;
+            hmax = max_stable_gains_on(s, &dp, bl, c, own_hmax)?;
         }
         if let Some(m) = gm {
             res.set("gain_margin_db", m.value);

@@ -36,19 +36,19 @@ pub const LEGS_PER_STOREY: f64 = 4.0;
 pub const RAYLEIGH_XI: f64 = 0.002;
 
 /// The bare structure: matrices, Rayleigh coefficients and modes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Structure {
-    /// Storey stiffness k [N/m].
-    pub storey_stiffness_n_per_m: f64,
+    /// Storey stiffness k [N/m] of the geometry model; None for a profile's chain.
+    pub storey_stiffness_n_per_m: Option<f64>,
     /// Mass matrix M \[kg\].
     pub m: Matrix3<f64>,
     /// Stiffness matrix K [N/m].
     pub k: Matrix3<f64>,
     /// Rayleigh damping matrix C = αM + βK [N·s/m].
     pub c: Matrix3<f64>,
-    /// Rayleigh α [1/s].
+    /// Rayleigh α [1/s] (0 for a profile: its dampers are the storeys' own).
     pub alpha_1_per_s: f64,
-    /// Rayleigh β \[s\].
+    /// Rayleigh β \[s\] (0 for a profile).
     pub beta_s: f64,
     /// Undamped natural frequencies, ascending \[Hz\].
     pub natural_frequencies_hz: [f64; 3],
@@ -72,7 +72,7 @@ impl Structure {
         let f = [w[0] / (2.0 * PI), w[1] / (2.0 * PI), w[2] / (2.0 * PI)];
         let z = [0, 1, 2].map(|i| alpha / (2.0 * w[i]) + beta * w[i] / 2.0);
         Self {
-            storey_stiffness_n_per_m: k,
+            storey_stiffness_n_per_m: Some(k),
             m,
             k: kmat,
             c,
@@ -81,6 +81,31 @@ impl Structure {
             natural_frequencies_hz: f,
             damping_ratios: z,
         }
+    }
+}
+
+impl Structure {
+    /// A model profile's chain (measured.md §7): M = diag(m), K and C the fixed-base chains of
+    /// the storey springs and dampers; natural frequencies of the undamped model and damping
+    /// ratios from the damped poles (the lumped model of `modal`).
+    pub fn from_chain(
+        masses_kg: &[f64; 3],
+        stiffnesses_n_per_m: &[f64; 3],
+        dampings_ns_per_m: &[f64; 3],
+    ) -> Result<Self, crate::ToolError> {
+        let model =
+            crate::lumped::LumpedModel::chain(masses_kg, stiffnesses_n_per_m, dampings_ns_per_m);
+        let modes = model.modal_analysis()?;
+        Ok(Self {
+            storey_stiffness_n_per_m: None,
+            m: model.m,
+            k: model.k,
+            c: model.c,
+            alpha_1_per_s: 0.0,
+            beta_s: 0.0,
+            natural_frequencies_hz: modes.undamped.natural_frequency_hz,
+            damping_ratios: modes.damped.damping_ratio,
+        })
     }
 }
 

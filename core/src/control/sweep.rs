@@ -21,7 +21,7 @@ use num_complex::Complex64;
 use super::device::Device;
 use super::error::ControlError;
 use super::lu::{solve, Split};
-use super::rig::structure;
+use super::rig::{structure, Structure};
 
 /// Number of grid points.
 pub const GRID_POINTS: usize = 9901;
@@ -121,7 +121,11 @@ pub struct Uncontrolled {
 
 /// Computes the bare structure's sweep without the cache (benchmarks).
 pub fn compute_uncontrolled_uncached() -> Result<Uncontrolled, ControlError> {
-    let s = structure();
+    compute_uncontrolled(structure())
+}
+
+/// The bare sweep of structure `s` (a profile's chain is not cached).
+pub fn compute_uncontrolled(s: &Structure) -> Result<Uncontrolled, ControlError> {
     let g = grid();
     let rhs = [Complex64::ONE, Complex64::ZERO, Complex64::ZERO];
     let mut vel: Vec<[Complex64; 3]> = Vec::with_capacity(GRID_POINTS);
