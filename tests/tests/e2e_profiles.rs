@@ -95,18 +95,7 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
         .goto(&format!("{}#/tool/simulator", server.url))
         .await
         .expect("open the simulator");
-    common::wait_for(client, &format!(r#"#profile-select option[value="{id}"]"#)).await;
-    common::wait_for(client, "#profile-select")
-        .await
-        .select_by_value(&id)
-        .await
-        .expect("pick the profile");
-    wait_until(
-        client,
-        &format!("document.getElementById('profile-select').dataset.applied === '{id}'"),
-        "the profile fills the form",
-    )
-    .await;
+    common::profile_flow::pick(client, &id).await;
     let masses = client
         .find(Locator::Css(r#"[id="param-profile.masses_kg"]"#))
         .await
@@ -145,18 +134,7 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
         .goto(&format!("{}#/tool/vibration-control", server.url))
         .await
         .expect("open vibration-control");
-    common::wait_for(client, &format!(r#"#profile-select option[value="{id}"]"#)).await;
-    common::wait_for(client, "#profile-select")
-        .await
-        .select_by_value(&id)
-        .await
-        .expect("pick the profile");
-    wait_until(
-        client,
-        &format!("document.getElementById('profile-select').dataset.applied === '{id}'"),
-        "the profile fills the vibration-control form",
-    )
-    .await;
+    common::profile_flow::pick(client, &id).await;
     assert_eq!(common::run_and_wait(client).await, "done");
     let controlled_f1 = common::scalar_value(client, "natural_frequency_1_hz").await;
     assert!(

@@ -41,6 +41,23 @@ pub async fn open(client: &Client, hash: &str) {
         .unwrap_or_else(|e| panic!("open {hash}: {e}"));
 }
 
+/// Picks saved profile `id` in the tool page's "Model profile" list and waits until it has
+/// filled the form.
+pub async fn pick(client: &Client, id: &str) {
+    wait_for(client, &format!(r#"#profile-select option[value="{id}"]"#)).await;
+    wait_for(client, "#profile-select")
+        .await
+        .select_by_value(id)
+        .await
+        .expect("pick the profile");
+    wait_until(
+        client,
+        &format!("document.getElementById('profile-select').dataset.applied === '{id}'"),
+        "the profile fills the form",
+    )
+    .await;
+}
+
 /// Clicks the element `css` through the page (a sticky footer may cover it).
 pub async fn click(client: &Client, css: &str) {
     wait_for(client, css).await;
@@ -168,18 +185,7 @@ pub async fn model_update_to_simulator(client: &Client, name: &str) -> Identifie
 
     // The simulator with the profile picked.
     open(client, "#/tool/simulator").await;
-    wait_for(client, &format!(r#"#profile-select option[value="{id}"]"#)).await;
-    wait_for(client, "#profile-select")
-        .await
-        .select_by_value(&id)
-        .await
-        .expect("pick the profile");
-    wait_until(
-        client,
-        &format!("document.getElementById('profile-select').dataset.applied === '{id}'"),
-        "the profile fills the form",
-    )
-    .await;
+    pick(client, &id).await;
     assert_close(
         &list_field(client, "profile.masses_kg").await,
         &masses,
