@@ -190,6 +190,79 @@ pub fn profile_params(prefix: &str) -> Vec<ParamSpec> {
     ]
 }
 
+/// The optional `profile.*` fields of a tool with its own default model (vibration-control,
+/// cbc): a model profile's chain in its place, or empty lists (null) for `own_model`.
+pub fn optional_profile_params(own_model: &str) -> Vec<ParamSpec> {
+    let list = |key: &str, label: &str, unit: &str, what: &str| {
+        ParamSpec::number_list(
+            &join("profile", key),
+            label,
+            unit,
+            Value::Null,
+            N_FLOORS,
+            N_FLOORS,
+        )
+        .describe(&format!("{what}; empty = {own_model}."))
+    };
+    vec![
+        ParamSpec::text("profile.name", "Profile name", "", 0, NAME_LEN.1)
+            .optional()
+            .describe("Label of the model profile (echoed)."),
+        list(
+            "masses_kg",
+            "Floor masses m1..m3",
+            "kg",
+            "A model profile in place of the tool's own model",
+        )
+        .min_exclusive(0.0),
+        list(
+            "stiffnesses_n_per_m",
+            "Storey stiffnesses k1..k3",
+            "N/m",
+            "k1 ties floor 1 to the ground",
+        )
+        .min_exclusive(0.0),
+        list(
+            DAMPING_FIELD_SUFFIX,
+            "Storey dampers c1..c3",
+            "N·s/m",
+            "Viscous dampers in parallel with k1..k3",
+        )
+        .min(0.0),
+    ]
+}
+
+/// The profile the optional fields give: None when no list is given, an error naming the
+/// first missing list when only some are, else the profile after [`Profile::check`].
+pub fn optional_profile(
+    name: Option<&str>,
+    masses_kg: Option<[f64; 3]>,
+    stiffnesses_n_per_m: Option<[f64; 3]>,
+    dampings_ns_per_m: Option<[f64; 3]>,
+) -> Result<Option<Profile>, ToolError> {
+    if masses_kg.is_none() && stiffnesses_n_per_m.is_none() && dampings_ns_per_m.is_none() {
+        return Ok(None);
+    }
+    let missing = |key: &str| {
+        ToolError::invalid(
+            join("profile", key),
+            "a model profile needs masses, stiffnesses and dampers (give all three, or none for the tool's own model)",
+        )
+    };
+    let profile = Profile {
+        name: name
+            .filter(|n| !n.is_empty())
+            .unwrap_or("profile")
+            .to_string(),
+        masses_kg: masses_kg.ok_or_else(|| missing("masses_kg"))?,
+        stiffnesses_n_per_m: stiffnesses_n_per_m.ok_or_else(|| missing("stiffnesses_n_per_m"))?,
+        dampings_ns_per_m: dampings_ns_per_m.ok_or_else(|| missing(DAMPING_FIELD_SUFFIX))?,
+        ..Profile::default()
+    };
+    profile.check("profile")?;
+    Ok(Some(profile))
+}
+
 fn lookup<'a>(root: &'a Value, field: &str) -> Result<&'a Value, ToolError> {
     field
         .split('.')

@@ -320,3 +320,45 @@ fn experiments_carry_the_exact_curve_underneath_unless_turned_off() {
     let without = run_ok(off);
     assert!(without.series.iter().all(|s| !s.name.starts_with("exact")));
 }
+
+#[test]
+fn a_model_profile_replaces_the_structure_and_partial_ones_are_refused() {
+    let profile = json!({
+        "name": "stiffer",
+        "masses_kg": [0.25, 0.2, 0.2],
+        "stiffnesses_n_per_m": [300.0, 200.0, 200.0],
+        "dampings_ns_per_m": [0.1, 0.1, 0.1],
+    });
+    let exact = json!({"mode": "exact", "profile": profile});
+    let r = run_ok(exact);
+    assert_eq!(
+        r.params["masses_kg"],
+        json!([0.25, 0.2, 0.2]),
+        "echo shows the profile"
+    );
+    let by_hand = run_ok(json!({
+        "mode": "exact",
+        "masses_kg": [0.25, 0.2, 0.2],
+        "stiffnesses_n_per_m": [300.0, 200.0, 200.0],
+    }));
+    assert_eq!(
+        r.scalar("linear_natural_frequency_1_rad_s"),
+        by_hand.scalar("linear_natural_frequency_1_rad_s")
+    );
+    assert_eq!(
+        r.series_named("exact_amplitude_1"),
+        by_hand.series_named("exact_amplitude_1")
+    );
+    assert_eq!(
+        field_of(json!({"profile": {"masses_kg": [0.2, 0.2, 0.2]}})),
+        "profile.stiffnesses_n_per_m"
+    );
+    assert_eq!(
+        field_of(json!({"profile": {
+            "masses_kg": [0.2, 0.2, 0.2],
+            "stiffnesses_n_per_m": [200.0, 200.0, 200.0],
+            "dampings_ns_per_m": [0.0, 0.0, 0.0],
+        }})),
+        "profile.dampings_ns_per_m"
+    );
+}

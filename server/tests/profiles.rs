@@ -403,6 +403,16 @@ async fn bad_profile_ids_are_400_naming_profile_id() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["params"]["profile"]["masses_kg"], json!([5.1, 5.2, 5.3]));
+    // So does cbc (its structure's masses, stiffnesses and dampers).
+    let (status, v) = s
+        .send(
+            "POST",
+            "/api/tools/cbc/run",
+            Some(json!({"profile_id": id, "mode": "exact", "forcing_max_n": 5.0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", v["error"]);
+    assert_eq!(v["params"]["masses_kg"], json!([5.1, 5.2, 5.3]));
     // A deleted profile can no longer be used.
     s.send("DELETE", &format!("/api/profiles/{id}"), None).await;
     let (status, v) = s

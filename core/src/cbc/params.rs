@@ -48,7 +48,7 @@ pub struct CbcParams {
 
 /// The schema of `cbc`.
 pub fn cbc_params() -> Vec<ParamSpec> {
-    vec![
+    let mut specs = vec![
         ParamSpec::choice(
             "mode",
             "Mode",
@@ -167,7 +167,11 @@ pub fn cbc_params() -> Vec<ParamSpec> {
             .describe("Convergence: RMS of the control force over harmonics 0..H."),
         ParamSpec::integer("cbc_max_iterations", "CBC iterations", 30, 1, 500)
             .describe("Newton/Broyden iterations per CBC point."),
-    ]
+    ];
+    specs.extend(crate::lumped::optional_profile_params(
+        "masses_kg, stiffnesses_n_per_m and dampings_ns_per_m above",
+    ));
+    specs
 }
 
 fn triple(v: &Value, key: &str) -> Result<[f64; 3], ToolError> {
@@ -194,10 +198,47 @@ fn count(v: &Value, key: &str) -> Result<usize, ToolError> {
         .ok_or_else(|| ToolError::invalid(key, "expected a non-negative integer"))
 }
 
+/// A model profile given in `profile.*` replaces the structure's masses, stiffnesses and
+/// dampers (the cubic spring stays); the echo then shows the profile's values in those keys.
+fn apply_profile(filled: &mut Value) -> Result<(), ToolError> {
+    let field = |key: &str| -> Result<Option<[f64; 3]>, ToolError> {
+        match filled.get("profile").and_then(|p| p.get(key)) {
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => triple(&filled["profile"], key).map(Some).map_err(|_| {
+                ToolError::invalid(format!("profile.{key}"), "expected exactly 3 numbers")
+            }),
+        }
+    };
+    let name = filled
+        .get("profile")
+        .and_then(|p| p.get("name"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let Some(profile) = crate::lumped::optional_profile(
+        name.as_deref(),
+        field("masses_kg")?,
+        field("stiffnesses_n_per_m")?,
+        field("dampings_ns_per_m")?,
+    )?
+    else {
+        return Ok(());
+    };
+    if let Some(obj) = filled.as_object_mut() {
+        obj.insert("masses_kg".into(), json!(profile.masses_kg));
+        obj.insert(
+            "stiffnesses_n_per_m".into(),
+            json!(profile.stiffnesses_n_per_m),
+        );
+        obj.insert("dampings_ns_per_m".into(), json!(profile.dampings_ns_per_m));
+    }
+    Ok(())
+}
+
 impl CbcParams {
     /// Validates `params` and builds the typed parameters; returns them with the echo.
     pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
-        let filled = schema::validate(&cbc_params(), params)?;
+        let mut filled = schema::validate(&cbc_params(), params)?;
+        apply_profile(&mut filled)?;
         Ok((Self::from_filled(&filled)?, filled))
     }
 

@@ -111,37 +111,20 @@ pub struct ProfileInput {
 }
 
 impl ProfileInput {
-    /// The profile's structure; None when no list is given, an error naming the first missing
-    /// list when only some are, or the profile's own checks (ranges, a positive damper).
+    /// The profile's structure, None for the rig's geometry model (see
+    /// [`crate::lumped::optional_profile`]).
     fn structure(&self) -> Result<Option<rig::Structure>, ToolError> {
-        let (m, k, c) = (
+        let Some(p) = crate::lumped::optional_profile(
+            self.name.as_deref(),
             self.masses_kg,
             self.stiffnesses_n_per_m,
             self.dampings_ns_per_m,
-        );
-        if m.is_none() && k.is_none() && c.is_none() {
+        )?
+        else {
             return Ok(None);
-        }
-        let missing = |field: &str| {
-            ToolError::invalid(
-                field,
-                "a model profile needs masses, stiffnesses and dampers (give all three, or none for the rig's geometry model)",
-            )
         };
-        let profile = crate::lumped::Profile {
-            name: self.name.clone().unwrap_or_else(|| "profile".into()),
-            masses_kg: m.ok_or_else(|| missing("profile.masses_kg"))?,
-            stiffnesses_n_per_m: k.ok_or_else(|| missing("profile.stiffnesses_n_per_m"))?,
-            dampings_ns_per_m: c.ok_or_else(|| missing("profile.dampings_ns_per_m"))?,
-            ..crate::lumped::Profile::default()
-        };
-        profile.check("profile")?;
-        rig::Structure::from_chain(
-            &profile.masses_kg,
-            &profile.stiffnesses_n_per_m,
-            &profile.dampings_ns_per_m,
-        )
-        .map(Some)
+        rig::Structure::from_chain(&p.masses_kg, &p.stiffnesses_n_per_m, &p.dampings_ns_per_m)
+            .map(Some)
     }
 }
 
@@ -151,7 +134,7 @@ pub struct VibrationControlTool;
 
 /// The parameter schema (control.md §3).
 pub fn param_specs() -> Vec<ParamSpec> {
-    vec![
+    let mut specs = vec![
         ParamSpec::choice(
             "strategy",
             "Strategy",
@@ -247,43 +230,11 @@ pub fn param_specs() -> Vec<ParamSpec> {
         .max(1.0)
         .log()
         .describe("R_n: intensity of the velocity-sensor noise"),
-        ParamSpec::text("profile.name", "Profile name", "", 0, 80)
-            .optional()
-            .describe("Label of the model profile (echoed)."),
-        ParamSpec::number_list(
-            "profile.masses_kg",
-            "Floor masses m1..m3",
-            "kg",
-            Value::Null,
-            3,
-            3,
-        )
-        .min_exclusive(0.0)
-        .describe(
-            "A model profile in place of the rig's geometry model (equal storeys, \
-                 Rayleigh damping): empty = the rig.",
-        ),
-        ParamSpec::number_list(
-            "profile.stiffnesses_n_per_m",
-            "Storey stiffnesses k1..k3",
-            "N/m",
-            Value::Null,
-            3,
-            3,
-        )
-        .min_exclusive(0.0)
-        .describe("k1 ties floor 1 to the ground; empty = the rig."),
-        ParamSpec::number_list(
-            "profile.dampings_ns_per_m",
-            "Storey dampers c1..c3",
-            "N·s/m",
-            Value::Null,
-            3,
-            3,
-        )
-        .min(0.0)
-        .describe("Viscous dampers in parallel with k1..k3; empty = the rig's Rayleigh damping."),
-    ]
+    ];
+    specs.extend(crate::lumped::optional_profile_params(
+        "the rig's geometry model (equal storeys, Rayleigh damping)",
+    ));
+    specs
 }
 
 /// Parses and checks `params`; returns the typed parameters and the echo (defaults filled
