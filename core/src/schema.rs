@@ -479,6 +479,30 @@ pub fn parse<P: DeserializeOwned>(
 }
 
 /// The finite number at `key` of an already validated (and default-filled) parameter object.
+/// The names in `v`, given as a JSON list of strings or as one text separated by commas,
+/// spaces or semicolons (a form field); `what` names one item in the messages ("method").
+pub fn name_list(v: &Value, field: &str, what: &str) -> Result<Vec<String>, ToolError> {
+    match v {
+        Value::String(s) => Ok(s
+            .split([',', ' ', ';'])
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ToolError::invalid(field, format!("expected {what} names")))
+            })
+            .collect(),
+        _ => Err(ToolError::invalid(
+            field,
+            format!("expected a list of {what} names"),
+        )),
+    }
+}
+
 pub fn number_at(v: &Value, key: &str) -> Result<f64, ToolError> {
     v.get(key)
         .and_then(Value::as_f64)

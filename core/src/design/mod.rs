@@ -124,27 +124,7 @@ pub fn design_params() -> Vec<ParamSpec> {
 }
 
 fn parse_outputs(v: &Value) -> Result<Vec<usize>, ToolError> {
-    let names: Vec<String> = match v {
-        Value::String(s) => s
-            .split([',', ' ', ';'])
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| ToolError::invalid("outputs", "expected output names"))
-            })
-            .collect::<Result<_, _>>()?,
-        _ => {
-            return Err(ToolError::invalid(
-                "outputs",
-                "expected a list of output names",
-            ))
-        }
-    };
+    let names = crate::schema::name_list(v, "outputs", "output")?;
     if names.is_empty() || names.len() > 6 {
         return Err(ToolError::invalid("outputs", "select 1 to 6 outputs"));
     }

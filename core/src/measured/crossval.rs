@@ -296,14 +296,7 @@ impl CrossvalParams {
     /// Validates, loads every source and returns the typed parameters with the echo.
     pub fn parse(params: &Value, cancel: &Cancel) -> Result<(Self, Value), ToolError> {
         let mut filled = schema::validate(&crossval_params(), params)?;
-        let f_min_hz = schema::number_at(&filled, "f_min_hz")?;
-        let f_max_hz = schema::number_at(&filled, "f_max_hz")?;
-        if f_min_hz >= f_max_hz {
-            return Err(ToolError::invalid(
-                "f_min_hz",
-                format!("must be less than f_max_hz ({f_max_hz} Hz), is {f_min_hz} Hz"),
-            ));
-        }
+        let (f_min_hz, f_max_hz) = super::band_hz(&filled)?;
         let model_df_hz = schema::number_at(&filled, "model_df_hz")?;
         let items = filled["sources"].as_array().cloned().unwrap_or_default();
         let mut sources = Vec::with_capacity(items.len());

@@ -171,14 +171,7 @@ impl ModelUpdateParams {
     /// Validates, loads the files and returns the typed parameters with the echo.
     pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
         let mut filled = schema::validate(&model_update_params(), params)?;
-        let f_min_hz = schema::number_at(&filled, "f_min_hz")?;
-        let f_max_hz = schema::number_at(&filled, "f_max_hz")?;
-        if f_min_hz >= f_max_hz {
-            return Err(ToolError::invalid(
-                "f_min_hz",
-                format!("must be less than f_max_hz ({f_max_hz} Hz), is {f_min_hz} Hz"),
-            ));
-        }
+        let (f_min_hz, f_max_hz) = super::band_hz(&filled)?;
         let scale = schema::number_at(&filled, "amplitude_scale")?;
         let quantity = Quantity::parse(schema::text_at(&filled, "quantity")?)
             .ok_or_else(|| ToolError::invalid("quantity", "unknown quantity"))?;

@@ -188,27 +188,7 @@ pub fn uncertainty_params() -> Vec<ParamSpec> {
 
 /// `methods` from a list of names or a comma-separated text.
 fn parse_methods(v: &Value) -> Result<Vec<Method>, ToolError> {
-    let names: Vec<String> = match v {
-        Value::String(s) => s
-            .split([',', ' ', ';'])
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| ToolError::invalid("methods", "expected method names"))
-            })
-            .collect::<Result<_, _>>()?,
-        _ => {
-            return Err(ToolError::invalid(
-                "methods",
-                "expected a list of method names",
-            ))
-        }
-    };
+    let names = crate::schema::name_list(v, "methods", "method")?;
     if names.is_empty() {
         return Err(ToolError::invalid("methods", "select at least one method"));
     }
