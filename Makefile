@@ -29,6 +29,8 @@ PROFILE ?= release
 package: setup
 	node_modules/.bin/tauri build --bundles deb $(if $(filter debug,$(PROFILE)),--debug,) --ci
 
+# No incremental caches in the test build: they only cost disk (GBs) on a one-off CI run.
+test: export CARGO_INCREMENTAL = 0
 test: setup
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
