@@ -6,15 +6,18 @@
 import { el } from './dom.js';
 import { formatNumber } from './format.js';
 import { failure, heading, show } from './page.js';
-import { errorText, frequenciesText } from './profileutil.js';
+import { errorText, frequenciesText, frequencyLabel } from './profileutil.js';
+import { hzDisplay } from './units.js';
 import { renderResult } from './result.js';
 import { getProfile, listProfiles, runTool } from './transport.js';
 
-const QUANTITIES = [
+/** The rows of the table; frequencies in the display unit (Settings). */
+const quantities = () => [
   ...[1, 2, 3].map((i) => [`m${i}`, `Mass m${i} (kg)`, (d) => d.masses_kg[i - 1]]),
   ...[1, 2, 3].map((i) => [`k${i}`, `Stiffness k${i} (N/m)`, (d) => d.stiffnesses_n_per_m[i - 1]]),
   ...[1, 2, 3].map((i) => [`c${i}`, `Damper c${i} (N·s/m)`, (d) => d.dampings_ns_per_m[i - 1]]),
-  ...[1, 2, 3].map((i) => [`f${i}`, `Natural frequency f${i} (Hz)`, (d) => d.fn?.[i - 1] ?? null]),
+  ...[1, 2, 3].map((i) => [`f${i}`, `Natural frequency f${i} (${frequencyLabel()})`,
+    (d) => (d.fn ? d.fn[i - 1] * hzDisplay().factor : null)]),
 ];
 
 /** 100 (x − ref)/ref, or null when it cannot be told. */
@@ -31,7 +34,7 @@ function diffTable(docs) {
   return el('table', { id: 'profile-diff', class: 'data-table' }, [
     el('caption', {}, 'Models and differences from the reference'),
     el('thead', {}, el('tr', {}, head)),
-    el('tbody', {}, QUANTITIES.map(([key, label, get]) => el('tr', { 'data-quantity': key }, [
+    el('tbody', {}, quantities().map(([key, label, get]) => el('tr', { 'data-quantity': key }, [
       el('th', { scope: 'row' }, label),
       value(ref, key, get(ref)),
       ...others.flatMap((d) => {
@@ -236,7 +239,7 @@ export function comparePage(tools) {
     summaries = list;
     picks.replaceChildren(...(list.length ? list.map((p, i) => el('div', { class: 'check-row' }, [
       el('input', { type: 'checkbox', id: `compare-${i}`, value: p.id, 'data-compare-profile': p.id, checked: i < 2 }),
-      el('label', { for: `compare-${i}` }, `${p.name} — ${frequenciesText(p.natural_frequencies_hz)} Hz`),
+      el('label', { for: `compare-${i}` }, `${p.name} — ${frequenciesText(p.natural_frequencies_hz)} ${frequencyLabel()}`),
     ])) : [el('p', { class: 'empty' }, ['No saved profiles yet: ', el('a', { href: '#/profiles' }, 'import one'), '.'])]));
     refreshReference();
   }).catch((e) => {

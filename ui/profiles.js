@@ -7,7 +7,7 @@ import { el } from './dom.js';
 import { onLive } from './live.js';
 import { heading, show } from './page.js';
 import {
-  canModify, dateElement, downloadProfile, errorText, frequenciesText, originText,
+  canModify, dateElement, downloadProfile, errorText, frequenciesText, frequencyLabel, originText,
 } from './profileutil.js';
 import {
   deleteProfile, exportProfile, importProfile, listProfiles, renameProfile, restoreProfile,
@@ -114,7 +114,7 @@ export function profilesPage() {
   const body = el('tbody');
   const table = el('table', { id: 'profiles', class: 'data-table profiles', hidden: true }, [
     el('caption', { class: 'visually-hidden' }, 'Saved profiles, newest first'),
-    el('thead', {}, el('tr', {}, ['Name', 'Origin', 'Saved', 'Natural frequencies (Hz)', 'Actions']
+    el('thead', {}, el('tr', {}, ['Name', 'Origin', 'Saved', `Natural frequencies (${frequencyLabel()})`, 'Actions']
       .map((h) => el('th', { scope: 'col' }, h)))),
     body,
   ]);

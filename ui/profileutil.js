@@ -5,6 +5,7 @@ import { downloadBlob } from './export.js';
 import { formatNumber } from './format.js';
 import { live } from './live.js';
 import { formatTime } from './page.js';
+import { hzDisplay } from './units.js';
 
 export const PROFILE_SCHEMA = 'cristallo.profile/1';
 
@@ -37,10 +38,14 @@ export function dateElement(iso) {
   return el('time', { datetime: iso }, formatTime(ms));
 }
 
-/** "6.512, 17.46, 26.5" (Hz) or "—". */
+/** Frequencies stored in Hz as "6.512, 17.46, 26.5" in the display unit (Settings), or "—". */
 export function frequenciesText(f) {
-  return Array.isArray(f) ? f.map((x) => formatNumber(x, 4)).join(', ') : '—';
+  const { factor } = hzDisplay();
+  return Array.isArray(f) ? f.map((x) => formatNumber(x * factor, 4)).join(', ') : '—';
 }
+
+/** The display unit of frequencies on the profile pages: "Hz" or "rad/s". */
+export const frequencyLabel = () => hzDisplay().label;
 
 /** Saves a profile document as `{name}.profile.json` (the server's export file name). */
 export function downloadProfile(doc) {

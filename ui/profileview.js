@@ -6,7 +6,10 @@ import { el } from './dom.js';
 import { formatNumber } from './format.js';
 import { onLive } from './live.js';
 import { failure, heading, show } from './page.js';
-import { dateElement, downloadProfile, errorText, frequenciesText, originText } from './profileutil.js';
+import {
+  dateElement, downloadProfile, errorText, frequenciesText, frequencyLabel, originText,
+} from './profileutil.js';
+import { hzDisplay } from './units.js';
 import { getProfile, listProfiles } from './transport.js';
 
 function numbers(values) {
@@ -33,11 +36,11 @@ function modelTable(doc) {
 function modalTable(modal) {
   return el('table', { id: 'profile-modal', class: 'data-table' }, [
     el('caption', {}, 'Identified modes'),
-    el('thead', {}, el('tr', {}, ['Mode', 'Frequency (Hz)', 'Damping ratio', 'Shape floor 1', 'Shape floor 2', 'Shape floor 3']
+    el('thead', {}, el('tr', {}, ['Mode', `Frequency (${frequencyLabel()})`, 'Damping ratio', 'Shape floor 1', 'Shape floor 2', 'Shape floor 3']
       .map((c) => el('th', { scope: 'col' }, c)))),
     el('tbody', {}, [0, 1, 2].map((r) => el('tr', { 'data-mode': r + 1 }, [
       el('th', { scope: 'row' }, String(r + 1)),
-      ...numbers([modal.natural_frequencies_hz[r], modal.damping_ratios[r], ...modal.mode_shapes_mass_normalised[r]]),
+      ...numbers([modal.natural_frequencies_hz[r] * hzDisplay().factor, modal.damping_ratios[r], ...modal.mode_shapes_mass_normalised[r]]),
     ]))),
   ]);
 }
@@ -56,7 +59,7 @@ function originList(doc, fn) {
   return el('dl', { id: 'profile-origin', class: 'meta-list' }, [
     item('Origin', originText(o.kind)),
     item('Saved', dateElement(doc.created_utc)),
-    item('Natural frequencies of the model (Hz)', fn ? frequenciesText(fn) : null),
+    item(`Natural frequencies of the model (${frequencyLabel()})`, fn ? frequenciesText(fn) : null),
     item('From', run),
     item('Method', o.method),
     item('Settings', settings),

@@ -43,6 +43,11 @@ export function setFrequencyUnit(choice) { write(UNIT_KEY, choice); }
 
 const TWO_PI = 2 * Math.PI;
 
+/** How a frequency stored in Hz is shown: the unit's label and the factor from Hz. */
+export function hzDisplay(unit = frequencyUnit()) {
+  return unit === 'rad_s' ? { label: 'rad/s', factor: TWO_PI } : { label: 'Hz', factor: 1 };
+}
+
 /** [new key, factor] for a snake_case key with a frequency unit, or null. */
 function convertKey(key, unit) {
   const m = /^(.*?)(_hz|_rad_per_s)(_(?:mean|std|p05|p50|p95))?$/.exec(key);

@@ -224,6 +224,18 @@ async fn walk_through(client: &Client, front: &str) {
         (rad - 2.0 * std::f64::consts::PI * hz).abs() < 1e-9 * rad,
         "shown in rad/s: {rad}, computed in Hz: {hz}"
     );
+    // The profile pages show their frequencies in the chosen unit as well.
+    goto_hash(client, "#/profiles").await;
+    let head = common::wait_for(client, "#profiles thead")
+        .await
+        .prop("textContent")
+        .await
+        .expect("the profiles table header")
+        .unwrap_or_default();
+    assert!(
+        head.contains("Natural frequencies (rad/s)"),
+        "profiles header in rad/s: {head}"
+    );
     goto_hash(client, "#/settings").await;
     common::wait_for(client, "#setting-frequency-unit")
         .await

@@ -26,7 +26,7 @@ use self::fisher::fisher;
 use self::inputs::{
     betas, draw_samples, parse_input_samples, parse_inputs, random_inputs, score, Dist, INPUT_NAMES,
 };
-use self::stats::{histogram, moments, quantile_sorted};
+use self::stats::{histogram, moments, quantiles_by_selection};
 use crate::result::{Series, Table};
 use crate::schema::{self, ParamSpec};
 use crate::tool::{Category, Tool};
@@ -234,17 +234,53 @@ pub fn outputs_of(values: &[f64; 12], omega: f64, shear: Shear) -> [f64; 6] {
         values[8],
     ];
     let x = displacement(&p, omega, force);
-    let a = [x[0].norm(), x[1].norm(), x[2].norm()];
+    // |z| as √(re² + im²): displacements are far from over/underflow, and libm's hypot
+    // cost more than the solve.
+    let abs = |z: num_complex::Complex64| z.norm_sqr().sqrt();
+    let a = [abs(x[0]), abs(x[1]), abs(x[2])];
     let k = [values[3], values[4], values[5]];
     let s = match shear {
         Shear::Drift => [
             k[0] * a[0],
-            k[1] * (x[1] - x[0]).norm(),
-            k[2] * (x[2] - x[1]).norm(),
+            k[1] * abs(x[1] - x[0]),
+            k[2] * abs(x[2] - x[1]),
         ],
         Shear::AmplitudeDifference => [k[0] * a[0], k[1] * (a[1] - a[0]), k[2] * (a[2] - a[1])],
     };
     [a[0], a[1], a[2], s[0], s[1], s[2]]
+}
+
+/// Moments, quantiles, range and histogram of one output's samples.
+struct ColumnStats {
+    mean: f64,
+    sd: f64,
+    skew: f64,
+    /// At the levels of [`QUANTILES`].
+    quantiles: Vec<f64>,
+    min: f64,
+    /// Bin centres and densities; `None` without spread.
+    histogram: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+impl ColumnStats {
+    fn of(col: &[f64], bins: usize) -> Self {
+        let (mean, sd, skew) = moments(col);
+        let levels = QUANTILES.map(|(q, _)| q);
+        let (min, max) = col
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        let quantiles = quantiles_by_selection(col, &levels, min, max);
+        Self {
+            mean,
+            sd,
+            skew,
+            quantiles,
+            min,
+            histogram: histogram(col, bins, min, max),
+        }
+    }
 }
 
 fn unit_of(o: usize) -> (&'static str, &'static str) {
@@ -304,21 +340,24 @@ pub fn run_design(
         }
     }
 
-    // Outputs, parallel over samples, in sample order.
-    let mut outs: Vec<[f64; 6]> = Vec::with_capacity(n);
+    // Outputs, parallel over blocks of samples, each written in place (sample order).
+    const BLOCK: usize = 2048;
+    let mut outs: Vec<[f64; 6]> = vec![[0.0; 6]; n];
     let mut last = Instant::now();
-    for start in (0..n).step_by(STEP) {
+    for (step, part) in outs.chunks_mut(STEP).enumerate() {
         cancel.check()?;
-        let end = (start + STEP).min(n);
-        let chunk: Vec<[f64; 6]> = (start..end)
-            .into_par_iter()
-            .map(|s| {
-                let v: [f64; 12] = std::array::from_fn(|i| value_at(i, s));
-                outputs_of(&v, omega, p.shear)
-            })
-            .collect();
-        outs.extend(chunk);
+        let start = step * STEP;
+        part.par_chunks_mut(BLOCK)
+            .enumerate()
+            .for_each(|(b, block)| {
+                let first = start + b * BLOCK;
+                for (t, out) in block.iter_mut().enumerate() {
+                    let v: [f64; 12] = std::array::from_fn(|i| value_at(i, first + t));
+                    *out = outputs_of(&v, omega, p.shear);
+                }
+            });
         if last.elapsed().as_millis() >= 50 {
+            let end = start + part.len();
             progress.report(0.8 * end as f64 / n as f64, "evaluating samples");
             last = Instant::now();
         }
@@ -390,17 +429,24 @@ pub fn run_design(
     let columns: Vec<Vec<f64>> = (0..6)
         .map(|o| outs.iter().map(|v| v[o]).collect())
         .collect();
-    for (o, col) in columns.iter().enumerate() {
-        cancel.check()?;
+    cancel.check()?;
+    // The six columns' statistics in parallel (each one sequential: the same numbers on any
+    // number of threads).
+    let column_stats: Vec<ColumnStats> = columns
+        .par_iter()
+        .map(|col| ColumnStats::of(col, p.histogram_bins))
+        .collect();
+    for (o, st) in column_stats.into_iter().enumerate() {
         let name = OUTPUT_NAMES[o];
         let (suffix, unit) = unit_of(o);
-        let (mean, sd, skew) = moments(col);
-        let mut sorted = col.clone();
-        sorted.par_sort_unstable_by(f64::total_cmp);
-        let q: Vec<f64> = QUANTILES
-            .iter()
-            .map(|&(q, _)| quantile_sorted(&sorted, q))
-            .collect();
+        let ColumnStats {
+            mean,
+            sd,
+            skew,
+            quantiles: q,
+            min,
+            histogram: hist,
+        } = st;
         result.set(&format!("{name}_at_mean_params_{suffix}"), at_mean[o]);
         result.set(&format!("{name}_mean_{suffix}"), mean);
         result.set(&format!("{name}_sd_{suffix}"), sd);
@@ -418,7 +464,7 @@ pub fn run_design(
         ];
         row.extend(q.iter().map(|v| json!(v)));
         stats_table.rows.push(row);
-        match histogram(col, p.histogram_bins, sorted[0], sorted[n - 1]) {
+        match hist {
             Some((centres, density)) => result.push_series(Series::new(
                 format!("histogram_{name}"),
                 format!("{name} ({unit})"),
@@ -427,8 +473,7 @@ pub fn run_design(
                 density,
             )),
             None => result.warn(format!(
-                "{name} has no spread ({}): its histogram is not drawn",
-                sorted[0]
+                "{name} has no spread ({min}): its histogram is not drawn"
             )),
         }
     }
