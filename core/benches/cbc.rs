@@ -13,6 +13,10 @@ use cristallo_core::{run, Cancel, Progress};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use serde_json::{json, Value};
 
+// The allocator the server and the desktop app ship with (server/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn run_cbc(params: &Value) {
     run("cbc", params, &Progress::none(), &Cancel::new()).expect("cbc runs");
 }

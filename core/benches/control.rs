@@ -14,6 +14,10 @@ use cristallo_core::control::rig::structure;
 use cristallo_core::control::sweep;
 use cristallo_core::{run, Cancel, Progress};
 
+// The allocator the server and the desktop app ship with (server/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn benches(c: &mut Criterion) {
     let _ = structure();
     let dp = DeviceParams {

@@ -8,6 +8,10 @@ use cristallo_core::fea::{self, FeaParams, Model, Solver};
 use cristallo_core::{Cancel, Progress};
 use criterion::{criterion_group, criterion_main, Criterion};
 
+// The allocator the server and the desktop app ship with (server/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DAT: &str = include_str!("../tests/fixtures/fea/default_beam_shell.dat");
 
 fn decks(c: &mut Criterion) {

@@ -9,6 +9,10 @@ use cristallo_core::{run, Cancel, Progress};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use serde_json::json;
 
+// The allocator the server and the desktop app ship with (server/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench_measured(c: &mut Criterion) {
     let (progress, cancel) = (Progress::none(), Cancel::new());
     let text = rig_data::rig_file("frfs/Experimental.csv").expect("embedded");

@@ -19,6 +19,10 @@ use cristallo_core::{run, Cancel, Progress};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use serde_json::{json, Value};
 
+// The allocator the server and the desktop app ship with (server/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn integration(c: &mut Criterion, name: &str, extra: Value) {
     let mut params = json!({"duration_s": 5.0, "sample_rate_hz": 2048});
     for (k, v) in extra.as_object().expect("object") {

@@ -5,6 +5,10 @@
 
 use std::process::ExitCode;
 
+/// The server's allocator (see `cristallo`'s main): tool results are MBs of fresh vectors.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match cristallo_app_lib::run() {
         Ok(()) => ExitCode::SUCCESS,

@@ -105,7 +105,9 @@ pub fn quantiles_by_selection(x: &[f64], qs: &[f64], min: f64, max: f64) -> Vec<
         .zip(&home)
         .map(|(&k, &b)| {
             let values = &mut gathered[slot_of[b]];
-            *values.select_nth_unstable_by(k - first[b], f64::total_cmp).1
+            *values
+                .select_nth_unstable_by(k - first[b], f64::total_cmp)
+                .1
         })
         .collect();
     let at = |i: usize| order_stats[needed.partition_point(|&k| k < i)];
