@@ -20,7 +20,7 @@
 use num_complex::Complex64;
 use serde_json::{json, Map, Value};
 
-use super::files::{parse_db, parse_frf};
+use super::files::{parse_db, parse_frf_source};
 use super::peaks::{find_peaks, Peak};
 use super::rig_data;
 use super::source;
@@ -271,7 +271,7 @@ fn load_source(
             computed: false,
         })
     } else {
-        let d = parse_frf(&text.text, &text.field)?;
+        let d = parse_frf_source(&text)?;
         Ok(complex_curves(label, d.freqs_hz, d.values, false))
     }
 }

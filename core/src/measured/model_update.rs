@@ -15,7 +15,7 @@ use num_complex::Complex64;
 use serde_json::{json, Map, Value};
 
 use super::chain::{self, Chain};
-use super::files::{parse_frf, FrfFile};
+use super::files::{parse_frf_source, FrfFile};
 use super::modal_fit::{self, ModalFit};
 use super::peaks::find_peaks;
 use super::rig_data::FRF_FILES;
@@ -224,7 +224,7 @@ impl ModelUpdateParams {
         for (i, item) in items.iter().enumerate() {
             let prefix = format!("frfs[{i}]");
             let text = source::load(item_object(item, &prefix)?, &prefix)?;
-            let mut data = parse_frf(&text.text, &text.field)?;
+            let mut data = parse_frf_source(&text)?;
             for (f, v) in data.freqs_hz.iter().zip(data.values.iter_mut()) {
                 let factor = quantity.to_accelerance(std::f64::consts::TAU * f) * scale;
                 for z in v.iter_mut() {
