@@ -30,11 +30,19 @@ function modalData(result) {
   };
 }
 
-/** The measured files of the run, named by rig file, path or as an upload. */
-function sources(params) {
-  return (params.frfs ?? []).map((f, i) => {
+/**
+ * The measured files of the run, named by rig file, path or as an upload, with the SHA-256 the
+ * result's `sources` table gives (the platform stored each file under it).
+ */
+function sources(result) {
+  const digests = (result.tables ?? []).find((t) => t.name === 'sources')?.rows ?? [];
+  return (result.params?.frfs ?? []).map((f, i) => {
     const name = f.rig_file || (f.path ? String(f.path).split(/[/\\]/).pop() : `uploaded file ${i + 1}`);
-    return f.excitation_floor ? { name, excitation_floor: f.excitation_floor } : { name };
+    const source = { name };
+    const sha256 = digests[i]?.[3];
+    if (typeof sha256 === 'string' && /^[0-9a-f]{64}$/.test(sha256)) source.sha256 = sha256;
+    if (f.excitation_floor) source.excitation_floor = f.excitation_floor;
+    return source;
   });
 }
 
@@ -44,7 +52,7 @@ export function profileFromResult(result, runId, name, clamp) {
   const p = result.params ?? {};
   const settings = {};
   for (const k of ['f_min_hz', 'f_max_hz', 'quantity', 'amplitude_scale']) if (p[k] !== undefined) settings[k] = p[k];
-  const origin = { kind: 'model-update', settings, sources: sources(p) };
+  const origin = { kind: 'model-update', settings, sources: sources(result) };
   if (runId !== null && runId !== undefined) origin.tool_run_id = String(runId);
   if (p.method) origin.method = p.method;
   const dampings = triple(s, 'damping_#_ns_per_m');

@@ -10,7 +10,8 @@ import {
   dateElement, downloadProfile, errorText, frequenciesText, frequencyLabel, originText,
 } from './profileutil.js';
 import { hzDisplay } from './units.js';
-import { getProfile, listProfiles } from './transport.js';
+import { renderResult } from './result.js';
+import { getProfile, getSourceFile, listProfiles, runTool } from './transport.js';
 
 function numbers(values) {
   return values.map((v) => el('td', { class: 'num', 'data-value': String(v) }, formatNumber(v)));
@@ -68,9 +69,69 @@ function originList(doc, fn) {
   ].flat().filter(Boolean));
 }
 
+/**
+ * The measured files the profile was identified from (stored by SHA-256 with its model-update
+ * run): one of them against the profile's FRF for the same force floor, through `crossval`.
+ * `track(release)` keeps the plots' release hook for when the page is left.
+ */
+function measuredSection(doc, track) {
+  const stored = (doc.origin.sources ?? []).filter((s) => s.sha256);
+  if (!stored.length) return null;
+  const choice = el('select', { id: 'profile-source' }, stored.map((s, i) => el('option', { value: String(i) },
+    `${s.name}${s.excitation_floor ? ` (force at floor ${s.excitation_floor})` : ''}`)));
+  const button = el('button', { type: 'button', id: 'profile-replot' }, 'Plot against the measured FRF');
+  const status = el('p', { id: 'profile-replot-status', class: 'result-status', role: 'status', 'aria-live': 'polite' });
+  const result = el('div', { id: 'result', class: 'result' });
+  const settings = doc.origin.settings ?? {};
+  const converted = (settings.quantity && settings.quantity !== 'accelerance')
+    || (Number.isFinite(settings.amplitude_scale) && settings.amplitude_scale !== 1);
+  button.addEventListener('click', async () => {
+    const source = stored[Number(choice.value)];
+    button.disabled = true;
+    track(null);
+    result.replaceChildren();
+    result.dataset.state = 'running';
+    status.textContent = 'Loading the measured file…';
+    try {
+      const file = await getSourceFile(source.sha256);
+      status.textContent = 'Comparing…';
+      const params = {
+        sources: [
+          { kind: 'frf_csv', csv_text: file.csv_text, label: source.name.slice(0, 80) },
+          { kind: 'profile', profile_id: doc.id, label: doc.name.slice(0, 80), excitation_floor: source.excitation_floor ?? 1 },
+        ],
+      };
+      for (const key of ['f_min_hz', 'f_max_hz']) if (Number.isFinite(settings[key])) params[key] = settings[key];
+      const answer = await runTool('crossval', params);
+      track(renderResult(result, answer.result, { runId: answer.runId }));
+      result.dataset.state = 'done';
+      status.textContent = `${source.name} and the profile's FRF for the force at floor ${source.excitation_floor ?? 1}.`
+        + (converted ? ` The file holds ${settings.quantity ?? 'accelerance'} scaled by ${settings.amplitude_scale ?? 1}; it is drawn as it is, next to the model's accelerance.` : '');
+    } catch (e) {
+      result.dataset.state = 'error';
+      status.textContent = `Not plotted: ${errorText(e)}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el('section', { class: 'profile-measured', 'aria-labelledby': 'profile-measured-title' }, [
+    el('h3', { id: 'profile-measured-title' }, 'Measured data'),
+    el('p', {}, 'The files this profile was identified from, kept by this twin under their SHA-256.'),
+    el('div', { class: 'field' }, [el('label', { for: 'profile-source' }, 'Measured file'), choice]),
+    el('p', { class: 'run-actions' }, button),
+    status,
+    result,
+  ]);
+}
+
 /** `#/profiles/{id}`. Returns the leave hook. */
 export function profileViewPage(id) {
   let left = false;
+  let releasePlots = null;
+  const track = (release) => {
+    releasePlots?.();
+    releasePlots = release;
+  };
   const crumbs = el('p', { class: 'crumbs' }, [el('a', { href: '#/profiles' }, 'Profiles'), ' › profile']);
   show('Profile', crumbs, heading('Profile'), el('p', { class: 'loading' }, 'Loading the profile…'));
   const gone = el('p', { id: 'profile-gone', class: 'page-error', role: 'alert', hidden: true },
@@ -90,7 +151,8 @@ export function profileViewPage(id) {
       el('p', { class: 'run-actions' }, [use('simulator', 'the simulator'), use('modal', 'modal analysis'),
         use('uncertainty', 'the uncertainty study'), exportButton]),
       originList(doc, fn),
-      el('div', { class: 'tables' }, [modelTable(doc), doc.modal ? modalTable(doc.modal) : null]));
+      el('div', { class: 'tables' }, [modelTable(doc), doc.modal ? modalTable(doc.modal) : null]),
+      measuredSection(doc, track));
   }).catch((e) => {
     if (left) return;
     show('Profile', crumbs, heading('Profile'),
@@ -102,6 +164,7 @@ export function profileViewPage(id) {
   });
   return () => {
     left = true;
+    track(null);
     stopLive();
   };
 }

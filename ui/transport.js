@@ -331,6 +331,11 @@ export function deleteProfile(id) {
     : request(`/api/profiles/${enc(id)}`, { method: 'DELETE' });
 }
 
+/** A measured file a profile was identified from, by its SHA-256: {sha256, name, csv_text}. */
+export function getSourceFile(sha256) {
+  return isDesktop() ? invoke('source_file', { sha256 }) : request(`/api/sources/${enc(sha256)}`);
+}
+
 /** Undoes the deletion of profile `id`; resolves to the restored document. */
 export function restoreProfile(id) {
   return isDesktop() ? invoke('profile_restore', { id })

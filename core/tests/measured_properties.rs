@@ -182,3 +182,32 @@ fn defaults_analyse_the_rig_data() {
     assert!(r.scalar("source_4_floor_1_frac").is_some());
     assert!(r.table_named("peaks").is_some_and(|t| !t.rows.is_empty()));
 }
+
+/// The result names each measured file by the SHA-256 of its text (measured.md §7): the shipped
+/// file and the same text uploaded give the digest `sha256sum data/rig/frfs/Experimental.csv`
+/// prints, a changed text another one.
+#[test]
+fn model_update_names_its_files_by_sha256() {
+    const EXPERIMENTAL_SHA256: &str =
+        "b864744821c77ad40e5c63237478dff8aa246c8279225bc41b9d740427c9affe";
+    let digest = |params: Value| {
+        let r = run_ok("model-update", params);
+        let t = r
+            .tables
+            .iter()
+            .find(|t| t.name == "sources")
+            .expect("sources table");
+        assert_eq!(t.columns, ["source", "name", "excitation_floor", "sha256"]);
+        assert_eq!(t.rows.len(), 1);
+        t.rows[0][3].as_str().expect("hex").to_string()
+    };
+    assert_eq!(
+        digest(json!({"frfs": [rig("Experimental.csv", 1)]})),
+        EXPERIMENTAL_SHA256
+    );
+    let text = std::fs::read_to_string("../data/rig/frfs/Experimental.csv").expect("rig file");
+    let uploaded = json!({"frfs": [{"csv_text": text, "excitation_floor": 1}]});
+    assert_eq!(digest(uploaded), EXPERIMENTAL_SHA256);
+    let changed = json!({"frfs": [{"csv_text": format!("{text}\n"), "excitation_floor": 1}]});
+    assert_ne!(digest(changed), EXPERIMENTAL_SHA256);
+}

@@ -228,6 +228,7 @@ impl Platform {
         let who = caller.name.clone();
         // SQLite writes block; keep them off the async workers.
         let (result, json, summary) = tokio::task::spawn_blocking(move || {
+            platform.keep_source_files(&result)?;
             let summary = platform
                 .store
                 .insert_run(&result, &json, duration_ms, &who)?;
@@ -241,6 +242,54 @@ impl Platform {
             run: summary.clone(),
         });
         Ok((result, json, summary))
+    }
+
+    /// Stores the measured files of a model-update result by SHA-256 (its `sources` table), so
+    /// a profile saved from it can re-plot its data. Each file is read again the way the tool
+    /// read it and kept only when its digest is the one the result names (a path rewritten
+    /// meanwhile is skipped).
+    fn keep_source_files(&self, result: &ToolResult) -> Result<(), ApiError> {
+        let Some(table) = result.tables.iter().find(|t| t.name == "sources") else {
+            return Ok(());
+        };
+        let items = result.params.get("frfs").and_then(Value::as_array);
+        for (i, item) in items.into_iter().flatten().enumerate() {
+            let (Some(obj), Some(row)) = (item.as_object(), table.rows.get(i)) else {
+                continue;
+            };
+            let Ok(text) = cristallo_core::measured::source::load(obj, &format!("frfs[{i}]"))
+            else {
+                continue;
+            };
+            let sha256 = cristallo_core::measured::source::sha256_hex(&text);
+            if row.get(3).and_then(Value::as_str) == Some(sha256.as_str()) {
+                self.store
+                    .put_source_file(&sha256, &text.name, &text.text)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A stored measured file: `{sha256, name, csv_text}` (measured.md §7).
+    pub fn source_file(&self, sha256: &str) -> Result<Value, ApiError> {
+        if sha256.len() != 64
+            || !sha256
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return Err(ToolError::invalid(
+                "sha256",
+                format!("'{sha256}' is not a SHA-256 digest (64 lowercase hexadecimal digits)"),
+            )
+            .into());
+        }
+        let (name, text) = self
+            .store
+            .source_file(sha256)?
+            .ok_or_else(|| ApiError::NotFound {
+                what: format!("measured file {sha256}"),
+            })?;
+        Ok(serde_json::json!({"sha256": sha256, "name": name, "csv_text": text}))
     }
 
     /// Deletes a history entry (host, or guests with full access).

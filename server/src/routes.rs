@@ -61,6 +61,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         )
         .route("/profiles/{id}/restore", post(restore_profile))
         .route("/profiles/{id}/export", get(export_profile))
+        .route("/sources/{sha256}", get(source_file))
         .route("/runs/{id}/figures", get(run_figures))
         .route("/runs/{id}/figures/{file}", get(run_figure))
         .route("/runs/{id}/report.html", get(run_report))
@@ -651,6 +652,14 @@ async fn get_profile(State(p): Shared, Path(id): Path<String>) -> Result<Json<Va
     blocking(move || p.get_profile(&id).map(|d| d.to_json()))
         .await
         .map(Json)
+}
+
+/// A measured file of a model-update run, by the SHA-256 a profile's origin names.
+async fn source_file(
+    State(p): Shared,
+    Path(sha256): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    blocking(move || p.source_file(&sha256)).await.map(Json)
 }
 
 async fn export_profile(State(p): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {

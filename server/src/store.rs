@@ -54,6 +54,15 @@ const MIGRATIONS: &[&str] = &[
          deleted INTEGER NOT NULL DEFAULT 0
      );
      CREATE INDEX profiles_live ON profiles(deleted, created_utc);",
+    // 3: the measured files of model-update runs, once each by the SHA-256 of their text
+    // (measured.md §7), so a profile saved from a run can always re-plot its data. The text is
+    // zstd-compressed like the results.
+    "CREATE TABLE source_files (
+         sha256 TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         text_zst BLOB NOT NULL,
+         created_at_ms INTEGER NOT NULL
+     );",
 ];
 
 /// Why the store failed.
@@ -309,6 +318,38 @@ impl Store {
         let n = tx.execute("DELETE FROM runs WHERE id = ?1", [id])?;
         tx.commit()?;
         Ok(n > 0)
+    }
+
+    /// Stores a measured file's text under its SHA-256 (once: a known digest is left as it is).
+    pub fn put_source_file(&self, sha256: &str, name: &str, text: &str) -> Result<(), StoreError> {
+        let packed = compress(text.as_bytes())?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO source_files (sha256, name, text_zst, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![sha256, name, packed, now_ms()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The name and text of the measured file stored under `sha256`.
+    pub fn source_file(&self, sha256: &str) -> Result<Option<(String, String)>, StoreError> {
+        let row: Option<(String, Vec<u8>)> = self
+            .conn()
+            .query_row(
+                "SELECT name, text_zst FROM source_files WHERE sha256 = ?1",
+                [sha256],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(name, packed)| {
+            let text = String::from_utf8(decompress(&packed)?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok((name, text))
+        })
+        .transpose()
     }
 
     /// A setting's stored JSON value.

@@ -471,7 +471,64 @@ fn a_database_of_the_previous_schema_is_migrated_keeping_its_runs() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
+    let stored_files: i64 = conn
+        .query_row("SELECT COUNT(*) FROM source_files", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored_files, 0);
+}
+
+/// measured.md §7: the measured files of a model-update run are stored once by SHA-256, so a
+/// profile saved from it can re-plot its data; they survive a restart; bad and unknown digests
+/// are 400 naming `sha256` and 404.
+#[tokio::test]
+async fn model_update_files_are_stored_once_by_sha256() {
+    let s = Local::new();
+    let text = include_str!("../../data/rig/frfs/test_2.csv");
+    let params = json!({"frfs": [{"csv_text": text, "excitation_floor": 2}]});
+    let mut digests = Vec::new();
+    for _ in 0..2 {
+        let (status, v) = s
+            .send("POST", "/api/tools/model-update/run", Some(params.clone()))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let table = v["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "sources")
+            .expect("sources table")
+            .clone();
+        digests.push(table["rows"][0][3].as_str().unwrap().to_string());
+    }
+    assert_eq!(digests[0], digests[1]);
+    let sha = &digests[0];
+    assert_eq!(sha.len(), 64);
+    let (status, v) = s.send("GET", &format!("/api/sources/{sha}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["sha256"], sha.as_str());
+    assert_eq!(v["csv_text"], text);
+    {
+        let conn = rusqlite::Connection::open(s.dir.path().join(DB_FILE)).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM source_files", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1, "stored once although run twice");
+    }
+    let (status, v) = s.send("GET", "/api/sources/not-a-digest", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["field"], "sha256", "{v}");
+    let unknown = "0".repeat(64);
+    let (status, _) = s
+        .send("GET", &format!("/api/sources/{unknown}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // After a restart.
+    let dir = s.dir.path().to_path_buf();
+    drop(s.platform);
+    let platform = Platform::open(AppConfig::new(dir)).unwrap();
+    let again = platform.source_file(sha).unwrap();
+    assert_eq!(again["csv_text"], text);
 }
 
 // ---- LAN guests ----

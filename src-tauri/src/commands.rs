@@ -33,6 +33,7 @@
 //! | `profile_rename {id, name}` | the renamed document | `PATCH /api/profiles/{id}` |
 //! | `profile_delete {id}` | `{id, undo_seconds}` | `DELETE /api/profiles/{id}` |
 //! | `profile_restore {id}` | the restored document | `POST /api/profiles/{id}/restore` |
+//! | `source_file {sha256}` | `{sha256, name, csv_text}` | `GET /api/sources/{sha256}` |
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -590,6 +591,13 @@ pub async fn profile_list(platform: Shared<'_>) -> Answer<Vec<ProfileSummary>> {
 pub async fn profile_show(platform: Shared<'_>, id: String) -> Answer<Value> {
     let p = platform.inner().clone();
     blocking(move || p.get_profile(&id).map(|d| d.to_json())).await
+}
+
+/// A measured file stored by SHA-256 (`{sha256, name, csv_text}`), as a profile's origin names it.
+#[tauri::command]
+pub async fn source_file(platform: Shared<'_>, sha256: String) -> Answer<Value> {
+    let p = platform.inner().clone();
+    blocking(move || p.source_file(&sha256)).await
 }
 
 /// The document to write to a file (the UI offers it as a download).

@@ -173,6 +173,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::profile_rename,
         commands::profile_delete,
         commands::profile_restore,
+        commands::source_file,
     ])
 }
 

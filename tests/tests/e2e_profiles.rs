@@ -211,6 +211,32 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     )
     .unwrap();
     common::wait_for(client, r##"#profile-origin a[href^="#/run/"]"##).await;
+    // Its measured files were kept by SHA-256 (measured.md §7): re-plot it against the first.
+    common::wait_for(client, "#profile-source").await;
+    common::wait_for(client, "#profile-replot")
+        .await
+        .click()
+        .await
+        .expect("re-plot against the measured FRF");
+    common::wait_for_attr(client, "#result", "data-state", "done").await;
+    common::wait_for(client, "#result figure.plot").await;
+    client
+        .execute(
+            "document.getElementById('profile-measured-title').scrollIntoView(); return null;",
+            vec![],
+        )
+        .await
+        .expect("scroll to the measured data");
+    std::fs::write(
+        artifacts_dir().join("browser-profile-measured.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    let status = common::text_of(client, "#profile-replot-status").await;
+    assert!(
+        status.contains("Experimental.csv"),
+        "re-plot status: {status}"
+    );
 
     // 4. Compare the profile with the measured FRF it came from (crossval by profile_id).
     client

@@ -10,13 +10,11 @@
 //! skipped. Every value must be finite and every frequency column strictly increasing; errors
 //! name the source field and the 1-based line number.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use num_complex::Complex64;
 
-use super::source::FileText;
+use super::source::{once_for_shipped, FileText, ShippedCache};
 use crate::ToolError;
 
 /// A complex FRF file: one frequency column and three floors.
@@ -149,26 +147,11 @@ fn parse_lines<T>(
     Ok(out)
 }
 
-/// [`parse_frf`] of a loaded source. The shipped rig files (static text) are parsed once per
-/// process and then cloned from a cache: a long-running server parses them again for nothing
-/// (a quarter of a `model-update` run on one file). Uploads and paths are parsed every time.
+/// [`parse_frf`] of a loaded source; the shipped rig files are parsed once per process
+/// ([`once_for_shipped`]): parsing was a quarter of a `model-update` run on one file.
 pub fn parse_frf_source(text: &FileText) -> Result<FrfFile, ToolError> {
-    let Cow::Borrowed(shipped) = text.text else {
-        return parse_frf(&text.text, &text.field);
-    };
-    type Cache = Mutex<HashMap<(usize, usize), FrfFile>>;
-    static PARSED: OnceLock<Cache> = OnceLock::new();
-    // The address and length of the embedded text name it.
-    let key = (shipped.as_ptr() as usize, shipped.len());
-    let cache = PARSED.get_or_init(Cache::default);
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return Ok(hit);
-    }
-    let parsed = parse_frf(shipped, &text.field)?;
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, parsed.clone());
-    }
-    Ok(parsed)
+    static PARSED: ShippedCache<FrfFile> = OnceLock::new();
+    once_for_shipped(text, &PARSED, |s| parse_frf(s, &text.field))
 }
 
 /// Parses a complex FRF file (`source` is the field named by errors).

@@ -151,6 +151,8 @@ pub struct LoadedFrf {
     pub excitation: usize,
     pub name: String,
     pub field: String,
+    /// SHA-256 of the file's text (hex): the platform stores the file under it.
+    pub sha256: String,
     pub data: FrfFile,
 }
 
@@ -255,6 +257,7 @@ impl ModelUpdateParams {
             }
             files.push(LoadedFrf {
                 excitation: floors[i] as usize - 1,
+                sha256: source::sha256_hex(&text),
                 name: text.name,
                 field: text.field,
                 data,
@@ -576,6 +579,18 @@ fn push_tables(
         }
     }
     result.push_table(constants);
+    // The measured files by content: the platform stores each under its SHA-256 so a profile
+    // saved from this result can re-plot its data.
+    let mut sources = Table::new("sources", &["source", "name", "excitation_floor", "sha256"]);
+    for (i, f) in p.files.iter().enumerate() {
+        sources.rows.push(vec![
+            Value::from(i + 1),
+            Value::from(f.name.as_str()),
+            Value::from(f.excitation + 1),
+            Value::from(f.sha256.as_str()),
+        ]);
+    }
+    result.push_table(sources);
 }
 
 /// The pole `−ζω + iω√(1−ζ²)` of a mode.

@@ -4,8 +4,11 @@
 //! Errors name the item's field, e.g. `frfs[0].path`, and print the path.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use super::rig_data;
 use crate::ToolError;
@@ -21,6 +24,46 @@ pub struct FileText {
     /// A short name for labels: the file name, `uploaded text` or the rig file.
     pub name: String,
     pub text: Cow<'static, str>,
+}
+
+/// A per-process cache of what was computed from the shipped files, keyed by the address
+/// and length of their embedded text.
+pub type ShippedCache<T> = OnceLock<Mutex<HashMap<(usize, usize), T>>>;
+
+/// `compute(text)` for a loaded source. For a shipped rig file (static text) it runs once per
+/// process and is then cloned from `cache`: a long-running server would otherwise parse and
+/// hash the same embedded files on every run. Uploads and paths are computed every time.
+pub fn once_for_shipped<T: Clone>(
+    text: &FileText,
+    cache: &'static ShippedCache<T>,
+    compute: impl FnOnce(&str) -> Result<T, ToolError>,
+) -> Result<T, ToolError> {
+    let Cow::Borrowed(shipped) = text.text else {
+        return compute(&text.text);
+    };
+    let key = (shipped.as_ptr() as usize, shipped.len());
+    let cache = cache.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let value = compute(shipped)?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, value.clone());
+    }
+    Ok(value)
+}
+
+/// The SHA-256 of a source's text (lowercase hex): the name under which the platform stores
+/// a model-update's measured files once, so a profile can re-plot its data (measured.md §7).
+pub fn sha256_hex(text: &FileText) -> String {
+    static HASHED: ShippedCache<String> = OnceLock::new();
+    let hex = |s: &str| {
+        Ok(Sha256::digest(s.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect())
+    };
+    once_for_shipped(text, &HASHED, hex).unwrap_or_default()
 }
 
 /// The keys that select a file.
