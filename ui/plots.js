@@ -35,7 +35,7 @@ function baseName(name) {
   if (isEnvelope(name)) return 'floor_#_envelope';
   return name
     .replace(/_segment_\d+$/, '')
-    .replace(/^(exact_unstable|exact|branch|up|down)_(?=amplitude_\d)/, '')
+    .replace(/^(exact_unstable|exact|branch|up|down|operating_point_\d+)_(?=amplitude_\d)/, '')
     .replace(/^(measured|modal_fit|model|residual)_(?=exc_\d)/, '')
     .replace(/^source_\d+_(?=floor_\d)/, 'source_#_')
     .replace(/_(un)?controlled(?=_|$)/, '')

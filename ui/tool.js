@@ -2,6 +2,7 @@
 // run in the history, and a quiet notice when somebody else runs the same tool.
 
 import { el } from './dom.js';
+import { addBothCurves } from './cbcboth.js';
 import { addDeckDownload } from './fea.js';
 import { buildForm } from './form.js';
 import { onLive } from './live.js';
@@ -163,6 +164,9 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
   const idList = takesProfileIds(tool.params) ? savedProfileIds() : null;
   if (idList) form.form.append(idList.element);
   if (tool.id === 'fea') addDeckDownload(form, (text) => { status.textContent = text; });
+  // cbc: the exact S-curve and FRC through the form's operating point, below the result.
+  const extras = el('div', { class: 'tool-extras' });
+  const clearBoth = tool.id === 'cbc' ? addBothCurves(form, extras) : null;
   cancel.addEventListener('click', () => {
     stop();
     setState('error', 'Cancelled.');
@@ -192,7 +196,7 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
     notice.box,
     el('div', { class: 'tool-layout', 'data-tool-page': tool.id }, [
       el('section', { class: 'form-panel', 'aria-label': 'Parameters' }, form.form),
-      el('div', { class: 'result-panel' }, [status, busy, saved, result]),
+      el('div', { class: 'result-panel' }, [status, busy, saved, result, extras]),
     ]));
 
   return () => {
@@ -201,5 +205,6 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
     idList?.dispose();
     stop();
     clearResult();
+    clearBoth?.();
   };
 }

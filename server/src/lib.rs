@@ -15,6 +15,7 @@
 //! | `DELETE /api/runs/{id}` | host, full guests | delete a run |
 //! | `GET /api/profiles`, `GET /api/profiles/{id}`, `GET /api/profiles/{id}/export` | signed in | saved model profiles |
 //! | `POST /api/profiles`, `POST /api/profiles/import`, `PATCH /api/profiles/{id}`, `DELETE /api/profiles/{id}`, `POST /api/profiles/{id}/restore` | host, full guests | save (409 on a taken name), import, rename, delete (undo within 30 s) |
+//! | `GET /api/sources/{sha256}` | signed in | a model-update's measured file, stored once by SHA-256: `{sha256, name, csv_text}` |
 //! | `GET /api/events` | signed in | live stream (runs, users, sharing, profiles) |
 //! | `GET /api/settings`, `PUT /api/settings` | host | data directory, default share interface and port |
 //! | `GET /api/share`, `PUT /api/share/settings`, `POST /api/share/rotate`, `DELETE /api/share/sessions/{id}` | host | share dialog |

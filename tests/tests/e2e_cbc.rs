@@ -142,3 +142,74 @@ async fn browser_cbc_run_streams_points_and_finds_the_true_folds() {
     browser.close().await;
     drop(driver);
 }
+
+/// cbc.md §10 "Both curves at once": from the form's operating point (ω = 16 rad/s, Φ = 30 N,
+/// inside the hysteresis), the exact S-curve and FRC are drawn side by side with the orbits at
+/// that point marked on both: three orbits, the same floor-1 amplitudes on either curve.
+#[tokio::test]
+#[ignore = "e2e: run by make test with --ignored"]
+async fn browser_cbc_draws_the_s_curve_and_the_frc_through_one_point() {
+    let mut server = Server::start();
+    let driver = WebDriver::chromedriver();
+    let browser = common::Chromium::start(&driver).await;
+    let client = &browser.client;
+    client
+        .goto(&format!("{}#/tool/cbc", server.url))
+        .await
+        .expect("open the cbc page");
+    let forcing = common::wait_for(client, "#param-forcing_n").await;
+    forcing.clear().await.expect("clear the forcing");
+    forcing.send_keys("30").await.expect("type the forcing");
+    common::wait_for(client, "#both-curves")
+        .await
+        .click()
+        .await
+        .expect("compute both curves");
+    common::wait_for_attr(client, "#both-curves-plots", "data-state", "done").await;
+    common::wait_for(client, "#both-s-curve figure.plot").await;
+    common::wait_for(client, "#both-frc figure.plot").await;
+    let amplitudes = |attr: &'static str| async move {
+        let text = common::wait_for(client, "#both-curves-plots")
+            .await
+            .attr(attr)
+            .await
+            .expect("read the amplitudes")
+            .unwrap_or_default();
+        text.split_whitespace()
+            .map(|t| t.parse::<f64>().expect("a number"))
+            .collect::<Vec<f64>>()
+    };
+    let mut on_s_curve = amplitudes("data-s-curve-amplitudes").await;
+    let mut on_frc = amplitudes("data-frc-amplitudes").await;
+    on_s_curve.sort_by(f64::total_cmp);
+    on_frc.sort_by(f64::total_cmp);
+    assert_eq!(
+        on_s_curve.len(),
+        3,
+        "S-curve orbits at 30 N: {on_s_curve:?}"
+    );
+    assert_eq!(on_frc.len(), 3, "FRC orbits at 16 rad/s: {on_frc:?}");
+    for (a, b) in on_s_curve.iter().zip(&on_frc) {
+        assert!(
+            (a - b).abs() <= 0.03 * a.max(*b),
+            "the same orbits on both curves: {on_s_curve:?} vs {on_frc:?}"
+        );
+    }
+    let status = common::text_of(client, "#both-curves-status").await;
+    assert!(status.contains("Operating point"), "{status}");
+    client
+        .execute(
+            "document.getElementById('both-curves-plots').scrollIntoView(); return null;",
+            vec![],
+        )
+        .await
+        .expect("scroll to the curves");
+    std::fs::write(
+        artifacts_dir().join("browser-cbc-both-curves.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    server.assert_running();
+    browser.close().await;
+    drop(driver);
+}
