@@ -344,3 +344,43 @@ fn bad_profiles_name_their_field() {
     );
     assert_eq!(f, "sources[1]");
 }
+
+/// `legacy-circle-fit` (§4.5) works on fixed bands up to 27.5 Hz: a file that stops short, or
+/// whose largest mobility in a band sits at the band's edge, is refused naming `method`; an
+/// unknown method names `method` too.
+#[test]
+fn legacy_circle_fit_refuses_files_without_its_bands() {
+    let legacy = |text: String| {
+        field(
+            "model-update",
+            json!({"method": "legacy-circle-fit", "f_min_hz": 0.5, "f_max_hz": 9.0,
+                   "frfs": [{"csv_text": text, "excitation_floor": 1}]}),
+        )
+    };
+    // 1/32 Hz lines up to 10 Hz: the 17–19 and 25–27.5 Hz bands are missing.
+    let short: Vec<String> = (1..=320)
+        .map(|k| {
+            let f = f64::from(k) / 32.0;
+            format!("{f};{}+0.1j;0.5+0.2j;0.25+0.1j", 1.0 / (1.0 + f))
+        })
+        .collect();
+    let (f, m) = legacy(frf_text(&short));
+    assert_eq!(f, "method");
+    assert!(m.contains("17–19 Hz"), "{m}");
+    // Up to 32 Hz but a mobility that only falls with frequency: no peak inside a band.
+    let falling: Vec<String> = (1..=1024)
+        .map(|k| {
+            let f = f64::from(k) / 32.0;
+            format!(
+                "{f};{}+{}j;0.5+0.2j;0.25+0.1j",
+                1.0 / (1.0 + f),
+                0.3 / (1.0 + f * f)
+            )
+        })
+        .collect();
+    let (f, m) = legacy(frf_text(&falling));
+    assert_eq!(f, "method");
+    assert!(m.contains("edge") || m.contains("circle"), "{m}");
+    let (f, _) = field("model-update", one_file(json!({"method": "circle"})));
+    assert_eq!(f, "method");
+}

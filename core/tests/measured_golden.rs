@@ -321,3 +321,129 @@ fn crossval_frf_vs_profile() {
         check_table("crossval_frf_vs_profile", &r, &case, t, tol);
     }
 }
+
+/// Method `legacy-circle-fit` (measured.md §4.5) reproduces the original app's profile
+/// generator on each of the rig's three files (`fixtures/measured/legacy_circle_fit.json`):
+/// f_n exact, η 1e-9 rel, circle centres and radii 1e-6 rel, shapes, m, k, c 1e-6 rel; the
+/// result carries the legacy warning.
+#[test]
+fn legacy_circle_fit_reproduces_the_original_profile_generator() {
+    use cristallo_core::measured::files::parse_frf;
+    use cristallo_core::measured::legacy_circle_fit::legacy_fit;
+    use cristallo_core::measured::rig_data::rig_file;
+
+    let rel = |got: f64, want: f64, tol: f64, what: &str| {
+        assert!(
+            (got - want).abs() <= tol * want.abs(),
+            "{what}: {got} vs {want} (rel {:.2e})",
+            (got - want).abs() / want.abs()
+        );
+    };
+    let numbers = |v: &Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let fixture = fixture("legacy_circle_fit.json");
+    for case in fixture["cases"].as_array().unwrap() {
+        let name = case["rig_file"].as_str().unwrap();
+        let data = parse_frf(rig_file(name).unwrap(), name).unwrap();
+        let fit = legacy_fit(&data.freqs_hz, &data.values).unwrap();
+        for (r, band) in case["bands"].as_array().unwrap().iter().enumerate() {
+            let b = numbers(band);
+            assert_eq!(
+                fit.bands[r],
+                (b[0] as usize, b[1] as usize),
+                "{name} band {r}"
+            );
+        }
+        let fits = case["circle_fits_floor_by_mode"].as_array().unwrap();
+        for (j, row) in fits.iter().enumerate() {
+            for (r, c) in row.as_array().unwrap().iter().enumerate() {
+                let got = fit.fits[j][r];
+                let what = format!("{name} floor {} mode {}", j + 1, r + 1);
+                // The centre as a point: 1e-6 of its distance from the origin (a component
+                // near 0 is as uncertain as the other one; scipy's leastsq stops at ~1e-8).
+                let (xc, yc) = (c["xc"].as_f64().unwrap(), c["yc"].as_f64().unwrap());
+                let miss = (got.centre.re - xc).hypot(got.centre.im - yc);
+                assert!(
+                    miss <= 1e-6 * xc.hypot(yc),
+                    "{what} centre: {} vs ({xc}, {yc})",
+                    got.centre
+                );
+                rel(
+                    got.radius,
+                    c["r"].as_f64().unwrap(),
+                    1e-6,
+                    &format!("{what} r"),
+                );
+                assert_eq!(
+                    got.peak_index as u64,
+                    c["peak_index_in_band"].as_u64().unwrap()
+                );
+                assert_eq!(got.f_hz, c["fn"].as_f64().unwrap(), "{what} f_n");
+                rel(
+                    got.eta,
+                    c["eta"].as_f64().unwrap(),
+                    1e-9,
+                    &format!("{what} η"),
+                );
+            }
+        }
+        let checks: [(&str, &[f64; 3], f64); 5] = [
+            ("fn_hz", &fit.f_hz, 0.0),
+            ("eta", &fit.eta, 1e-9),
+            ("m_kg", &fit.masses_kg, 1e-6),
+            ("k_n_per_m", &fit.stiffnesses_n_per_m, 1e-6),
+            ("c_ns_per_m", &fit.dampings_ns_per_m, 1e-6),
+        ];
+        for (key, got, tol) in checks {
+            for (i, want) in numbers(&case[key]).iter().enumerate() {
+                rel(got[i], *want, tol, &format!("{name} {key}[{i}]"));
+            }
+        }
+        for (r, shape) in case["modes_inf_norm"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            for (j, want) in numbers(shape).iter().enumerate() {
+                assert!(
+                    (fit.shapes[r][j] - want).abs() <= 1e-6,
+                    "{name} shape {r} floor {j}: {} vs {want}",
+                    fit.shapes[r][j]
+                );
+            }
+        }
+    }
+    // Through the tool: the same masses, the legacy warning, and only the first file used.
+    let r: ToolResult = run(
+        "model-update",
+        &serde_json::json!({"method": "legacy-circle-fit"}),
+        &Progress::none(),
+        &Cancel::new(),
+    )
+    .unwrap();
+    let want = numbers(&fixture["cases"][0]["m_kg"]);
+    rel(
+        r.scalars["mass_1_kg"].as_f64(),
+        want[0],
+        1e-6,
+        "tool mass_1_kg",
+    );
+    assert!(
+        r.warnings.iter().any(|w| w.contains("4× too high")),
+        "{:?}",
+        r.warnings
+    );
+    assert!(
+        r.warnings.iter().any(|w| w.contains("only the first file")),
+        "{:?}",
+        r.warnings
+    );
+    assert!(r.tables.iter().any(|t| t.name == "circle_fits"));
+    assert!(!r.series.iter().any(|s| s.name.starts_with("modal_fit")));
+}

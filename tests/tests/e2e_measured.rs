@@ -131,6 +131,18 @@ async fn browser_model_update_and_crossval_on_rig_data() {
         r#"#plots figure.plot[data-series~="measured_exc_1_floor_1_magnitude"]"#,
     )
     .await;
+    // The original app's circle fit on the same file, for comparison (measured.md §4.5): f1 is
+    // the peak line, 6.5 Hz; the circle fits are tabulated and its damping warning shown.
+    wait_for(client, "#param-method")
+        .await
+        .select_by_value("legacy-circle-fit")
+        .await
+        .expect("choose the legacy method");
+    run_done(client, "model-update with legacy-circle-fit").await;
+    expect_frequency(client, "natural_frequency_1_hz", 6.5).await;
+    wait_for(client, r#"table[data-table="circle_fits"]"#).await;
+    let warnings = text_of(client, "#warnings").await;
+    assert!(warnings.contains("4× too high"), "warnings: {warnings}");
     let _ = std::fs::remove_file(&upload);
 
     // 3. crossval with the defaults: the peaks and metrics tables appear.

@@ -9,11 +9,13 @@
 //! - [`peaks`]: the peak rules of §4.6;
 //! - [`modal_fit`]: the variable-projection Levenberg–Marquardt modal fit of §4.2 steps 3–5;
 //! - [`chain`]: mass-normalised shapes, masses, stiffnesses (Newton) and dampers, §4.2 steps 6–10;
+//! - [`legacy_circle_fit`]: the original app's circle-fit profile generator, §4.5 (for comparison);
 //! - [`model_update`], [`crossval`]: the two tools.
 
 pub mod chain;
 pub mod crossval;
 pub mod files;
+pub mod legacy_circle_fit;
 pub mod modal_fit;
 pub mod model_update;
 pub mod peaks;

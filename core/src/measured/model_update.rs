@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 
 use super::chain::{self, Chain};
 use super::files::{parse_frf_source, FrfFile};
+use super::legacy_circle_fit::legacy_fit;
 use super::modal_fit::{self, ModalFit};
 use super::peaks::find_peaks;
 use super::rig_data::FRF_FILES;
@@ -137,9 +138,17 @@ pub fn model_update_params() -> Vec<ParamSpec> {
         ParamSpec::number("f_max_hz", "Band end", "Hz", 40.0)
             .min_exclusive(0.0)
             .describe("Highest frequency of the analysis band (inclusive)."),
-        ParamSpec::choice("method", "Method", "modal-ls", &["modal-ls"]).describe(
+        ParamSpec::choice(
+            "method",
+            "Method",
+            "modal-ls",
+            &["modal-ls", "legacy-circle-fit"],
+        )
+        .describe(
             "modal-ls: least-squares modal fit (poles by variable projection), masses from the \
-             mass-normalised shapes, stiffnesses matching the frequencies exactly.",
+             mass-normalised shapes, stiffnesses matching the frequencies exactly. \
+             legacy-circle-fit: the original app's circle-fit profile generator on the first \
+             file, for comparison (damping about 4× too high).",
         ),
     ]
 }
@@ -156,12 +165,22 @@ pub struct LoadedFrf {
     pub data: FrfFile,
 }
 
+/// The identification method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Least-squares modal fit and a physical chain (§4.2).
+    ModalLs,
+    /// The original app's circle fit (§4.5), for comparison.
+    LegacyCircleFit,
+}
+
 /// The typed parameters.
 #[derive(Debug, Clone)]
 pub struct ModelUpdateParams {
     pub files: Vec<LoadedFrf>,
     pub f_min_hz: f64,
     pub f_max_hz: f64,
+    pub method: Method,
 }
 
 fn item_object<'a>(item: &'a Value, prefix: &str) -> Result<&'a Map<String, Value>, ToolError> {
@@ -174,6 +193,10 @@ impl ModelUpdateParams {
     pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
         let mut filled = schema::validate(&model_update_params(), params)?;
         let (f_min_hz, f_max_hz) = super::band_hz(&filled)?;
+        let method = match schema::text_at(&filled, "method")? {
+            "legacy-circle-fit" => Method::LegacyCircleFit,
+            _ => Method::ModalLs,
+        };
         let scale = schema::number_at(&filled, "amplitude_scale")?;
         let quantity = Quantity::parse(schema::text_at(&filled, "quantity")?)
             .ok_or_else(|| ToolError::invalid("quantity", "unknown quantity"))?;
@@ -269,6 +292,7 @@ impl ModelUpdateParams {
                 files,
                 f_min_hz,
                 f_max_hz,
+                method,
             },
             filled,
         ))
@@ -355,6 +379,196 @@ fn fit_band(
     Ok(fit)
 }
 
+/// Accelerances per file: `[line][floor]` over the band.
+type FileFrfs = Vec<Vec<[Complex64; 3]>>;
+
+/// The model's accelerance over the band per file, and 100·‖model − measured‖ / ‖measured‖.
+fn model_frfs(
+    model: &LumpedModel,
+    p: &ModelUpdateParams,
+    b: &Band,
+    cancel: &Cancel,
+) -> Result<(FileFrfs, f64), ToolError> {
+    let mut model_frf: FileFrfs = Vec::with_capacity(p.files.len());
+    for file in &p.files {
+        model_frf.push(model.frf(
+            file.excitation + 1,
+            FrfType::Accelerance,
+            &b.freqs_hz,
+            cancel,
+        )?);
+    }
+    let mut diff2 = 0.0;
+    let mut norm2 = 0.0;
+    for (e, frf) in model_frf.iter().enumerate() {
+        for j in 0..3 {
+            for (i, h) in frf.iter().enumerate() {
+                let y = b.columns[3 * e + j][i];
+                diff2 += (h[j] - y).norm_sqr();
+                norm2 += y.norm_sqr();
+            }
+        }
+    }
+    Ok((model_frf, 100.0 * (diff2 / norm2).sqrt()))
+}
+
+/// `model-update` with method `legacy-circle-fit` (§4.5) on the first file: the original's
+/// numbers, the chain they give and its FRF against the measurement.
+fn run_legacy(
+    p: &ModelUpdateParams,
+    echo: Value,
+    progress: &Progress,
+    cancel: &Cancel,
+) -> Result<ToolResult, ToolError> {
+    let only_first = ModelUpdateParams {
+        files: p.files[..1].to_vec(),
+        ..p.clone()
+    };
+    let p = &only_first;
+    let file = &p.files[0];
+    progress.report(0.1, "fitting circles (legacy method)");
+    let fit = legacy_fit(&file.data.freqs_hz, &file.data.values)?;
+    cancel.check()?;
+    let model = LumpedModel::chain(
+        &fit.masses_kg,
+        &fit.stiffnesses_n_per_m,
+        &fit.dampings_ns_per_m,
+    );
+    let (model_lambda, model_shapes) = chain::chain_modes(&fit.masses_kg, &fit.stiffnesses_n_per_m)
+        .ok_or_else(|| ToolError::failed("the eigenproblem of the legacy chain failed"))?;
+    let model_f: [f64; 3] = model_lambda.map(|l| l.sqrt() / std::f64::consts::TAU);
+    let damped = model.damped_modes()?;
+    let macs: [f64; 3] = std::array::from_fn(|r| {
+        let v = model_shapes[r];
+        chain::mac_real(&[v[0], v[1], v[2]], &fit.shapes[r])
+    });
+    let b = band(p)?;
+    let (model_frf, model_fit_error_percent) = model_frfs(&model, p, &b, cancel)?;
+
+    let mut result = ToolResult::new("model-update", echo);
+    for r in 0..3 {
+        let n = r + 1;
+        result.set(&format!("natural_frequency_{n}_hz"), fit.f_hz[r]);
+        result.set(&format!("damping_ratio_{n}"), fit.eta[r]);
+        result.set(&format!("mass_{n}_kg"), fit.masses_kg[r]);
+        result.set(
+            &format!("stiffness_{n}_n_per_m"),
+            fit.stiffnesses_n_per_m[r],
+        );
+        result.set(&format!("damping_{n}_ns_per_m"), fit.dampings_ns_per_m[r]);
+        result.set(&format!("model_natural_frequency_{n}_hz"), model_f[r]);
+        result.set(&format!("model_damping_ratio_{n}"), damped.damping_ratio[r]);
+        result.set(&format!("model_mode_{n}_mac"), macs[r]);
+    }
+    result.set("total_mass_kg", fit.masses_kg.iter().sum());
+    result.set("model_fit_error_percent", model_fit_error_percent);
+    push_series(&mut result, p, &b, None, &model_frf);
+
+    let mut modes = Table::new(
+        "modes",
+        &[
+            "mode",
+            "frequency_hz",
+            "damping_ratio",
+            "shape_floor_1",
+            "shape_floor_2",
+            "shape_floor_3",
+            "model_frequency_hz",
+            "mac",
+        ],
+    );
+    for r in 0..3 {
+        let s = fit.shapes[r];
+        modes.push_numbers(
+            1,
+            &[
+                (r + 1) as f64,
+                fit.f_hz[r],
+                fit.eta[r],
+                s[0],
+                s[1],
+                s[2],
+                model_f[r],
+                macs[r],
+            ],
+        );
+    }
+    result.push_table(modes);
+    push_lumped(
+        &mut result,
+        &fit.masses_kg,
+        &fit.stiffnesses_n_per_m,
+        &fit.dampings_ns_per_m,
+    );
+    let mut circles = Table::new(
+        "circle_fits",
+        &[
+            "floor",
+            "mode",
+            "centre_re_m_per_s_n",
+            "centre_im_m_per_s_n",
+            "radius_m_per_s_n",
+            "peak_frequency_hz",
+            "eta",
+        ],
+    );
+    for (j, row) in fit.fits.iter().enumerate() {
+        for (r, c) in row.iter().enumerate() {
+            circles.push_numbers(
+                2,
+                &[
+                    (j + 1) as f64,
+                    (r + 1) as f64,
+                    c.centre.re,
+                    c.centre.im,
+                    c.radius,
+                    c.f_hz,
+                    c.eta,
+                ],
+            );
+        }
+    }
+    result.push_table(circles);
+    push_sources(&mut result, p);
+
+    result.warn(
+        "legacy method: damping about 4× too high, masses assume 5 kg modal mass (the original \
+         app's circle fit, for comparison; use modal-ls for a model)",
+    );
+    if let [_, rest @ ..] = echo_files(&result).as_slice() {
+        if !rest.is_empty() {
+            result.warn(format!(
+                "legacy-circle-fit uses only the first file ({}); the other {} are ignored",
+                file.name,
+                rest.len()
+            ));
+        }
+    }
+    for (i, c) in fit.dampings_ns_per_m.iter().enumerate() {
+        if *c < 0.0 {
+            result.warn(format!(
+                "storey {}: the legacy damper is negative ({c:.4} N·s/m); a profile needs it clamped to 0",
+                i + 1
+            ));
+        }
+    }
+    for w in damped.warnings {
+        result.warn(w);
+    }
+    progress.report(1.0, "done");
+    Ok(result)
+}
+
+/// The `frfs` entries echoed in a result's parameters.
+fn echo_files(result: &ToolResult) -> Vec<Value> {
+    result
+        .params
+        .get("frfs")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// Runs `model-update`.
 pub fn run_model_update(
     p: &ModelUpdateParams,
@@ -362,6 +576,9 @@ pub fn run_model_update(
     progress: &Progress,
     cancel: &Cancel,
 ) -> Result<ToolResult, ToolError> {
+    if p.method == Method::LegacyCircleFit {
+        return run_legacy(p, echo, progress, cancel);
+    }
     let b = band(p)?;
     let start = start_frequencies(&b)?;
     progress.report(0.1, "fitting the modal model");
@@ -385,28 +602,7 @@ pub fn run_model_update(
         chain::mac_real(&[v[0], v[1], v[2]], &shapes[r])
     });
 
-    // Model FRFs over the band, per file.
-    let mut model_frf: Vec<Vec<[Complex64; 3]>> = Vec::with_capacity(p.files.len());
-    for file in &p.files {
-        model_frf.push(model.frf(
-            file.excitation + 1,
-            FrfType::Accelerance,
-            &b.freqs_hz,
-            cancel,
-        )?);
-    }
-    let mut diff2 = 0.0;
-    let mut norm2 = 0.0;
-    for (e, frf) in model_frf.iter().enumerate() {
-        for j in 0..3 {
-            for (i, h) in frf.iter().enumerate() {
-                let y = b.columns[3 * e + j][i];
-                diff2 += (h[j] - y).norm_sqr();
-                norm2 += y.norm_sqr();
-            }
-        }
-    }
-    let model_fit_error_percent = 100.0 * (diff2 / norm2).sqrt();
+    let (model_frf, model_fit_error_percent) = model_frfs(&model, p, &b, cancel)?;
     progress.report(0.8, "shaping the result");
 
     let mut result = ToolResult::new("model-update", echo);
@@ -425,7 +621,7 @@ pub fn run_model_update(
     result.set("modal_fit_error_percent", fit.error_percent());
     result.set("model_fit_error_percent", model_fit_error_percent);
 
-    push_series(&mut result, p, &b, &fit, &model_frf);
+    push_series(&mut result, p, &b, Some(&fit), &model_frf);
     push_tables(&mut result, p, &fit, &shapes, &ch, &model_f, &macs);
     warn(&mut result, p, &b, &fit, &ch, &macs, cancel)?;
     for w in damped.warnings {
@@ -435,11 +631,12 @@ pub fn run_model_update(
     Ok(result)
 }
 
+/// Measured, modal-fit (when there is one), model and residual FRFs per file and floor.
 fn push_series(
     result: &mut ToolResult,
     p: &ModelUpdateParams,
     b: &Band,
-    fit: &ModalFit,
+    fit: Option<&ModalFit>,
     model_frf: &[Vec<[Complex64; 3]>],
 ) {
     let omega: Vec<f64> = b
@@ -466,14 +663,16 @@ fn push_series(
                 PHASE_LABEL,
                 measured.iter().map(|z| phase_deg(*z)).collect(),
             ));
-            result.push_series(series(
-                name("modal_fit", "magnitude"),
-                MAG_LABEL,
-                omega
-                    .iter()
-                    .map(|&w| magnitude_db(fit.synthesise(c, w)))
-                    .collect(),
-            ));
+            if let Some(fit) = fit {
+                result.push_series(series(
+                    name("modal_fit", "magnitude"),
+                    MAG_LABEL,
+                    omega
+                        .iter()
+                        .map(|&w| magnitude_db(fit.synthesise(c, w)))
+                        .collect(),
+                ));
+            }
             result.push_series(series(
                 name("model", "magnitude"),
                 MAG_LABEL,
@@ -536,22 +735,12 @@ fn push_tables(
         );
     }
     result.push_table(modes);
-    let mut lumped = Table::new(
-        "lumped_model",
-        &["floor", "mass_kg", "stiffness_n_per_m", "damping_ns_per_m"],
+    push_lumped(
+        result,
+        &ch.masses_kg,
+        &ch.stiffnesses_n_per_m,
+        &ch.dampings_ns_per_m,
     );
-    for i in 0..3 {
-        lumped.push_numbers(
-            1,
-            &[
-                (i + 1) as f64,
-                ch.masses_kg[i],
-                ch.stiffnesses_n_per_m[i],
-                ch.dampings_ns_per_m[i],
-            ],
-        );
-    }
-    result.push_table(lumped);
     let mut constants = Table::new(
         "modal_constants",
         &[
@@ -579,8 +768,24 @@ fn push_tables(
         }
     }
     result.push_table(constants);
-    // The measured files by content: the platform stores each under its SHA-256 so a profile
-    // saved from this result can re-plot its data.
+    push_sources(result, p);
+}
+
+/// The identified chain per floor.
+fn push_lumped(result: &mut ToolResult, m: &[f64; 3], k: &[f64; 3], c: &[f64; 3]) {
+    let mut lumped = Table::new(
+        "lumped_model",
+        &["floor", "mass_kg", "stiffness_n_per_m", "damping_ns_per_m"],
+    );
+    for i in 0..3 {
+        lumped.push_numbers(1, &[(i + 1) as f64, m[i], k[i], c[i]]);
+    }
+    result.push_table(lumped);
+}
+
+/// The measured files by content: the platform stores each under its SHA-256 so a profile
+/// saved from this result can re-plot its data.
+fn push_sources(result: &mut ToolResult, p: &ModelUpdateParams) {
     let mut sources = Table::new("sources", &["source", "name", "excitation_floor", "sha256"]);
     for (i, f) in p.files.iter().enumerate() {
         sources.rows.push(vec![
