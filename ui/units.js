@@ -50,11 +50,12 @@ export function hzDisplay(unit = frequencyUnit()) {
 
 /** [new key, factor] for a snake_case key with a frequency unit, or null. */
 function convertKey(key, unit) {
-  const m = /^(.*?)(_hz|_rad_per_s)(_(?:mean|std|p05|p50|p95))?$/.exec(key);
+  // `_rad_s` (cbc's keys) is rad/s as well.
+  const m = /^(.*?)(_hz|_rad_per_s|_rad_s)(_(?:mean|std|p05|p50|p95))?$/.exec(key);
   if (!m || m[1].endsWith('_j')) return null; // J·rad/s is an energy unit, not a frequency
   const stat = m[3] ?? '';
   if (m[2] === '_hz' && unit === 'rad_s') return [`${m[1]}_rad_per_s${stat}`, TWO_PI];
-  if (m[2] === '_rad_per_s' && unit === 'hz') return [`${m[1]}_hz${stat}`, 1 / TWO_PI];
+  if (m[2] !== '_hz' && unit === 'hz') return [`${m[1]}_hz${stat}`, 1 / TWO_PI];
   return null;
 }
 
@@ -75,8 +76,11 @@ const scale = (v, f) => (typeof v === 'number' ? v * f : v);
 export function inDisplayUnits(result, unit = frequencyUnit()) {
   if (unit === 'computed') return result;
   const scalars = {};
-  for (const [k, v] of Object.entries(result.scalars ?? {})) {
+  const given = result.scalars ?? {};
+  for (const [k, v] of Object.entries(given)) {
     const c = convertKey(k, unit);
+    // A tool that reports both `x_hz` and `x_rad_s` (cbc): show its own rad/s value once.
+    if (c && c[0].endsWith('_rad_per_s') && `${c[0].slice(0, -'_rad_per_s'.length)}_rad_s` in given) continue;
     if (c) scalars[c[0]] = scale(v, c[1]);
     else scalars[k] = v;
   }

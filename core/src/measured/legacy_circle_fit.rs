@@ -274,17 +274,7 @@ mod tests {
     #[test]
     fn storeys_of_an_ideal_chain() {
         let k = [3.0, 5.0, 7.0];
-        let x = Matrix3::new(
-            k[0] + k[1],
-            -k[1],
-            0.0,
-            -k[1],
-            k[1] + k[2],
-            -k[2],
-            0.0,
-            -k[2],
-            k[2],
-        );
+        let x = crate::lumped::LumpedModel::chain(&[1.0; 3], &k, &[0.0; 3]).k;
         let s = storeys(&x);
         for i in 0..3 {
             assert!((s[i] - k[i]).abs() < 1e-12);

@@ -446,60 +446,22 @@ fn run_legacy(
     let (model_frf, model_fit_error_percent) = model_frfs(&model, p, &b, cancel)?;
 
     let mut result = ToolResult::new("model-update", echo);
-    for r in 0..3 {
-        let n = r + 1;
-        result.set(&format!("natural_frequency_{n}_hz"), fit.f_hz[r]);
-        result.set(&format!("damping_ratio_{n}"), fit.eta[r]);
-        result.set(&format!("mass_{n}_kg"), fit.masses_kg[r]);
-        result.set(
-            &format!("stiffness_{n}_n_per_m"),
-            fit.stiffnesses_n_per_m[r],
-        );
-        result.set(&format!("damping_{n}_ns_per_m"), fit.dampings_ns_per_m[r]);
-        result.set(&format!("model_natural_frequency_{n}_hz"), model_f[r]);
-        result.set(&format!("model_damping_ratio_{n}"), damped.damping_ratio[r]);
-        result.set(&format!("model_mode_{n}_mac"), macs[r]);
-    }
-    result.set("total_mass_kg", fit.masses_kg.iter().sum());
+    push_identified(
+        &mut result,
+        &Identified {
+            f_hz: &fit.f_hz,
+            damping: &fit.eta,
+            shapes: &fit.shapes,
+            masses_kg: &fit.masses_kg,
+            stiffnesses_n_per_m: &fit.stiffnesses_n_per_m,
+            dampings_ns_per_m: &fit.dampings_ns_per_m,
+            model_f_hz: &model_f,
+            model_zeta: &damped.damping_ratio,
+            macs: &macs,
+        },
+    );
     result.set("model_fit_error_percent", model_fit_error_percent);
     push_series(&mut result, p, &b, None, &model_frf);
-
-    let mut modes = Table::new(
-        "modes",
-        &[
-            "mode",
-            "frequency_hz",
-            "damping_ratio",
-            "shape_floor_1",
-            "shape_floor_2",
-            "shape_floor_3",
-            "model_frequency_hz",
-            "mac",
-        ],
-    );
-    for r in 0..3 {
-        let s = fit.shapes[r];
-        modes.push_numbers(
-            1,
-            &[
-                (r + 1) as f64,
-                fit.f_hz[r],
-                fit.eta[r],
-                s[0],
-                s[1],
-                s[2],
-                model_f[r],
-                macs[r],
-            ],
-        );
-    }
-    result.push_table(modes);
-    push_lumped(
-        &mut result,
-        &fit.masses_kg,
-        &fit.stiffnesses_n_per_m,
-        &fit.dampings_ns_per_m,
-    );
     let mut circles = Table::new(
         "circle_fits",
         &[
@@ -606,23 +568,26 @@ pub fn run_model_update(
     progress.report(0.8, "shaping the result");
 
     let mut result = ToolResult::new("model-update", echo);
-    for r in 0..3 {
-        let n = r + 1;
-        result.set(&format!("natural_frequency_{n}_hz"), fit.f_hz[r]);
-        result.set(&format!("damping_ratio_{n}"), fit.zeta[r]);
-        result.set(&format!("mass_{n}_kg"), ch.masses_kg[r]);
-        result.set(&format!("stiffness_{n}_n_per_m"), ch.stiffnesses_n_per_m[r]);
-        result.set(&format!("damping_{n}_ns_per_m"), ch.dampings_ns_per_m[r]);
-        result.set(&format!("model_natural_frequency_{n}_hz"), model_f[r]);
-        result.set(&format!("model_damping_ratio_{n}"), damped.damping_ratio[r]);
-        result.set(&format!("model_mode_{n}_mac"), macs[r]);
-    }
-    result.set("total_mass_kg", ch.masses_kg.iter().sum());
+    push_identified(
+        &mut result,
+        &Identified {
+            f_hz: &fit.f_hz,
+            damping: &fit.zeta,
+            shapes: &shapes,
+            masses_kg: &ch.masses_kg,
+            stiffnesses_n_per_m: &ch.stiffnesses_n_per_m,
+            dampings_ns_per_m: &ch.dampings_ns_per_m,
+            model_f_hz: &model_f,
+            model_zeta: &damped.damping_ratio,
+            macs: &macs,
+        },
+    );
     result.set("modal_fit_error_percent", fit.error_percent());
     result.set("model_fit_error_percent", model_fit_error_percent);
 
     push_series(&mut result, p, &b, Some(&fit), &model_frf);
-    push_tables(&mut result, p, &fit, &shapes, &ch, &model_f, &macs);
+    push_constants(&mut result, p, &fit);
+    push_sources(&mut result, p);
     warn(&mut result, p, &b, &fit, &ch, &macs, cancel)?;
     for w in damped.warnings {
         result.warn(w);
@@ -696,51 +661,8 @@ fn push_series(
     }
 }
 
-fn push_tables(
-    result: &mut ToolResult,
-    p: &ModelUpdateParams,
-    fit: &ModalFit,
-    shapes: &[[f64; 3]; 3],
-    ch: &Chain,
-    model_f: &[f64; 3],
-    macs: &[f64; 3],
-) {
-    let mut modes = Table::new(
-        "modes",
-        &[
-            "mode",
-            "frequency_hz",
-            "damping_ratio",
-            "shape_floor_1",
-            "shape_floor_2",
-            "shape_floor_3",
-            "model_frequency_hz",
-            "mac",
-        ],
-    );
-    for r in 0..3 {
-        let s = shapes[r];
-        modes.push_numbers(
-            1,
-            &[
-                (r + 1) as f64,
-                fit.f_hz[r],
-                fit.zeta[r],
-                s[0],
-                s[1],
-                s[2],
-                model_f[r],
-                macs[r],
-            ],
-        );
-    }
-    result.push_table(modes);
-    push_lumped(
-        result,
-        &ch.masses_kg,
-        &ch.stiffnesses_n_per_m,
-        &ch.dampings_ns_per_m,
-    );
+/// The modal constants per mode, excitation and response floor.
+fn push_constants(result: &mut ToolResult, p: &ModelUpdateParams, fit: &ModalFit) {
     let mut constants = Table::new(
         "modal_constants",
         &[
@@ -768,7 +690,74 @@ fn push_tables(
         }
     }
     result.push_table(constants);
-    push_sources(result, p);
+}
+
+/// What both methods identify, as the result shows it.
+struct Identified<'a> {
+    f_hz: &'a [f64; 3],
+    /// ζ (modal-ls) or the original's η (legacy-circle-fit).
+    damping: &'a [f64; 3],
+    /// `shapes[mode][floor]`.
+    shapes: &'a [[f64; 3]; 3],
+    masses_kg: &'a [f64; 3],
+    stiffnesses_n_per_m: &'a [f64; 3],
+    dampings_ns_per_m: &'a [f64; 3],
+    model_f_hz: &'a [f64; 3],
+    model_zeta: &'a [f64; 3],
+    macs: &'a [f64; 3],
+}
+
+/// The identified modes and chain: scalars per mode and floor, the `modes` and
+/// `lumped_model` tables.
+fn push_identified(result: &mut ToolResult, id: &Identified) {
+    for r in 0..3 {
+        let n = r + 1;
+        result.set(&format!("natural_frequency_{n}_hz"), id.f_hz[r]);
+        result.set(&format!("damping_ratio_{n}"), id.damping[r]);
+        result.set(&format!("mass_{n}_kg"), id.masses_kg[r]);
+        result.set(&format!("stiffness_{n}_n_per_m"), id.stiffnesses_n_per_m[r]);
+        result.set(&format!("damping_{n}_ns_per_m"), id.dampings_ns_per_m[r]);
+        result.set(&format!("model_natural_frequency_{n}_hz"), id.model_f_hz[r]);
+        result.set(&format!("model_damping_ratio_{n}"), id.model_zeta[r]);
+        result.set(&format!("model_mode_{n}_mac"), id.macs[r]);
+    }
+    result.set("total_mass_kg", id.masses_kg.iter().sum());
+    let mut modes = Table::new(
+        "modes",
+        &[
+            "mode",
+            "frequency_hz",
+            "damping_ratio",
+            "shape_floor_1",
+            "shape_floor_2",
+            "shape_floor_3",
+            "model_frequency_hz",
+            "mac",
+        ],
+    );
+    for r in 0..3 {
+        let s = id.shapes[r];
+        modes.push_numbers(
+            1,
+            &[
+                (r + 1) as f64,
+                id.f_hz[r],
+                id.damping[r],
+                s[0],
+                s[1],
+                s[2],
+                id.model_f_hz[r],
+                id.macs[r],
+            ],
+        );
+    }
+    result.push_table(modes);
+    push_lumped(
+        result,
+        id.masses_kg,
+        id.stiffnesses_n_per_m,
+        id.dampings_ns_per_m,
+    );
 }
 
 /// The identified chain per floor.
