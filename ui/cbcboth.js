@@ -60,8 +60,11 @@ function markedCurves(result, at) {
 
 const amplitudes = (list) => (list.length ? list.map((a) => formatNumber(a, 4)).join(', ') : 'none');
 
-/** Adds "S-curve and FRC through (ω, Φ)" to `form` (from buildForm); results go to `panel`. */
-export function addBothCurves(form, panel) {
+/**
+ * Adds "S-curve and FRC through (ω, Φ)" to `form` (from buildForm); results go to `panel`.
+ * `prepare(params)` turns the form's parameters into the ones to send (a picked profile).
+ */
+export function addBothCurves(form, panel, prepare = (params) => params) {
   const button = el('button', { type: 'button', id: 'both-curves' }, 'S-curve and FRC through (ω, Φ)');
   const status = el('p', { id: 'both-curves-status', class: 'result-status', role: 'status', 'aria-live': 'polite' });
   const plots = el('div', { id: 'both-curves-plots', class: 'both-curves' });
@@ -72,8 +75,9 @@ export function addBothCurves(form, panel) {
     plots.replaceChildren();
   };
   button.addEventListener('click', async () => {
-    const params = form.checkedParams();
-    if (!params) return;
+    const checked = form.checkedParams();
+    if (!checked) return;
+    const params = prepare(checked);
     const omega = params.omega_rad_s;
     const phi = params.forcing_n;
     button.disabled = true;

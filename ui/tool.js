@@ -166,7 +166,8 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
   if (tool.id === 'fea') addDeckDownload(form, (text) => { status.textContent = text; });
   // cbc: the exact S-curve and FRC through the form's operating point, below the result.
   const extras = el('div', { class: 'tool-extras' });
-  const clearBoth = tool.id === 'cbc' ? addBothCurves(form, extras) : null;
+  const clearBoth = tool.id === 'cbc'
+    ? addBothCurves(form, extras, (params) => (picker ? picker.apply(params) : params)) : null;
   cancel.addEventListener('click', () => {
     stop();
     setState('error', 'Cancelled.');
