@@ -32,6 +32,7 @@ use crate::{Cancel, Progress, ToolError, ToolResult};
 
 use continuation::{run_cbc, CbcPoint};
 use exact::{exact_curve, CurveKind, CurvePoint};
+use fourier::Amplitudes;
 use params::{CbcParams, Curve, Mode};
 use stream::Stream;
 use sweep::{sweep, SweepPoint};
@@ -201,8 +202,36 @@ fn run_exact(
         x,
         pts.iter().map(|q| q.floquet_max).collect(),
     ));
-    let mut branch = Table::new(
+    result.push_table(points_table(
         "branch",
+        key,
+        ["floquet_max", "stable"],
+        pts.iter().map(|q| {
+            (
+                q.p,
+                &q.amplitudes,
+                [num(q.floquet_max), bool_cell(q.stable)],
+            )
+        }),
+    ));
+    let mut folds = Table::new("folds", &["fold", key, "amplitude_1_m"]);
+    for (k, fold) in curve.folds.iter().enumerate() {
+        folds.push_numbers(1, &[(k + 1) as f64, fold.p, fold.amplitude_1_m]);
+    }
+    result.push_table(folds);
+    Ok(())
+}
+
+/// A table of curve points: index, the parameter `key`, the fundamental amplitudes and half
+/// peak-to-peak values of the three floors, then two more columns (`extra`) per point.
+fn points_table<'a>(
+    name: &str,
+    key: &str,
+    extra: [&str; 2],
+    points: impl Iterator<Item = (f64, &'a Amplitudes, [Value; 2])>,
+) -> Table {
+    let mut t = Table::new(
+        name,
         &[
             "point",
             key,
@@ -212,26 +241,18 @@ fn run_exact(
             "half_peak_to_peak_1_m",
             "half_peak_to_peak_2_m",
             "half_peak_to_peak_3_m",
-            "floquet_max",
-            "stable",
+            extra[0],
+            extra[1],
         ],
     );
-    for (i, q) in pts.iter().enumerate() {
-        let a = &q.amplitudes;
-        let mut row = vec![Value::from(i as i64), num(q.p)];
+    for (i, (p, a, more)) in points.enumerate() {
+        let mut row = vec![Value::from(i as i64), num(p)];
         row.extend(a.fundamental_m.iter().map(|v| num(*v)));
         row.extend(a.half_peak_to_peak_m.iter().map(|v| num(*v)));
-        row.push(num(q.floquet_max));
-        row.push(bool_cell(q.stable));
-        branch.rows.push(row);
+        row.extend(more);
+        t.rows.push(row);
     }
-    result.push_table(branch);
-    let mut folds = Table::new("folds", &["fold", key, "amplitude_1_m"]);
-    for (k, fold) in curve.folds.iter().enumerate() {
-        folds.push_numbers(1, &[(k + 1) as f64, fold.p, fold.amplitude_1_m]);
-    }
-    result.push_table(folds);
-    Ok(())
+    t
 }
 
 /// The exact curve as series: the whole curve `exact_amplitude_k` and each unstable stretch
@@ -433,31 +454,18 @@ fn run_sweep(
         }
     }
     for (dir, pts) in [("up", &out.up), ("down", &out.down)] {
-        let mut t = Table::new(
+        result.push_table(points_table(
             dir,
-            &[
-                "point",
-                key,
-                "amplitude_1_m",
-                "amplitude_2_m",
-                "amplitude_3_m",
-                "half_peak_to_peak_1_m",
-                "half_peak_to_peak_2_m",
-                "half_peak_to_peak_3_m",
-                "jumped",
-                "settled",
-            ],
-        );
-        for (i, q) in pts.iter().enumerate() {
-            let a = &q.amplitudes;
-            let mut row = vec![Value::from(i as i64), num(q.p)];
-            row.extend(a.fundamental_m.iter().map(|v| num(*v)));
-            row.extend(a.half_peak_to_peak_m.iter().map(|v| num(*v)));
-            row.push(bool_cell(q.jumped));
-            row.push(bool_cell(q.settled));
-            t.rows.push(row);
-        }
-        result.push_table(t);
+            key,
+            ["jumped", "settled"],
+            pts.iter().map(|q| {
+                (
+                    q.p,
+                    &q.amplitudes,
+                    [bool_cell(q.jumped), bool_cell(q.settled)],
+                )
+            }),
+        ));
     }
     Ok(())
 }
