@@ -322,6 +322,18 @@ impl Store {
 
     /// Stores a measured file's text under its SHA-256 (once: a known digest is left as it is).
     pub fn put_source_file(&self, sha256: &str, name: &str, text: &str) -> Result<(), StoreError> {
+        // Every model-update run of a known file lands here: don't compress it again.
+        let known: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM source_files WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if known.is_some() {
+            return Ok(());
+        }
         let packed = compress(text.as_bytes())?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
