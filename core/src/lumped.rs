@@ -263,52 +263,31 @@ pub fn optional_profile(
     Ok(Some(profile))
 }
 
-fn lookup<'a>(root: &'a Value, field: &str) -> Result<&'a Value, ToolError> {
-    field
-        .split('.')
-        .try_fold(root, |v, k| v.get(k))
-        .ok_or_else(|| ToolError::invalid(field, "missing"))
+/// The optional `profile.*` fields of [`optional_profile_params`] as serde reads them: a
+/// model profile's chain, or nothing (the tool's own model).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionalProfileInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub masses_kg: Option<[f64; 3]>,
+    #[serde(default)]
+    pub stiffnesses_n_per_m: Option<[f64; 3]>,
+    #[serde(default)]
+    pub dampings_ns_per_m: Option<[f64; 3]>,
 }
 
-fn read_text(root: &Value, field: &str) -> Result<String, ToolError> {
-    lookup(root, field)?
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| ToolError::invalid(field, "expected a string"))
-}
-
-fn read_triple(root: &Value, field: &str) -> Result<[f64; 3], ToolError> {
-    let items = lookup(root, field)?
-        .as_array()
-        .ok_or_else(|| ToolError::invalid(field, "expected a list of 3 numbers"))?;
-    if items.len() != N_FLOORS {
-        return Err(ToolError::invalid(
-            field,
-            format!("must have exactly 3 values, has {}", items.len()),
-        ));
+impl OptionalProfileInput {
+    /// The profile the fields give, None for the tool's own model (see [`optional_profile`]).
+    pub fn profile(&self) -> Result<Option<Profile>, ToolError> {
+        optional_profile(
+            self.name.as_deref(),
+            self.masses_kg,
+            self.stiffnesses_n_per_m,
+            self.dampings_ns_per_m,
+        )
     }
-    let mut out = [0.0; 3];
-    for (o, item) in out.iter_mut().zip(items) {
-        *o = item
-            .as_f64()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| ToolError::invalid(field, "expected finite numbers"))?;
-    }
-    Ok(out)
-}
-
-/// Reads an integral JSON number (`1` or `1.0`) as `i64`.
-pub(crate) fn read_integer(root: &Value, field: &str) -> Result<i64, ToolError> {
-    let x = lookup(root, field)?
-        .as_f64()
-        .ok_or_else(|| ToolError::invalid(field, "expected an integer"))?;
-    if !x.is_finite() || x.fract() != 0.0 || x.abs() > 9.0e15 {
-        return Err(ToolError::invalid(
-            field,
-            format!("expected an integer, got {x}"),
-        ));
-    }
-    Ok(x as i64)
 }
 
 fn check_triple(field: &str, values: &[f64; 3], (lo, hi): (f64, f64)) -> Result<(), ToolError> {
@@ -328,25 +307,6 @@ fn check_triple(field: &str, values: &[f64; 3], (lo, hi): (f64, f64)) -> Result<
 }
 
 impl Profile {
-    /// Reads the profile object at `prefix` of a parameter object already validated against
-    /// [`profile_params`] (defaults filled in) and applies [`Profile::check`].
-    pub fn from_params(params: &Value, prefix: &str) -> Result<Self, ToolError> {
-        let version_field = join(prefix, "version");
-        let version = read_integer(params, &version_field)?;
-        let profile = Self {
-            name: read_text(params, &join(prefix, "name"))?,
-            masses_kg: read_triple(params, &join(prefix, "masses_kg"))?,
-            stiffnesses_n_per_m: read_triple(params, &join(prefix, "stiffnesses_n_per_m"))?,
-            dampings_ns_per_m: read_triple(params, &join(prefix, DAMPING_FIELD_SUFFIX))?,
-            source: read_text(params, &join(prefix, "source"))?,
-            notes: read_text(params, &join(prefix, "notes"))?,
-            version: u32::try_from(version)
-                .map_err(|_| ToolError::invalid(&version_field, "must be 1"))?,
-        };
-        profile.check(prefix)?;
-        Ok(profile)
-    }
-
     /// Every rule of simulator.md §3.1, with errors naming `prefix.<key>`: ranges, text
     /// lengths, version 1 and a positive damping sum (a model without any damper has
     /// unbounded resonances).
@@ -367,14 +327,12 @@ impl Profile {
             &self.stiffnesses_n_per_m,
             STIFFNESS_RANGE,
         )?;
-        let damping_field = join(prefix, DAMPING_FIELD_SUFFIX);
-        check_triple(&damping_field, &self.dampings_ns_per_m, DAMPING_RANGE)?;
-        if self.dampings_ns_per_m.iter().sum::<f64>() <= 0.0 {
-            return Err(ToolError::invalid(
-                damping_field,
-                "at least one damper must be positive (the sum of c1..c3 must be > 0)",
-            ));
-        }
+        check_triple(
+            &join(prefix, DAMPING_FIELD_SUFFIX),
+            &self.dampings_ns_per_m,
+            DAMPING_RANGE,
+        )?;
+        self.check_rules(prefix)?;
         for key in ["source", "notes"] {
             let text = if key == "source" {
                 &self.source
@@ -391,6 +349,18 @@ impl Profile {
         }
         if self.version != PROFILE_VERSION {
             return Err(ToolError::invalid(join(prefix, "version"), "must be 1"));
+        }
+        Ok(())
+    }
+
+    /// The rule the schema of [`profile_params`] cannot express, for a profile read through
+    /// it: a positive damping sum (a model without any damper has unbounded resonances).
+    pub fn check_rules(&self, prefix: &str) -> Result<(), ToolError> {
+        if self.dampings_ns_per_m.iter().sum::<f64>() <= 0.0 {
+            return Err(ToolError::invalid(
+                join(prefix, DAMPING_FIELD_SUFFIX),
+                "at least one damper must be positive (the sum of c1..c3 must be > 0)",
+            ));
         }
         Ok(())
     }
@@ -1175,11 +1145,15 @@ mod tests {
         let p = Profile::default();
         let v = serde_json::json!({ "profile": p.to_value() });
         let filled = crate::schema::validate(&profile_params("profile"), &v).unwrap();
-        assert_eq!(Profile::from_params(&filled, "profile").unwrap(), p);
+        let back: Profile =
+            crate::schema::deserialize(&profile_params(""), &filled["profile"]).unwrap();
+        assert_eq!(back, p);
         let back: Profile = serde_json::from_value(p.to_value()).unwrap();
         assert_eq!(back, p);
-        let filled = crate::schema::validate(&profile_params(""), &p.to_value()).unwrap();
-        assert_eq!(Profile::from_params(&filled, "").unwrap(), p);
+        let (back, _): (Profile, _) =
+            crate::schema::parse(&profile_params(""), &p.to_value()).unwrap();
+        assert_eq!(back, p);
+        back.check_rules("").unwrap();
     }
 
     #[test]
@@ -1226,30 +1200,29 @@ mod tests {
     }
 
     #[test]
-    fn from_params_reports_missing_or_mistyped_values() {
-        let e = Profile::from_params(&serde_json::json!({}), "profile").unwrap_err();
-        assert_eq!(e.field(), Some("profile.version"));
+    fn schema_reports_missing_or_mistyped_values() {
+        let specs = profile_params("profile");
+        let field = |v: &Value| {
+            crate::schema::validate(&specs, v)
+                .unwrap_err()
+                .field()
+                .map(str::to_string)
+        };
         let mut v = serde_json::json!({ "profile": Profile::default().to_value() });
         v["profile"]["masses_kg"] = serde_json::json!([1, 2]);
-        let e = Profile::from_params(&v, "profile").unwrap_err();
-        assert_eq!(e.field(), Some("profile.masses_kg"));
+        assert_eq!(field(&v).as_deref(), Some("profile.masses_kg"));
         v["profile"]["masses_kg"] = serde_json::json!([1, "2", 3]);
-        let e = Profile::from_params(&v, "profile").unwrap_err();
-        assert_eq!(e.field(), Some("profile.masses_kg"));
+        assert_eq!(field(&v).as_deref(), Some("profile.masses_kg"));
         v["profile"]["masses_kg"] = serde_json::json!(5);
-        let e = Profile::from_params(&v, "profile").unwrap_err();
-        assert_eq!(e.field(), Some("profile.masses_kg"));
+        assert_eq!(field(&v).as_deref(), Some("profile.masses_kg"));
         v["profile"]["masses_kg"] = serde_json::json!([5, 5, 5]);
         v["profile"]["name"] = serde_json::json!(7);
-        let e = Profile::from_params(&v, "profile").unwrap_err();
-        assert_eq!(e.field(), Some("profile.name"));
+        assert_eq!(field(&v).as_deref(), Some("profile.name"));
         v["profile"]["name"] = serde_json::json!("ok");
         v["profile"]["version"] = serde_json::json!(1.5);
-        let e = Profile::from_params(&v, "profile").unwrap_err();
-        assert_eq!(e.field(), Some("profile.version"));
+        assert_eq!(field(&v).as_deref(), Some("profile.version"));
         v["profile"]["version"] = serde_json::json!(-1);
-        let e = Profile::from_params(&v, "profile").unwrap_err();
-        assert_eq!(e.field(), Some("profile.version"));
+        assert_eq!(field(&v).as_deref(), Some("profile.version"));
     }
 
     #[test]

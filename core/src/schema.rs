@@ -12,6 +12,9 @@ use serde_json::{Map, Value};
 use crate::ToolError;
 
 mod items;
+pub mod read;
+
+pub use read::{name_list, number_at, text_at};
 
 /// A closed or open bound of a numeric range.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -215,6 +218,9 @@ impl ParamSpec {
     }
 }
 
+/// Largest magnitude accepted for an integer parameter.
+const MAX_EXACT_INTEGER: f64 = 9.0e15;
+
 fn fmt_num(x: f64) -> String {
     format!("{x}")
 }
@@ -289,7 +295,9 @@ fn check_value(spec: &ParamSpec, v: &Value) -> Result<(), ToolError> {
             let x = v.as_f64().ok_or_else(|| {
                 ToolError::invalid(field, format!("expected an integer, got {}", json_kind(v)))
             })?;
-            if x.fract() != 0.0 || !x.is_finite() {
+            // Beyond 9e15 a JSON number no longer holds every integer exactly (2^53 + 1
+            // arrives as 2^53): such values are not taken as integers.
+            if x.fract() != 0.0 || !x.is_finite() || x.abs() > MAX_EXACT_INTEGER {
                 return Err(ToolError::invalid(
                     field,
                     format!("expected an integer, got {x}"),
@@ -473,48 +481,45 @@ pub fn parse<P: DeserializeOwned>(
     params: &Value,
 ) -> Result<(P, Value), ToolError> {
     let filled = validate(specs, params)?;
-    let typed = serde_json::from_value(filled.clone())
-        .map_err(|e| ToolError::invalid("params", e.to_string()))?;
+    let typed = deserialize(specs, &filled)?;
     Ok((typed, filled))
 }
 
-/// The finite number at `key` of an already validated (and default-filled) parameter object.
-/// The names in `v`, given as a JSON list of strings or as one text separated by commas,
-/// spaces or semicolons (a form field); `what` names one item in the messages ("method").
-pub fn name_list(v: &Value, field: &str, what: &str) -> Result<Vec<String>, ToolError> {
-    match v {
-        Value::String(s) => Ok(s
-            .split([',', ' ', ';'])
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect()),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| ToolError::invalid(field, format!("expected {what} names")))
-            })
-            .collect(),
-        _ => Err(ToolError::invalid(
-            field,
-            format!("expected a list of {what} names"),
-        )),
+/// The one way a tool reads its parameters: [`validate`] (defaults, ranges, unknown keys),
+/// serde into the input struct `I`, then `check` — the rules the schema cannot express
+/// (several fields at once, values derived from others) — which builds the typed parameters
+/// and may complete the echo. Returns them with the echo.
+pub fn parse_checked<I: DeserializeOwned, P>(
+    specs: &[ParamSpec],
+    params: &Value,
+    check: impl FnOnce(I, &mut Value) -> Result<P, ToolError>,
+) -> Result<(P, Value), ToolError> {
+    let (input, mut echo) = parse::<I>(specs, params)?;
+    let typed = check(input, &mut echo)?;
+    Ok((typed, echo))
+}
+
+/// Deserialises an object already validated against `specs`. The schema accepts integral
+/// floats (`2.0`) for integers; serde gets them as integers, the echo keeps them as given.
+pub fn deserialize<P: DeserializeOwned>(
+    specs: &[ParamSpec],
+    filled: &Value,
+) -> Result<P, ToolError> {
+    let mut typed_view = filled.clone();
+    for spec in specs {
+        if let ParamKind::Integer { .. } = spec.kind {
+            if let Some(v) = get_path_mut(&mut typed_view, &spec.key) {
+                if let Some(x) = v.as_f64().filter(|x| x.fract() == 0.0 && !v.is_i64()) {
+                    *v = Value::from(x as i64);
+                }
+            }
+        }
     }
+    serde_json::from_value(typed_view).map_err(|e| ToolError::invalid("params", e.to_string()))
 }
 
-pub fn number_at(v: &Value, key: &str) -> Result<f64, ToolError> {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| ToolError::invalid(key, "expected a finite number"))
-}
-
-/// The string at `key` of an already validated parameter object.
-pub fn text_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, ToolError> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| ToolError::invalid(key, "expected a string"))
+fn get_path_mut<'a>(obj: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    path.split('.').try_fold(obj, |v, k| v.get_mut(k))
 }
 
 #[cfg(test)]

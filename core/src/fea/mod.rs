@@ -39,7 +39,7 @@ pub use params::{fea_params, FeaParams, Model, MAX_NODES};
 pub use solver::{Solver, SolverError, SolverRun};
 
 use crate::schema::ParamSpec;
-use crate::tool::{Category, Tool};
+use crate::tool::{Category, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// The deck (`.inp` text) for these parameters, after the same validation as a run
@@ -104,34 +104,34 @@ fn tail(s: &str) -> String {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FeaTool;
 
-impl Tool for FeaTool {
-    fn id(&self) -> &'static str {
-        "fea"
-    }
-    fn title(&self) -> &'static str {
-        "Finite-element modal analysis (CalculiX)"
-    }
-    fn category(&self) -> Category {
-        Category::ThirdPartyTool
-    }
-    fn description(&self) -> &'static str {
-        "Builds a beam/shell or solid finite-element model of the frame from its drawing \
-         dimensions, solves its modes with the free CalculiX solver and compares them with the \
-         measured peaks and the shear-building model."
-    }
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for FeaTool {
+    const META: ToolMeta = ToolMeta {
+        id: "fea",
+        title: "Finite-element modal analysis (CalculiX)",
+        category: Category::ThirdPartyTool,
+        description:
+            "Builds a beam/shell or solid finite-element model of the frame from its drawing \
+             dimensions, solves its modes with the free CalculiX solver and compares them with the \
+             measured peaks and the shear-building model.",
+        heavy: true,
+    };
+    type Params = FeaParams;
+    fn param_specs() -> Vec<ParamSpec> {
         fea_params()
     }
-    fn is_heavy(&self) -> bool {
-        true
+    fn parse(
+        raw: &Value,
+        _progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        FeaParams::parse(raw)
     }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        let (p, echo) = FeaParams::parse(params)?;
         analyse(&p, echo, None, progress, cancel)
     }
 }

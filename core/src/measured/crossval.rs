@@ -27,7 +27,7 @@ use super::source;
 use crate::lumped::{magnitude_db, FrfType, LumpedModel};
 use crate::result::{Series, Table};
 use crate::schema::{self, ParamSpec};
-use crate::tool::{Category, Tool};
+use crate::tool::{Category, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 const X_LABEL: &str = "Frequency (Hz)";
@@ -600,37 +600,34 @@ fn mac_table(p: &CrossvalParams, result: &mut ToolResult) -> Option<Table> {
     (!table.rows.is_empty()).then_some(table)
 }
 
-impl Tool for CrossvalTool {
-    fn id(&self) -> &'static str {
-        "crossval"
-    }
-
-    fn title(&self) -> &'static str {
-        "Cross-validation of FRFs"
-    }
-
-    fn category(&self) -> Category {
-        Category::RecordedData
-    }
-
-    fn description(&self) -> &'static str {
-        "Overlays measured and numerical FRFs (dB files of the partner prototypes, complex FRF \
-         files, lumped models) floor by floor and compares them with the first: peak frequencies \
-         and errors, FRAC, RMS dB difference and MAC."
-    }
-
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for CrossvalTool {
+    const META: ToolMeta = ToolMeta {
+        id: "crossval",
+        title: "Cross-validation of FRFs",
+        category: Category::RecordedData,
+        description: "Overlays measured and numerical FRFs (dB files of the partner prototypes, complex FRF \
+             files, lumped models) floor by floor and compares them with the first: peak frequencies \
+             and errors, FRAC, RMS dB difference and MAC.",
+        heavy: false,
+    };
+    type Params = CrossvalParams;
+    fn param_specs() -> Vec<ParamSpec> {
         crossval_params()
     }
-
+    fn parse(
+        raw: &Value,
+        progress: &Progress,
+        cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        progress.report(0.0, "reading the sources");
+        CrossvalParams::parse(raw, cancel)
+    }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        progress.report(0.0, "reading the sources");
-        let (p, echo) = CrossvalParams::parse(params, cancel)?;
         run_crossval(&p, echo, progress, cancel)
     }
 }

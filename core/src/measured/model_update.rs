@@ -24,7 +24,7 @@ use super::source;
 use crate::lumped::{magnitude_db, phase_deg, FrfType, LumpedModel};
 use crate::result::{Series, Table};
 use crate::schema::{self, ParamSpec};
-use crate::tool::{Category, Tool};
+use crate::tool::{Category, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 const X_LABEL: &str = "Frequency (Hz)";
@@ -895,37 +895,34 @@ fn warn(
     Ok(())
 }
 
-impl Tool for ModelUpdateTool {
-    fn id(&self) -> &'static str {
-        "model-update"
-    }
-
-    fn title(&self) -> &'static str {
-        "Model update from measured FRFs"
-    }
-
-    fn category(&self) -> Category {
-        Category::RecordedData
-    }
-
-    fn description(&self) -> &'static str {
-        "Identifies natural frequencies, damping ratios and mass-normalised mode shapes from one \
-         or three measured FRF files, and the physical lumped model (floor masses, storey \
-         stiffnesses and dampers) to save as a profile."
-    }
-
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for ModelUpdateTool {
+    const META: ToolMeta = ToolMeta {
+        id: "model-update",
+        title: "Model update from measured FRFs",
+        category: Category::RecordedData,
+        description: "Identifies natural frequencies, damping ratios and mass-normalised mode shapes from one \
+             or three measured FRF files, and the physical lumped model (floor masses, storey \
+             stiffnesses and dampers) to save as a profile.",
+        heavy: false,
+    };
+    type Params = ModelUpdateParams;
+    fn param_specs() -> Vec<ParamSpec> {
         model_update_params()
     }
-
+    fn parse(
+        raw: &Value,
+        progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        progress.report(0.0, "reading the FRF files");
+        ModelUpdateParams::parse(raw)
+    }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        progress.report(0.0, "reading the FRF files");
-        let (p, echo) = ModelUpdateParams::parse(params)?;
         run_model_update(&p, echo, progress, cancel)
     }
 }
