@@ -143,6 +143,7 @@ pub struct CrossvalParams {
     pub peak_min_distance_hz: f64,
 }
 
+/// Three finite numbers at `key` of an inline profile, each positive (`positive`) or ≥ 0.
 fn read_triple(
     obj: &Map<String, Value>,
     key: &str,
@@ -150,21 +151,8 @@ fn read_triple(
     positive: bool,
 ) -> Result<[f64; 3], ToolError> {
     let field = format!("{prefix}.{key}");
-    let items = obj
-        .get(key)
-        .and_then(Value::as_array)
-        .ok_or_else(|| ToolError::invalid(&field, "required: a list of 3 numbers"))?;
-    if items.len() != 3 {
-        return Err(ToolError::invalid(
-            &field,
-            format!("must have exactly 3 values, has {}", items.len()),
-        ));
-    }
-    let mut out = [0.0; 3];
-    for (i, (o, v)) in out.iter_mut().zip(items).enumerate() {
-        let x = v.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
-            ToolError::invalid(&field, format!("value {}: expected a finite number", i + 1))
-        })?;
+    let out = schema::read::triple(obj.get(key), &field)?;
+    for (i, &x) in out.iter().enumerate() {
         if (positive && x <= 0.0) || x < 0.0 {
             let want = if positive { "> 0" } else { "≥ 0" };
             return Err(ToolError::invalid(
@@ -172,7 +160,6 @@ fn read_triple(
                 format!("value {}: {x} must be {want}", i + 1),
             ));
         }
-        *o = x;
     }
     Ok(out)
 }

@@ -70,7 +70,12 @@ pub fn integer_at(root: &Value, field: &str) -> Result<i64, ToolError> {
 
 /// The list of finite numbers at `field`; `None` when the key is missing or null.
 pub fn numbers_at(root: &Value, field: &str) -> Result<Option<Vec<f64>>, ToolError> {
-    match value_at(root, field).ok() {
+    numbers(value_at(root, field).ok(), field)
+}
+
+/// The list of finite numbers `v` of `field`; `None` when it is missing or null.
+pub fn numbers(v: Option<&Value>, field: &str) -> Result<Option<Vec<f64>>, ToolError> {
+    match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(items)) => items
             .iter()
@@ -88,7 +93,12 @@ pub fn numbers_at(root: &Value, field: &str) -> Result<Option<Vec<f64>>, ToolErr
 
 /// Exactly three finite numbers at `field` (one per floor or storey).
 pub fn triple_at(root: &Value, field: &str) -> Result<[f64; 3], ToolError> {
-    let list = numbers_at(root, field)?
+    triple(value_at(root, field).ok(), field)
+}
+
+/// Exactly three finite numbers `v` of `field`.
+pub fn triple(v: Option<&Value>, field: &str) -> Result<[f64; 3], ToolError> {
+    let list = numbers(v, field)?
         .ok_or_else(|| ToolError::invalid(field, "required: a list of 3 numbers"))?;
     <[f64; 3]>::try_from(list.as_slice()).map_err(|_| {
         ToolError::invalid(
