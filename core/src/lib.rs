@@ -17,6 +17,7 @@ pub mod modal;
 pub mod profile_doc;
 pub mod progress;
 pub mod recordings;
+pub mod registry;
 pub mod result;
 pub mod schema;
 pub mod simulator;
@@ -25,6 +26,7 @@ pub mod uncertainty;
 
 pub use error::{ErrorBody, ToolError};
 pub use progress::{Cancel, Progress};
+pub use registry::{artifact, catalogue, find, kept_files, run};
 pub use result::{Scalar, Series, Table, ToolResult};
 pub use schema::{ParamKind, ParamSpec};
-pub use tool::{catalogue, find, run, Category, Tool, ToolInfo};
+pub use tool::{Artifact, ArtifactInfo, Category, KeptFile, Tool, ToolInfo, ToolMeta, TypedTool};

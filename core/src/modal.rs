@@ -12,12 +12,13 @@
 //!   (atan2, degrees in (−180, 180]);
 //! - table `modes`: mode, frequencies, damping ratio (percent) and shape.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::lumped::{magnitude_db, phase_deg, profile_params, FrfType, Profile};
 use crate::result::{Series, Table};
 use crate::schema::{self, ParamSpec};
-use crate::tool::{Category, Tool};
+use crate::tool::{Category, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Largest number of frequencies of the uniform grid.
@@ -35,7 +36,7 @@ const PHASE_LABEL: &str = "Phase (deg)";
 pub struct ModalTool;
 
 /// The typed parameters of `modal`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ModalParams {
     pub profile: Profile,
     /// Excited floor, 1..=3.
@@ -92,90 +93,18 @@ pub fn modal_params() -> Vec<ParamSpec> {
     specs
 }
 
-fn read_f64(filled: &Value, key: &str) -> Result<f64, ToolError> {
-    filled
-        .get(key)
-        .and_then(Value::as_f64)
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| ToolError::invalid(key, "expected a finite number"))
-}
-
 impl ModalParams {
     /// Validates `params` against [`modal_params`] and builds the typed parameters; returns
     /// them with the echo (defaults filled in).
     pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
-        let filled = schema::validate(&modal_params(), params)?;
-        let typed = Self::from_filled(&filled)?;
-        Ok((typed, filled))
-    }
-
-    /// The typed parameters from a validated object.
-    pub fn from_filled(filled: &Value) -> Result<Self, ToolError> {
-        let force_floor = crate::lumped::read_integer(filled, "force_floor")?;
-        if !(1..=3).contains(&force_floor) {
-            return Err(ToolError::invalid(
-                "force_floor",
-                format!("{force_floor} is outside the valid range 1..=3"),
-            ));
-        }
-        let frf_type = filled
-            .get("frf_type")
-            .and_then(Value::as_str)
-            .and_then(FrfType::parse)
-            .ok_or_else(|| {
-                ToolError::invalid(
-                    "frf_type",
-                    "must be one of: receptance, mobility, accelerance",
-                )
-            })?;
-        let frequencies_hz = match filled.get("frequencies_hz") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(items)) => {
-                let list = items
-                    .iter()
-                    .map(|v| {
-                        v.as_f64()
-                            .filter(|x| x.is_finite() && *x > 0.0 && *x <= MAX_FREQUENCY_HZ)
-                            .ok_or_else(|| {
-                                ToolError::invalid(
-                                    "frequencies_hz",
-                                    "each value must be a number in (0, 10000]",
-                                )
-                            })
-                    })
-                    .collect::<Result<Vec<f64>, _>>()?;
-                if list.is_empty() || list.len() > MAX_LIST_POINTS {
-                    return Err(ToolError::invalid(
-                        "frequencies_hz",
-                        format!(
-                            "must have 1 to {MAX_LIST_POINTS} values, has {}",
-                            list.len()
-                        ),
-                    ));
-                }
-                Some(list)
+        schema::parse_checked(&modal_params(), params, |p: Self, _| {
+            p.profile.check_rules("profile")?;
+            // The grid is checked only when it is used.
+            if p.frequencies_hz.is_none() {
+                p.grid_len()?;
             }
-            Some(_) => {
-                return Err(ToolError::invalid(
-                    "frequencies_hz",
-                    "expected a list or null",
-                ))
-            }
-        };
-        let p = Self {
-            profile: Profile::from_params(filled, "profile")?,
-            force_floor: force_floor as usize,
-            frf_type,
-            f_start_hz: read_f64(filled, "f_start_hz")?,
-            f_stop_hz: read_f64(filled, "f_stop_hz")?,
-            f_step_hz: read_f64(filled, "f_step_hz")?,
-            frequencies_hz,
-        };
-        // The grid is checked only when it is used.
-        if p.frequencies_hz.is_none() {
-            p.grid_len()?;
-        }
-        Ok(p)
+            Ok(p)
+        })
     }
 
     /// Number of points of the uniform grid, or an error naming the field at fault.
@@ -346,35 +275,32 @@ fn omit_non_finite(x: &mut Vec<f64>, mag: &mut Vec<f64>, phase: &mut Vec<f64>) -
     keep.iter().filter(|k| !**k).count()
 }
 
-impl Tool for ModalTool {
-    fn id(&self) -> &'static str {
-        "modal"
-    }
-
-    fn title(&self) -> &'static str {
-        "Modal analysis and FRF"
-    }
-
-    fn category(&self) -> Category {
-        Category::SelfContainedSimulation
-    }
-
-    fn description(&self) -> &'static str {
-        "Natural frequencies, damping ratios and mode shapes of the 3-storey lumped model, and the \
-         analytic FRF (receptance, mobility or accelerance) of each floor for a force on one floor."
-    }
-
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for ModalTool {
+    const META: ToolMeta = ToolMeta {
+        id: "modal",
+        title: "Modal analysis and FRF",
+        category: Category::SelfContainedSimulation,
+        description: "Natural frequencies, damping ratios and mode shapes of the 3-storey lumped model, and the \
+             analytic FRF (receptance, mobility or accelerance) of each floor for a force on one floor.",
+        heavy: false,
+    };
+    type Params = ModalParams;
+    fn param_specs() -> Vec<ParamSpec> {
         modal_params()
     }
-
+    fn parse(
+        raw: &Value,
+        _progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        ModalParams::parse(raw)
+    }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        let (p, echo) = ModalParams::parse(params)?;
         run_modal(&p, echo, progress, cancel)
     }
 }

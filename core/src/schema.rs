@@ -6,214 +6,19 @@
 //! Keys are dotted paths into the JSON object: `profile.masses_kg` is `params.profile.masses_kg`.
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::ToolError;
 
 mod items;
+pub mod read;
+mod spec;
 
-/// A closed or open bound of a numeric range.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Bound {
-    pub value: f64,
-    /// `true`: the bound itself is allowed.
-    pub inclusive: bool,
-}
+pub use read::{name_list, number_at, text_at};
+pub use spec::{Bound, ParamKind, ParamSpec};
 
-/// What kind of value a parameter takes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ParamKind {
-    /// A finite real number in [min, max] (each bound open or closed); `nullable` allows JSON null.
-    Number {
-        min: Option<Bound>,
-        max: Option<Bound>,
-        nullable: bool,
-    },
-    /// An integer in [min, max].
-    Integer { min: i64, max: i64 },
-    /// One of a fixed set of strings.
-    Choice { options: Vec<String> },
-    /// true / false.
-    Boolean,
-    /// Free text of bounded length.
-    Text { min_len: usize, max_len: usize },
-    /// A list of finite numbers, each within the bounds, of `min_len..=max_len` elements.
-    NumberList {
-        min_len: usize,
-        max_len: usize,
-        min: Option<Bound>,
-        max: Option<Bound>,
-        nullable: bool,
-    },
-    /// A list of `min_len..=max_len` objects, each checked against `item` (keys relative to
-    /// the object; missing or null item keys are allowed and filled in by the tool). Errors
-    /// name `key[i].item_key`. See [`items`].
-    ObjectList {
-        item: Vec<ParamSpec>,
-        min_len: usize,
-        max_len: usize,
-    },
-}
-
-/// One parameter of a tool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ParamSpec {
-    /// Dotted path of the key in the parameter object.
-    pub key: String,
-    /// Short human label for forms.
-    pub label: String,
-    /// Unit symbol shown next to the field ("" when dimensionless).
-    pub unit: String,
-    /// What the parameter means and when it is used.
-    pub description: String,
-    pub kind: ParamKind,
-    /// The value used when the key is missing.
-    pub default: Value,
-    /// A hint for forms: a log-scaled quantity (gains, weights).
-    pub log_scale: bool,
-    /// For text parameters holding a file's content: the file types a form's file picker
-    /// offers (`".csv,.txt"`). The value is still the text; only forms treat it differently.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-}
-
-impl ParamSpec {
-    fn new(key: &str, label: &str, unit: &str, kind: ParamKind, default: Value) -> Self {
-        Self {
-            key: key.into(),
-            label: label.into(),
-            unit: unit.into(),
-            description: String::new(),
-            kind,
-            default,
-            log_scale: false,
-            file: None,
-        }
-    }
-
-    /// A real number without bounds yet (add them with [`Self::min`], [`Self::max`] …).
-    pub fn number(key: &str, label: &str, unit: &str, default: f64) -> Self {
-        let kind = ParamKind::Number {
-            min: None,
-            max: None,
-            nullable: false,
-        };
-        Self::new(key, label, unit, kind, Value::from(default))
-    }
-
-    /// A real number that may be null (meaning "derive it"), default null.
-    pub fn optional_number(key: &str, label: &str, unit: &str) -> Self {
-        let kind = ParamKind::Number {
-            min: None,
-            max: None,
-            nullable: true,
-        };
-        Self::new(key, label, unit, kind, Value::Null)
-    }
-
-    pub fn integer(key: &str, label: &str, default: i64, min: i64, max: i64) -> Self {
-        Self::new(
-            key,
-            label,
-            "",
-            ParamKind::Integer { min, max },
-            Value::from(default),
-        )
-    }
-
-    pub fn choice(key: &str, label: &str, default: &str, options: &[&str]) -> Self {
-        let kind = ParamKind::Choice {
-            options: options.iter().map(|o| o.to_string()).collect(),
-        };
-        Self::new(key, label, "", kind, Value::from(default))
-    }
-
-    pub fn boolean(key: &str, label: &str, default: bool) -> Self {
-        Self::new(key, label, "", ParamKind::Boolean, Value::from(default))
-    }
-
-    pub fn text(key: &str, label: &str, default: &str, min_len: usize, max_len: usize) -> Self {
-        Self::new(
-            key,
-            label,
-            "",
-            ParamKind::Text { min_len, max_len },
-            Value::from(default),
-        )
-    }
-
-    /// A list of numbers of `min_len..=max_len` elements.
-    pub fn number_list(
-        key: &str,
-        label: &str,
-        unit: &str,
-        default: Value,
-        min_len: usize,
-        max_len: usize,
-    ) -> Self {
-        let kind = ParamKind::NumberList {
-            min_len,
-            max_len,
-            min: None,
-            max: None,
-            nullable: default.is_null(),
-        };
-        Self::new(key, label, unit, kind, default)
-    }
-
-    fn set_bound(mut self, lower: bool, value: f64, inclusive: bool) -> Self {
-        let b = Some(Bound { value, inclusive });
-        match &mut self.kind {
-            ParamKind::Number { min, max, .. } | ParamKind::NumberList { min, max, .. } => {
-                if lower {
-                    *min = b
-                } else {
-                    *max = b
-                }
-            }
-            _ => {}
-        }
-        self
-    }
-
-    /// Lower bound, allowed (`>= value`).
-    pub fn min(self, value: f64) -> Self {
-        self.set_bound(true, value, true)
-    }
-    /// Lower bound, excluded (`> value`).
-    pub fn min_exclusive(self, value: f64) -> Self {
-        self.set_bound(true, value, false)
-    }
-    /// Upper bound, allowed (`<= value`).
-    pub fn max(self, value: f64) -> Self {
-        self.set_bound(false, value, true)
-    }
-    /// Upper bound, excluded (`< value`).
-    pub fn max_exclusive(self, value: f64) -> Self {
-        self.set_bound(false, value, false)
-    }
-    pub fn describe(mut self, text: &str) -> Self {
-        self.description = text.into();
-        self
-    }
-    pub fn log(mut self) -> Self {
-        self.log_scale = true;
-        self
-    }
-    /// Marks a text parameter as the content of a file of the given types (`".csv,.txt"`).
-    pub fn file(mut self, accept: &str) -> Self {
-        self.file = Some(accept.into());
-        self
-    }
-    /// Makes null the default (and an allowed value): "not given". For optional text and
-    /// choices, e.g. a file's content when a demo recording may be used instead.
-    pub fn optional(mut self) -> Self {
-        self.default = Value::Null;
-        self
-    }
-}
+/// Largest magnitude accepted for an integer parameter.
+const MAX_EXACT_INTEGER: f64 = 9.0e15;
 
 fn fmt_num(x: f64) -> String {
     format!("{x}")
@@ -289,7 +94,9 @@ fn check_value(spec: &ParamSpec, v: &Value) -> Result<(), ToolError> {
             let x = v.as_f64().ok_or_else(|| {
                 ToolError::invalid(field, format!("expected an integer, got {}", json_kind(v)))
             })?;
-            if x.fract() != 0.0 || !x.is_finite() {
+            // Beyond 9e15 a JSON number no longer holds every integer exactly (2^53 + 1
+            // arrives as 2^53): such values are not taken as integers.
+            if x.fract() != 0.0 || !x.is_finite() || x.abs() > MAX_EXACT_INTEGER {
                 return Err(ToolError::invalid(
                     field,
                     format!("expected an integer, got {x}"),
@@ -473,48 +280,45 @@ pub fn parse<P: DeserializeOwned>(
     params: &Value,
 ) -> Result<(P, Value), ToolError> {
     let filled = validate(specs, params)?;
-    let typed = serde_json::from_value(filled.clone())
-        .map_err(|e| ToolError::invalid("params", e.to_string()))?;
+    let typed = deserialize(specs, &filled)?;
     Ok((typed, filled))
 }
 
-/// The finite number at `key` of an already validated (and default-filled) parameter object.
-/// The names in `v`, given as a JSON list of strings or as one text separated by commas,
-/// spaces or semicolons (a form field); `what` names one item in the messages ("method").
-pub fn name_list(v: &Value, field: &str, what: &str) -> Result<Vec<String>, ToolError> {
-    match v {
-        Value::String(s) => Ok(s
-            .split([',', ' ', ';'])
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect()),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| ToolError::invalid(field, format!("expected {what} names")))
-            })
-            .collect(),
-        _ => Err(ToolError::invalid(
-            field,
-            format!("expected a list of {what} names"),
-        )),
+/// The one way a tool reads its parameters: [`validate`] (defaults, ranges, unknown keys),
+/// serde into the input struct `I`, then `check` — the rules the schema cannot express
+/// (several fields at once, values derived from others) — which builds the typed parameters
+/// and may complete the echo. Returns them with the echo.
+pub fn parse_checked<I: DeserializeOwned, P>(
+    specs: &[ParamSpec],
+    params: &Value,
+    check: impl FnOnce(I, &mut Value) -> Result<P, ToolError>,
+) -> Result<(P, Value), ToolError> {
+    let (input, mut echo) = parse::<I>(specs, params)?;
+    let typed = check(input, &mut echo)?;
+    Ok((typed, echo))
+}
+
+/// Deserialises an object already validated against `specs`. The schema accepts integral
+/// floats (`2.0`) for integers; serde gets them as integers, the echo keeps them as given.
+pub fn deserialize<P: DeserializeOwned>(
+    specs: &[ParamSpec],
+    filled: &Value,
+) -> Result<P, ToolError> {
+    let mut typed_view = filled.clone();
+    for spec in specs {
+        if let ParamKind::Integer { .. } = spec.kind {
+            if let Some(v) = get_path_mut(&mut typed_view, &spec.key) {
+                if let Some(x) = v.as_f64().filter(|x| x.fract() == 0.0 && !v.is_i64()) {
+                    *v = Value::from(x as i64);
+                }
+            }
+        }
     }
+    serde_json::from_value(typed_view).map_err(|e| ToolError::invalid("params", e.to_string()))
 }
 
-pub fn number_at(v: &Value, key: &str) -> Result<f64, ToolError> {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| ToolError::invalid(key, "expected a finite number"))
-}
-
-/// The string at `key` of an already validated parameter object.
-pub fn text_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, ToolError> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| ToolError::invalid(key, "expected a string"))
+fn get_path_mut<'a>(obj: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    path.split('.').try_fold(obj, |v, k| v.get_mut(k))
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, Tool};
+use crate::tool::{Category, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 use continuation::{run_cbc, CbcPoint};
@@ -48,41 +48,34 @@ fn amplitude_label(k: usize) -> String {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CbcTool;
 
-impl Tool for CbcTool {
-    fn id(&self) -> &'static str {
-        "cbc"
-    }
-
-    fn title(&self) -> &'static str {
-        "Nonlinear control-based continuation"
-    }
-
-    fn category(&self) -> Category {
-        Category::SelfContainedSimulation
-    }
-
-    fn description(&self) -> &'static str {
-        "The 3-storey building with a hardening cubic spring at floor 1: a virtual control-based \
-         continuation experiment that traces the whole S-curve including the unstable branch, \
-         slow open-loop sweeps with jumps and hysteresis, and the exact curve by shooting with \
-         stability and folds."
-    }
-
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for CbcTool {
+    const META: ToolMeta = ToolMeta {
+        id: "cbc",
+        title: "Nonlinear control-based continuation",
+        category: Category::SelfContainedSimulation,
+        description: "The 3-storey building with a hardening cubic spring at floor 1: a virtual control-based \
+             continuation experiment that traces the whole S-curve including the unstable branch, \
+             slow open-loop sweeps with jumps and hysteresis, and the exact curve by shooting with \
+             stability and folds.",
+        heavy: false,
+    };
+    type Params = CbcParams;
+    fn param_specs() -> Vec<ParamSpec> {
         params::cbc_params()
     }
-
-    fn is_heavy(&self) -> bool {
-        false
+    fn parse(
+        raw: &Value,
+        _progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        CbcParams::parse(raw)
     }
-
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        let (p, echo) = CbcParams::parse(params)?;
         run_cbc_tool(&p, echo, progress, cancel)
     }
 }

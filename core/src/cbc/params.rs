@@ -1,15 +1,18 @@
 //! Parameters of `cbc` (cbc.md §3): schema, typed struct and the cross-field rules.
 //! Every key is validated in every mode (unused ones are echoed too).
 
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::continuation::CbcSettings;
 use super::model::Structure;
+use crate::lumped::OptionalProfileInput;
 use crate::schema::{self, ParamSpec};
 use crate::ToolError;
 
 /// What to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mode {
     Continuation,
     FrequencySweep,
@@ -18,7 +21,8 @@ pub enum Mode {
 }
 
 /// Which exact curve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Curve {
     /// Vary Φ at fixed ω.
     SCurve,
@@ -174,131 +178,88 @@ pub fn cbc_params() -> Vec<ParamSpec> {
     specs
 }
 
-fn triple(v: &Value, key: &str) -> Result<[f64; 3], ToolError> {
-    let items = v
-        .get(key)
-        .and_then(Value::as_array)
-        .filter(|a| a.len() == 3)
-        .ok_or_else(|| ToolError::invalid(key, "expected exactly 3 numbers"))?;
-    let mut out = [0.0; 3];
-    for (o, item) in out.iter_mut().zip(items) {
-        *o = item
-            .as_f64()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| ToolError::invalid(key, "expected exactly 3 numbers"))?;
-    }
-    Ok(out)
-}
-
-fn count(v: &Value, key: &str) -> Result<usize, ToolError> {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .filter(|x| x.is_finite() && x.fract() == 0.0 && *x >= 0.0)
-        .map(|x| x as usize)
-        .ok_or_else(|| ToolError::invalid(key, "expected a non-negative integer"))
-}
-
-/// A model profile given in `profile.*` replaces the structure's masses, stiffnesses and
-/// dampers (the cubic spring stays); the echo then shows the profile's values in those keys.
-fn apply_profile(filled: &mut Value) -> Result<(), ToolError> {
-    let field = |key: &str| -> Result<Option<[f64; 3]>, ToolError> {
-        match filled.get("profile").and_then(|p| p.get(key)) {
-            None | Some(Value::Null) => Ok(None),
-            Some(_) => triple(&filled["profile"], key).map(Some).map_err(|_| {
-                ToolError::invalid(format!("profile.{key}"), "expected exactly 3 numbers")
-            }),
-        }
-    };
-    let name = filled
-        .get("profile")
-        .and_then(|p| p.get("name"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let Some(profile) = crate::lumped::optional_profile(
-        name.as_deref(),
-        field("masses_kg")?,
-        field("stiffnesses_n_per_m")?,
-        field("dampings_ns_per_m")?,
-    )?
-    else {
-        return Ok(());
-    };
-    if let Some(obj) = filled.as_object_mut() {
-        obj.insert("masses_kg".into(), json!(profile.masses_kg));
-        obj.insert(
-            "stiffnesses_n_per_m".into(),
-            json!(profile.stiffnesses_n_per_m),
-        );
-        obj.insert("dampings_ns_per_m".into(), json!(profile.dampings_ns_per_m));
-    }
-    Ok(())
+/// The parameters as the schema fills them in (every range already checked).
+#[derive(Debug, Deserialize)]
+struct CbcInput {
+    mode: Mode,
+    curve: Curve,
+    overlay_exact: bool,
+    masses_kg: [f64; 3],
+    stiffnesses_n_per_m: [f64; 3],
+    dampings_ns_per_m: [f64; 3],
+    cubic_stiffness_n_per_m3: f64,
+    forcing_n: f64,
+    omega_rad_s: f64,
+    frequency_min_rad_s: f64,
+    frequency_max_rad_s: f64,
+    frequency_points: usize,
+    forcing_min_n: f64,
+    forcing_max_n: f64,
+    forcing_points: usize,
+    amplitude_max_m: f64,
+    cbc_points: usize,
+    kp_n_per_m: f64,
+    kd_ns_per_m: f64,
+    target_harmonics: usize,
+    cbc_tol_n: f64,
+    cbc_max_iterations: usize,
+    #[serde(default)]
+    profile: OptionalProfileInput,
 }
 
 impl CbcParams {
     /// Validates `params` and builds the typed parameters; returns them with the echo.
     pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
-        let mut filled = schema::validate(&cbc_params(), params)?;
-        apply_profile(&mut filled)?;
-        Ok((Self::from_filled(&filled)?, filled))
+        schema::parse_checked(&cbc_params(), params, Self::check)
     }
 
-    /// The typed parameters from a validated object, with the cross-field rules.
-    pub fn from_filled(v: &Value) -> Result<Self, ToolError> {
-        let n = |k: &str| schema::number_at(v, k);
-        let mode = match schema::text_at(v, "mode")? {
-            "continuation" => Mode::Continuation,
-            "frequency_sweep" => Mode::FrequencySweep,
-            "amplitude_sweep" => Mode::AmplitudeSweep,
-            "exact" => Mode::Exact,
-            other => {
-                return Err(ToolError::invalid(
-                    "mode",
-                    format!("unknown mode '{other}'"),
-                ))
-            }
+    /// The cross-field rules. A model profile given in `profile.*` replaces the structure's
+    /// masses, stiffnesses and dampers (the cubic spring stays); the echo then shows the
+    /// profile's values in those keys.
+    fn check(v: CbcInput, echo: &mut Value) -> Result<Self, ToolError> {
+        let mut structure = Structure {
+            masses_kg: v.masses_kg,
+            stiffnesses_n_per_m: v.stiffnesses_n_per_m,
+            dampings_ns_per_m: v.dampings_ns_per_m,
+            cubic_stiffness_n_per_m3: v.cubic_stiffness_n_per_m3,
         };
-        let curve = match schema::text_at(v, "curve")? {
-            "s_curve" => Curve::SCurve,
-            "frc" => Curve::Frc,
-            other => {
-                return Err(ToolError::invalid(
-                    "curve",
-                    format!("unknown curve '{other}'"),
-                ))
+        if let Some(profile) = v.profile.profile()? {
+            structure.masses_kg = profile.masses_kg;
+            structure.stiffnesses_n_per_m = profile.stiffnesses_n_per_m;
+            structure.dampings_ns_per_m = profile.dampings_ns_per_m;
+            if let Some(obj) = echo.as_object_mut() {
+                obj.insert("masses_kg".into(), json!(profile.masses_kg));
+                obj.insert(
+                    "stiffnesses_n_per_m".into(),
+                    json!(profile.stiffnesses_n_per_m),
+                );
+                obj.insert("dampings_ns_per_m".into(), json!(profile.dampings_ns_per_m));
             }
-        };
+        }
         let p = Self {
-            mode,
-            curve,
-            structure: Structure {
-                masses_kg: triple(v, "masses_kg")?,
-                stiffnesses_n_per_m: triple(v, "stiffnesses_n_per_m")?,
-                dampings_ns_per_m: triple(v, "dampings_ns_per_m")?,
-                cubic_stiffness_n_per_m3: n("cubic_stiffness_n_per_m3")?,
-            },
-            forcing_n: n("forcing_n")?,
-            omega_rad_s: n("omega_rad_s")?,
-            frequency_min_rad_s: n("frequency_min_rad_s")?,
-            frequency_max_rad_s: n("frequency_max_rad_s")?,
-            frequency_points: count(v, "frequency_points")?,
-            forcing_min_n: n("forcing_min_n")?,
-            forcing_max_n: n("forcing_max_n")?,
-            forcing_points: count(v, "forcing_points")?,
+            mode: v.mode,
+            curve: v.curve,
+            structure,
+            forcing_n: v.forcing_n,
+            omega_rad_s: v.omega_rad_s,
+            frequency_min_rad_s: v.frequency_min_rad_s,
+            frequency_max_rad_s: v.frequency_max_rad_s,
+            frequency_points: v.frequency_points,
+            forcing_min_n: v.forcing_min_n,
+            forcing_max_n: v.forcing_max_n,
+            forcing_points: v.forcing_points,
             cbc: CbcSettings {
-                omega_rad_s: n("omega_rad_s")?,
-                seed_forcing_n: n("forcing_min_n")?,
-                amplitude_max_m: n("amplitude_max_m")?,
-                points: count(v, "cbc_points")?,
-                kp_n_per_m: n("kp_n_per_m")?,
-                kd_ns_per_m: n("kd_ns_per_m")?,
-                harmonics: count(v, "target_harmonics")?,
-                tol_n: n("cbc_tol_n")?,
-                max_iterations: count(v, "cbc_max_iterations")?,
+                omega_rad_s: v.omega_rad_s,
+                seed_forcing_n: v.forcing_min_n,
+                amplitude_max_m: v.amplitude_max_m,
+                points: v.cbc_points,
+                kp_n_per_m: v.kp_n_per_m,
+                kd_ns_per_m: v.kd_ns_per_m,
+                harmonics: v.target_harmonics,
+                tol_n: v.cbc_tol_n,
+                max_iterations: v.cbc_max_iterations,
             },
-            overlay_exact: v
-                .get("overlay_exact")
-                .and_then(Value::as_bool)
-                .ok_or_else(|| ToolError::invalid("overlay_exact", "must be true or false"))?,
+            overlay_exact: v.overlay_exact,
         };
         if p.frequency_min_rad_s >= p.frequency_max_rad_s {
             return Err(ToolError::invalid(

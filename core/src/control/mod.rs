@@ -38,8 +38,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::schema::{parse, ParamSpec};
-use crate::{Cancel, Category, Progress, Tool, ToolError, ToolResult};
+use crate::tool::{Category, ToolMeta, TypedTool};
+use crate::{Cancel, Progress, ToolError, ToolResult};
 
+pub use crate::lumped::OptionalProfileInput as ProfileInput;
 pub use error::ControlError;
 
 /// Tool id.
@@ -94,38 +96,6 @@ pub struct ControlParams {
     /// [`parse_params`].
     #[serde(skip)]
     pub structure: Option<rig::Structure>,
-}
-
-/// The `profile.*` fields: a model profile's chain, or nothing (the rig of control.md §2.1).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileInput {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub masses_kg: Option<[f64; 3]>,
-    #[serde(default)]
-    pub stiffnesses_n_per_m: Option<[f64; 3]>,
-    #[serde(default)]
-    pub dampings_ns_per_m: Option<[f64; 3]>,
-}
-
-impl ProfileInput {
-    /// The profile's structure, None for the rig's geometry model (see
-    /// [`crate::lumped::optional_profile`]).
-    fn structure(&self) -> Result<Option<rig::Structure>, ToolError> {
-        let Some(p) = crate::lumped::optional_profile(
-            self.name.as_deref(),
-            self.masses_kg,
-            self.stiffnesses_n_per_m,
-            self.dampings_ns_per_m,
-        )?
-        else {
-            return Ok(None);
-        };
-        rig::Structure::from_chain(&p.masses_kg, &p.stiffnesses_n_per_m, &p.dampings_ns_per_m)
-            .map(Some)
-    }
 }
 
 /// The `vibration-control` tool.
@@ -241,7 +211,14 @@ pub fn param_specs() -> Vec<ParamSpec> {
 /// in, compensator zero resolved).
 pub fn parse_params(params: &Value) -> Result<(ControlParams, Value), ToolError> {
     let (mut p, mut echo): (ControlParams, Value) = parse(&param_specs(), params)?;
-    p.structure = p.profile.structure()?;
+    p.structure = match p.profile.profile()? {
+        Some(pr) => Some(rig::Structure::from_chain(
+            &pr.masses_kg,
+            &pr.stiffnesses_n_per_m,
+            &pr.dampings_ns_per_m,
+        )?),
+        None => None,
+    };
     if !(p.floor == 1.0 || p.floor == 2.0 || p.floor == 3.0) {
         return Err(ToolError::invalid("floor", "must be 1, 2 or 3"));
     }
@@ -264,36 +241,33 @@ pub fn parse_params(params: &Value) -> Result<(ControlParams, Value), ToolError>
     Ok((p, echo))
 }
 
-impl Tool for VibrationControlTool {
-    fn id(&self) -> &'static str {
-        TOOL_ID
-    }
-
-    fn title(&self) -> &'static str {
-        "Structural vibration control"
-    }
-
-    fn category(&self) -> Category {
-        Category::SelfContainedSimulation
-    }
-
-    fn description(&self) -> &'static str {
-        "Kinetic-energy reduction of the 3-storey rig with a tuned mass damper, direct velocity \
-         feedback (with or without a compensator) or LQG control, with closed-loop poles, \
-         stability margins and the largest stable gain per floor."
-    }
-
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for VibrationControlTool {
+    const META: ToolMeta = ToolMeta {
+        id: TOOL_ID,
+        title: "Structural vibration control",
+        category: Category::SelfContainedSimulation,
+        description: "Kinetic-energy reduction of the 3-storey rig with a tuned mass damper, direct velocity \
+             feedback (with or without a compensator) or LQG control, with closed-loop poles, \
+             stability margins and the largest stable gain per floor.",
+        heavy: false,
+    };
+    type Params = ControlParams;
+    fn param_specs() -> Vec<ParamSpec> {
         param_specs()
     }
-
+    fn parse(
+        raw: &Value,
+        _progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        parse_params(raw)
+    }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        let (p, echo) = parse_params(params)?;
         report::run(&p, echo, progress, cancel)
     }
 }

@@ -15,21 +15,20 @@
 
 pub mod fisher;
 pub mod inputs;
+pub mod params;
 pub mod stats;
 
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use self::fisher::fisher;
-use self::inputs::{
-    betas, draw_samples, parse_input_samples, parse_inputs, random_inputs, score, Dist, INPUT_NAMES,
-};
+use self::inputs::{betas, draw_samples, random_inputs, score, INPUT_NAMES};
 use self::stats::{histogram, moments, quantiles_by_selection};
 use crate::result::{Series, Table};
-use crate::schema::{self, ParamSpec};
-use crate::tool::{Category, Tool};
+use crate::schema::ParamSpec;
+use crate::tool::{Category, ToolMeta, TypedTool};
 use crate::uncertainty::grid::{linspace, modes};
 use crate::uncertainty::kernel::{displacement, Point};
 use crate::{Cancel, Progress, ToolError, ToolResult};
@@ -54,176 +53,7 @@ const STEP: usize = 1 << 16;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DesignTool;
 
-/// How s1..s3 are formed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shear {
-    Drift,
-    AmplitudeDifference,
-}
-
-/// The typed parameters of `design`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DesignParams {
-    pub inputs: [Dist; 12],
-    pub analysis_frequency_hz: f64,
-    pub n_samples: usize,
-    pub seed: u64,
-    /// Samples of the random inputs (input order) replacing the sampling.
-    pub input_samples: Option<Vec<Vec<f64>>>,
-    /// Selected output indices into [`OUTPUT_NAMES`].
-    pub outputs: Vec<usize>,
-    pub shear: Shear,
-    pub histogram_bins: usize,
-    pub jpdf_points: usize,
-    pub target_percent: Option<Vec<f64>>,
-    pub frf_points: usize,
-    pub fisher: bool,
-    pub include_samples: bool,
-}
-
-/// The schema of `design` (`inputs` and `input_samples` are objects checked by
-/// [`DesignParams::parse`]; the form edits the rest).
-pub fn design_params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::number("analysis_frequency_hz", "Analysis frequency", "Hz", 1.97)
-            .min(0.0)
-            .max(1000.0)
-            .describe("Operating frequency of the harmonic forces."),
-        ParamSpec::integer("n_samples", "Samples", 1000, 2, 10_000_000)
-            .log()
-            .describe("Monte-Carlo samples (ignored when input_samples is given)."),
-        ParamSpec::integer("seed", "Seed", 0, 0, 9_007_199_254_740_991)
-            .describe("Seed of the ChaCha8 sample stream."),
-        ParamSpec::text("outputs", "Outputs", "x1", 2, 40).describe(
-            "1–6 distinct of x1, x2, x3, s1, s2, s3 (comma-separated) for the joint CDF and FIM.",
-        ),
-        ParamSpec::choice(
-            "shear_definition",
-            "Shear definition",
-            "drift",
-            &["drift", "amplitude_difference"],
-        )
-        .describe(
-            "drift: k_j·|X_j − X_{j−1}|; amplitude_difference: k_j·(x_j − x_{j−1}) (original).",
-        ),
-        ParamSpec::integer("histogram_bins", "Histogram bins", 20, 1, 1000)
-            .describe("Bins of the output histograms."),
-        ParamSpec::integer("jpdf_points", "Joint-CDF grid points", 10, 3, 100)
-            .describe("Grid points J per selected output; J^d ≤ 1 000 000."),
-        ParamSpec::number_list("target_percent", "Targets", "%", Value::Null, 1, 6)
-            .min(0.0)
-            .max(100.0)
-            .describe("Target per selected output in % of its sample range (empty: middle node)."),
-        ParamSpec::integer("frf_points", "FRF points", 10_000, 2, 1_000_000)
-            .describe("Points of the nominal FRF from 0 to 1.5 × the third natural frequency."),
-        ParamSpec::boolean("fisher", "Fisher analysis", true)
-            .describe("Compute the joint CDF, the Fisher information and ΔP."),
-        ParamSpec::boolean("include_samples", "Include samples", false)
-            .describe("Add the table of all samples and outputs."),
-    ]
-}
-
-fn parse_outputs(v: &Value) -> Result<Vec<usize>, ToolError> {
-    let names = crate::schema::name_list(v, "outputs", "output")?;
-    if names.is_empty() || names.len() > 6 {
-        return Err(ToolError::invalid("outputs", "select 1 to 6 outputs"));
-    }
-    let mut out = Vec::new();
-    for n in &names {
-        let i = OUTPUT_NAMES.iter().position(|o| o == n).ok_or_else(|| {
-            ToolError::invalid(
-                "outputs",
-                format!("'{n}' is not one of: x1, x2, x3, s1, s2, s3"),
-            )
-        })?;
-        if out.contains(&i) {
-            return Err(ToolError::invalid(
-                "outputs",
-                format!("'{n}' is listed twice"),
-            ));
-        }
-        out.push(i);
-    }
-    Ok(out)
-}
-
-fn int_at(v: &Value, key: &str) -> Result<i64, ToolError> {
-    crate::lumped::read_integer(v, key)
-}
-
-impl DesignParams {
-    /// Validates `params`; returns the typed parameters and the echo.
-    pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
-        let mut raw = match params {
-            Value::Object(m) => m.clone(),
-            Value::Null => Map::new(),
-            _ => {
-                return Err(ToolError::invalid(
-                    "params",
-                    "expected a JSON object of parameters",
-                ))
-            }
-        };
-        let inputs_raw = raw.remove("inputs");
-        let samples_raw = raw.remove("input_samples");
-        let outputs = match raw.remove("outputs") {
-            Some(v) => parse_outputs(&v)?,
-            None => vec![0],
-        };
-        let mut filled = schema::validate(&design_params(), &Value::Object(raw))?;
-        let (dists, inputs_echo) = parse_inputs(inputs_raw.as_ref())?;
-        let input_samples = match &samples_raw {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(parse_input_samples(v, &dists)?),
-        };
-        filled["inputs"] = inputs_echo;
-        filled["outputs"] = json!(outputs.iter().map(|&i| OUTPUT_NAMES[i]).collect::<Vec<_>>());
-        if let Some(v) = samples_raw.filter(|v| !v.is_null()) {
-            filled["input_samples"] = v;
-        }
-        let d = outputs.len();
-        let j = int_at(&filled, "jpdf_points")? as usize;
-        if j.checked_pow(d as u32).is_none_or(|n| n > MAX_JPDF_NODES) {
-            return Err(ToolError::invalid(
-                "jpdf_points",
-                format!("{j}^{d} grid nodes exceed 1 000 000"),
-            ));
-        }
-        let target_percent = match &filled["target_percent"] {
-            Value::Array(items) => {
-                let v: Vec<f64> = items.iter().filter_map(Value::as_f64).collect();
-                if v.len() != d {
-                    return Err(ToolError::invalid(
-                        "target_percent",
-                        format!("needs one value per selected output ({d}), has {}", v.len()),
-                    ));
-                }
-                Some(v)
-            }
-            _ => None,
-        };
-        let typed = Self {
-            inputs: dists,
-            analysis_frequency_hz: schema::number_at(&filled, "analysis_frequency_hz")?,
-            n_samples: int_at(&filled, "n_samples")? as usize,
-            seed: int_at(&filled, "seed")? as u64,
-            input_samples,
-            outputs,
-            shear: if schema::text_at(&filled, "shear_definition")? == "drift" {
-                Shear::Drift
-            } else {
-                Shear::AmplitudeDifference
-            },
-            histogram_bins: int_at(&filled, "histogram_bins")? as usize,
-            jpdf_points: j,
-            target_percent,
-            frf_points: int_at(&filled, "frf_points")? as usize,
-            fisher: filled["fisher"].as_bool().unwrap_or(true),
-            include_samples: filled["include_samples"].as_bool().unwrap_or(false),
-        };
-        Ok((typed, filled))
-    }
-}
+pub use params::{design_params, DesignParams, Shear};
 
 /// The six outputs of one structure at ω.
 #[inline]
@@ -654,31 +484,34 @@ fn fisher_part(
     Ok(())
 }
 
-impl Tool for DesignTool {
-    fn id(&self) -> &'static str {
-        "design"
-    }
-    fn title(&self) -> &'static str {
-        "Design under uncertainty"
-    }
-    fn category(&self) -> Category {
-        Category::SelfContainedSimulation
-    }
-    fn description(&self) -> &'static str {
-        "Distribution of the rig's response at one operating frequency for scattered forces, \
-         stiffnesses, dampers and masses, with the Fisher information of the distribution \
-         parameters and the sensitivity of the probability of staying below a target."
-    }
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for DesignTool {
+    const META: ToolMeta = ToolMeta {
+        id: "design",
+        title: "Design under uncertainty",
+        category: Category::SelfContainedSimulation,
+        description:
+            "Distribution of the rig's response at one operating frequency for scattered forces, \
+             stiffnesses, dampers and masses, with the Fisher information of the distribution \
+             parameters and the sensitivity of the probability of staying below a target.",
+        heavy: false,
+    };
+    type Params = DesignParams;
+    fn param_specs() -> Vec<ParamSpec> {
         design_params()
     }
+    fn parse(
+        raw: &Value,
+        _progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        DesignParams::parse(raw)
+    }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        let (p, echo) = DesignParams::parse(params)?;
         run_design(&p, echo, progress, cancel)
     }
 }

@@ -14,7 +14,7 @@
 //!
 //! Which program runs is a host decision (`CRISTALLO_CCX`, else `ccx` on `PATH`), never a
 //! parameter: LAN guests must not choose programs to run. Jobs never share files, so several
-//! can run at once; the platform still queues this heavy tool ([`Tool::is_heavy`]).
+//! can run at once; the platform still queues this heavy tool ([`crate::Tool::is_heavy`]).
 
 pub mod dat;
 pub mod deck;
@@ -39,7 +39,7 @@ pub use params::{fea_params, FeaParams, Model, MAX_NODES};
 pub use solver::{Solver, SolverError, SolverRun};
 
 use crate::schema::ParamSpec;
-use crate::tool::{Category, Tool};
+use crate::tool::{unknown_artifact, Artifact, ArtifactInfo, Category, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// The deck (`.inp` text) for these parameters, after the same validation as a run
@@ -100,38 +100,89 @@ fn tail(s: &str) -> String {
     lines[lines.len().saturating_sub(8)..].join("\n")
 }
 
+/// The solver deck as a download: the `.inp` text a run would give ccx (fea.md §5).
+pub const DECK_ARTIFACT: ArtifactInfo = ArtifactInfo {
+    name: "deck",
+    title: "Solver deck (.inp)",
+    file_name: "cristallo_frame.inp",
+    media_type: "text/plain; charset=utf-8",
+};
+
 /// Finite-element modal analysis with CalculiX.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FeaTool;
 
-impl Tool for FeaTool {
-    fn id(&self) -> &'static str {
-        "fea"
-    }
-    fn title(&self) -> &'static str {
-        "Finite-element modal analysis (CalculiX)"
-    }
-    fn category(&self) -> Category {
-        Category::ThirdPartyTool
-    }
-    fn description(&self) -> &'static str {
-        "Builds a beam/shell or solid finite-element model of the frame from its drawing \
-         dimensions, solves its modes with the free CalculiX solver and compares them with the \
-         measured peaks and the shear-building model."
-    }
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for FeaTool {
+    const META: ToolMeta = ToolMeta {
+        id: "fea",
+        title: "Finite-element modal analysis (CalculiX)",
+        category: Category::ThirdPartyTool,
+        description:
+            "Builds a beam/shell or solid finite-element model of the frame from its drawing \
+             dimensions, solves its modes with the free CalculiX solver and compares them with the \
+             measured peaks and the shear-building model.",
+        heavy: true,
+    };
+    type Params = FeaParams;
+    fn param_specs() -> Vec<ParamSpec> {
         fea_params()
     }
-    fn is_heavy(&self) -> bool {
-        true
+    fn parse(
+        raw: &Value,
+        _progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        FeaParams::parse(raw)
+    }
+    const ARTIFACTS: &'static [ArtifactInfo] = &[DECK_ARTIFACT];
+    fn artifact(name: &str, params: &Value) -> Result<Artifact, ToolError> {
+        if name != DECK_ARTIFACT.name {
+            return Err(unknown_artifact(Self::META.id, name));
+        }
+        let text = FeaParams::parse(params).and_then(|(p, _)| deck(&p))?;
+        Ok(Artifact {
+            file_name: DECK_ARTIFACT.file_name.to_string(),
+            media_type: DECK_ARTIFACT.media_type,
+            bytes: text.into_bytes(),
+        })
     }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        let (p, echo) = FeaParams::parse(params)?;
         analyse(&p, echo, None, progress, cancel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn deck_artifact_is_the_deck_of_the_parameters() {
+        let params = json!({"model": "beam_shell", "solve": false});
+        let a = crate::artifact("fea", "deck", &params).unwrap();
+        let want = FeaParams::parse(&params)
+            .and_then(|(p, _)| deck(&p))
+            .unwrap();
+        assert_eq!(a.bytes, want.into_bytes());
+        assert_eq!(a.file_name, "cristallo_frame.inp");
+        assert_eq!(a.media_type, "text/plain; charset=utf-8");
+        let info = crate::find("fea").unwrap().artifacts();
+        assert_eq!(info, &[DECK_ARTIFACT]);
+    }
+
+    #[test]
+    fn bad_artifact_requests_name_their_field() {
+        let e = crate::artifact("fea", "mesh", &json!({})).unwrap_err();
+        assert_eq!(e.field(), Some("artifact"));
+        let e = crate::artifact("modal", "deck", &json!({})).unwrap_err();
+        assert_eq!(e.field(), Some("artifact"));
+        let e = crate::artifact("fea", "deck", &json!({"element_size_m": -1})).unwrap_err();
+        assert_eq!(e.field(), Some("element_size_m"));
     }
 }

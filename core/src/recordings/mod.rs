@@ -18,16 +18,16 @@ pub mod csv;
 pub mod demo;
 pub mod h1;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use self::csv::{parse_recording, FrfFile, KindHint, Recording, TimeHistory};
 use crate::lumped::{magnitude_db, phase_deg, FrfType};
 use crate::result::Series;
 use crate::schema::{self, ParamSpec};
-use crate::schema::{number_at, text_at};
 use crate::simulator::params::Quantity;
 use crate::simulator::welch::{spectral_peaks, Window};
-use crate::tool::{Category, Tool};
+use crate::tool::{Category, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Mean coherence below which a warning is issued.
@@ -389,98 +389,136 @@ fn run_frf(frf: &FrfFile, s: &Settings, r: &mut ToolResult) -> Result<(), ToolEr
     Ok(())
 }
 
-/// Runs `recordings`.
-pub fn run_recordings(params: &Value, cancel: &Cancel) -> Result<ToolResult, ToolError> {
-    let mut filled = schema::validate(&recordings_params(), params)?;
-    let csv_given = !filled["csv_text"].is_null();
-    if csv_given {
-        // The echo shows what was analysed: the file, not a demo.
-        filled["demo"] = Value::Null;
-    } else if filled["demo"].is_null() {
-        return Err(ToolError::invalid(
-            "csv_text",
-            "give csv_text (the file content) or demo (hammer, noise, sweep or harmonic)",
-        ));
+/// The parameters as the schema fills them in.
+#[derive(Debug, Deserialize)]
+struct RecordingsInput {
+    csv_text: Option<String>,
+    demo: Option<String>,
+    kind: String,
+    quantity: String,
+    segment_s: f64,
+    overlap_percent: f64,
+    window: String,
+    f_min_hz: f64,
+    f_max_hz: f64,
+}
+
+/// The checked parameters of `recordings`: the file's content and the analysis settings.
+#[derive(Debug, Clone)]
+pub struct RecordingsParams {
+    /// The CSV text (the caller's file or a demo recording).
+    content: String,
+    hint: KindHint,
+    settings: Settings,
+}
+
+impl RecordingsParams {
+    /// Validates `params` and builds the typed parameters; returns them with the echo.
+    pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
+        schema::parse_checked(&recordings_params(), params, Self::check)
     }
-    let hint = match text_at(&filled, "kind")? {
-        "auto" => KindHint::Auto,
-        "time_history" => KindHint::TimeHistory,
-        "frf" => KindHint::Frf,
-        _ => return Err(ToolError::invalid("kind", "unknown kind")),
-    };
-    let quantity = match text_at(&filled, "quantity")? {
-        "auto" => None,
-        q => Some(
-            Quantity::parse(q).ok_or_else(|| ToolError::invalid("quantity", "unknown quantity"))?,
-        ),
-    };
-    let s = Settings {
-        quantity,
-        segment_s: number_at(&filled, "segment_s")?,
-        overlap_percent: number_at(&filled, "overlap_percent")?,
-        window: match text_at(&filled, "window")? {
-            "hann" => Window::Hann,
-            "rectangular" => Window::Rectangular,
-            _ => return Err(ToolError::invalid("window", "unknown window")),
-        },
-        f_min_hz: number_at(&filled, "f_min_hz")?,
-        f_max_hz: number_at(&filled, "f_max_hz")?,
-    };
-    if s.f_max_hz <= s.f_min_hz {
-        return Err(ToolError::invalid(
-            "f_max_hz",
-            format!(
-                "{} Hz must be greater than f_min_hz ({} Hz)",
-                s.f_max_hz, s.f_min_hz
+
+    /// The rules across fields: a file or a demo, and an increasing band.
+    fn check(input: RecordingsInput, echo: &mut Value) -> Result<Self, ToolError> {
+        let content =
+            match (input.csv_text, &input.demo) {
+                (Some(text), _) => {
+                    // The echo shows what was analysed: the file, not a demo.
+                    echo["demo"] = Value::Null;
+                    text
+                }
+                (None, Some(demo)) => demo::demo_recording_csv(demo)?.to_string(),
+                (None, None) => return Err(ToolError::invalid(
+                    "csv_text",
+                    "give csv_text (the file content) or demo (hammer, noise, sweep or harmonic)",
+                )),
+            };
+        let hint = match input.kind.as_str() {
+            "auto" => KindHint::Auto,
+            "time_history" => KindHint::TimeHistory,
+            "frf" => KindHint::Frf,
+            _ => return Err(ToolError::invalid("kind", "unknown kind")),
+        };
+        let quantity = match input.quantity.as_str() {
+            "auto" => None,
+            q => Some(
+                Quantity::parse(q)
+                    .ok_or_else(|| ToolError::invalid("quantity", "unknown quantity"))?,
             ),
-        ));
+        };
+        let settings = Settings {
+            quantity,
+            segment_s: input.segment_s,
+            overlap_percent: input.overlap_percent,
+            window: match input.window.as_str() {
+                "hann" => Window::Hann,
+                "rectangular" => Window::Rectangular,
+                _ => return Err(ToolError::invalid("window", "unknown window")),
+            },
+            f_min_hz: input.f_min_hz,
+            f_max_hz: input.f_max_hz,
+        };
+        if settings.f_max_hz <= settings.f_min_hz {
+            return Err(ToolError::invalid(
+                "f_max_hz",
+                format!(
+                    "{} Hz must be greater than f_min_hz ({} Hz)",
+                    settings.f_max_hz, settings.f_min_hz
+                ),
+            ));
+        }
+        Ok(Self {
+            content,
+            hint,
+            settings,
+        })
     }
-    let content: &str = if csv_given {
-        filled["csv_text"]
-            .as_str()
-            .ok_or_else(|| ToolError::invalid("csv_text", "expected a string"))?
-    } else {
-        demo::demo_recording_csv(text_at(&filled, "demo")?)?
-    };
+}
+
+/// Imports the recording and analyses it.
+pub fn run_recordings(
+    p: &RecordingsParams,
+    echo: Value,
+    cancel: &Cancel,
+) -> Result<ToolResult, ToolError> {
     cancel.check()?;
-    let rec = parse_recording(content, hint)?;
+    let rec = parse_recording(&p.content, p.hint)?;
     cancel.check()?;
-    let mut r = ToolResult::new("recordings", filled.clone());
+    let mut r = ToolResult::new("recordings", echo);
     match &rec {
-        Recording::TimeHistory(th) => run_time_history(th, &s, &mut r)?,
-        Recording::Frf(frf) => run_frf(frf, &s, &mut r)?,
+        Recording::TimeHistory(th) => run_time_history(th, &p.settings, &mut r)?,
+        Recording::Frf(frf) => run_frf(frf, &p.settings, &mut r)?,
     }
     Ok(r)
 }
 
-impl Tool for RecordingsTool {
-    fn id(&self) -> &'static str {
-        "recordings"
-    }
-
-    fn title(&self) -> &'static str {
-        "Recordings (import, check, H1)"
-    }
-
-    fn category(&self) -> Category {
-        Category::RecordedData
-    }
-
-    fn description(&self) -> &'static str {
-        "Import a recorded time history or FRF CSV (or a generated demo), check it with clear \
-         messages, plot it and estimate the FRFs of the three floors with H1 and coherence."
-    }
-
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for RecordingsTool {
+    const META: ToolMeta = ToolMeta {
+        id: "recordings",
+        title: "Recordings (import, check, H1)",
+        category: Category::RecordedData,
+        description:
+            "Import a recorded time history or FRF CSV (or a generated demo), check it with clear \
+             messages, plot it and estimate the FRFs of the three floors with H1 and coherence.",
+        heavy: false,
+    };
+    type Params = RecordingsParams;
+    fn param_specs() -> Vec<ParamSpec> {
         recordings_params()
     }
-
+    fn parse(
+        raw: &Value,
+        _progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        RecordingsParams::parse(raw)
+    }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         _progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        run_recordings(params, cancel)
+        run_recordings(&p, echo, cancel)
     }
 }

@@ -42,7 +42,7 @@ use self::params::{simulator_params, Quantity, SimulatorParams};
 use crate::lumped::{LumpedModel, ModalAnalysis};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, Tool};
+use crate::tool::{Category, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Displacement beyond the rig's linear range (m).
@@ -529,36 +529,33 @@ fn monte_carlo(
     Ok(())
 }
 
-impl Tool for SimulatorTool {
-    fn id(&self) -> &'static str {
-        "simulator"
-    }
-
-    fn title(&self) -> &'static str {
-        "Simulator (virtual test)"
-    }
-
-    fn category(&self) -> Category {
-        Category::SelfContainedSimulation
-    }
-
-    fn description(&self) -> &'static str {
-        "Time-domain virtual test of the 3-storey model: hammer, impulse, harmonic, noise, sweep, \
-         force table or free decay, exact integration, floor responses and Welch spectra, with \
-         optional Monte-Carlo scatter of masses, stiffnesses, dampers and initial state."
-    }
-
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for SimulatorTool {
+    const META: ToolMeta = ToolMeta {
+        id: "simulator",
+        title: "Simulator (virtual test)",
+        category: Category::SelfContainedSimulation,
+        description: "Time-domain virtual test of the 3-storey model: hammer, impulse, harmonic, noise, sweep, \
+             force table or free decay, exact integration, floor responses and Welch spectra, with \
+             optional Monte-Carlo scatter of masses, stiffnesses, dampers and initial state.",
+        heavy: false,
+    };
+    type Params = SimulatorParams;
+    fn param_specs() -> Vec<ParamSpec> {
         simulator_params()
     }
-
+    fn parse(
+        raw: &Value,
+        _progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        SimulatorParams::parse(raw)
+    }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        let (p, echo) = SimulatorParams::parse(params)?;
         run_simulator(&p, echo, progress, cancel)
     }
 }

@@ -1,7 +1,7 @@
 //! Parameters of `simulator` (simulator.md §3.3): the schema (defaults, ranges, units) and
 //! the typed, cross-checked parameters.
 //!
-//! The schema checks each value on its own; [`SimulatorParams::from_filled`] adds the rules
+//! The schema checks each value on its own; [`SimulatorParams::parse`] adds the rules
 //! that involve several fields (all naming the field at fault): `S ≥ 16` (`duration_s`),
 //! `S·n_scenarios ≤ 20 000 000` (`n_scenarios` when > 1, else `duration_s`),
 //! `harmonic_frequency_hz < fs/2`, a noise band with `lo < hi ≤ fs/2` and at least one FFT
@@ -11,13 +11,13 @@
 //! so the defaults of unused fields never block a run. `peak_search_max_hz` above fs/2 is
 //! clipped to fs/2 (with a warning) rather than rejected.
 
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::excitation::{noise_bins, Excitation, SweepKind};
 use super::grid::{GridKind, TimeGrid};
-use crate::lumped::{profile_params, read_integer, Profile};
+use crate::lumped::{profile_params, Profile};
 use crate::schema::{self, ParamSpec};
-use crate::schema::{number_at, text_at};
 use crate::ToolError;
 
 /// Largest `S · n_scenarios`.
@@ -302,62 +302,58 @@ pub fn simulator_params() -> Vec<ParamSpec> {
     s
 }
 
-fn list(v: &Value, key: &str) -> Result<Option<Vec<f64>>, ToolError> {
-    match v.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, x)| {
-                x.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
-                    ToolError::invalid(key, format!("value {} is not a finite number", i + 1))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(ToolError::invalid(key, "expected a list of numbers")),
-    }
-}
-
-fn triple(v: &Value, key: &str) -> Result<[f64; 3], ToolError> {
-    let l = list(v, key)?.ok_or_else(|| ToolError::invalid(key, "missing"))?;
-    <[f64; 3]>::try_from(l.as_slice())
-        .map_err(|_| ToolError::invalid(key, "must have exactly 3 values"))
+/// The parameters as the schema fills them in (every range already checked).
+#[derive(Debug, Deserialize)]
+struct SimulatorInput {
+    profile: Profile,
+    excitation: String,
+    force_floor: usize,
+    duration_s: f64,
+    sample_rate_hz: f64,
+    time_grid: String,
+    response: String,
+    pulse_time_s: f64,
+    hammer_peak_n: f64,
+    hammer_width_s: f64,
+    impulse_n_s: f64,
+    harmonic_amplitude_n: f64,
+    harmonic_frequency_hz: f64,
+    noise_rms_n: f64,
+    noise_band_hz: [f64; 2],
+    sweep_start_hz: f64,
+    sweep_end_hz: f64,
+    sweep_amplitude_n: f64,
+    sweep_type: String,
+    force_table_n: Option<Vec<f64>>,
+    force_table_dt_s: f64,
+    initial_displacement_m: [f64; 3],
+    initial_velocity_m_per_s: [f64; 3],
+    n_scenarios: usize,
+    seed: u64,
+    dispersion_unit: String,
+    mass_std: f64,
+    stiffness_std: f64,
+    damping_std: f64,
+    initial_displacement_std_m: f64,
+    initial_velocity_std_m_per_s: f64,
+    welch_segment_s: f64,
+    peak_search_max_hz: f64,
 }
 
 impl SimulatorParams {
     /// Validates `params` and builds the typed parameters; returns them with the echo.
     pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
-        let filled = schema::validate(&simulator_params(), params)?;
-        let p = Self::from_filled(&filled)?;
-        Ok((p, filled))
+        schema::parse_checked(&simulator_params(), params, |input, _| Self::check(input))
     }
 
-    /// The typed parameters from a validated object (cross-checks of the module docs).
-    pub fn from_filled(v: &Value) -> Result<Self, ToolError> {
-        let profile = Profile::from_params(v, "profile")?;
-        let force_floor = read_integer(v, "force_floor")?;
-        if !(1..=3).contains(&force_floor) {
-            return Err(ToolError::invalid("force_floor", "must be 1, 2 or 3"));
-        }
-        let duration = number_at(v, "duration_s")?;
-        let fs = number_at(v, "sample_rate_hz")?;
-        if !(duration > 0.0 && duration <= 3600.0) {
-            return Err(ToolError::invalid("duration_s", "must be in (0, 3600] s"));
-        }
-        if !(16.0..=100_000.0).contains(&fs) {
-            return Err(ToolError::invalid(
-                "sample_rate_hz",
-                "must be in [16, 100000] Hz",
-            ));
-        }
-        let kind = GridKind::parse(text_at(v, "time_grid")?)
+    /// The typed parameters from the schema-checked input: the cross-field rules of the
+    /// module docs.
+    fn check(v: SimulatorInput) -> Result<Self, ToolError> {
+        v.profile.check_rules("profile")?;
+        let (duration, fs) = (v.duration_s, v.sample_rate_hz);
+        let kind = GridKind::parse(&v.time_grid)
             .ok_or_else(|| ToolError::invalid("time_grid", "must be uniform or linspace"))?;
-        let n_scenarios = read_integer(v, "n_scenarios")?;
-        if !(1..=1000).contains(&n_scenarios) {
-            return Err(ToolError::invalid("n_scenarios", "must be in 1..=1000"));
-        }
-        let n_scenarios = n_scenarios as usize;
+        let n_scenarios = v.n_scenarios;
         let s = TimeGrid::sample_count(kind, duration, fs);
         if s < MIN_SAMPLES as f64 {
             return Err(ToolError::invalid(
@@ -382,163 +378,13 @@ impl SimulatorParams {
             ));
         }
         let grid = TimeGrid::new(kind, duration, fs, s as usize);
-        let nyquist = fs / 2.0;
-        let response = Quantity::parse(text_at(v, "response")?)
+        let response = Quantity::parse(&v.response)
             .ok_or_else(|| ToolError::invalid("response", "unknown response"))?;
-        let name = text_at(v, "excitation")?.to_string();
-        let t0 = number_at(v, "pulse_time_s")?;
-        let excitation = match name.as_str() {
-            "none" => Excitation::None,
-            "hammer" => Excitation::Hammer {
-                t0_s: t0,
-                peak_n: number_at(v, "hammer_peak_n")?,
-                sigma_s: number_at(v, "hammer_width_s")?,
-            },
-            "impulse" => Excitation::Impulse {
-                t0_s: t0,
-                impulse_n_s: number_at(v, "impulse_n_s")?,
-            },
-            "harmonic" => {
-                let f = number_at(v, "harmonic_frequency_hz")?;
-                if !(f > 0.0 && f < nyquist) {
-                    return Err(ToolError::invalid(
-                        "harmonic_frequency_hz",
-                        format!("{f} Hz must be in (0, fs/2 = {nyquist}) Hz"),
-                    ));
-                }
-                Excitation::Harmonic {
-                    amplitude_n: number_at(v, "harmonic_amplitude_n")?,
-                    frequency_hz: f,
-                }
-            }
-            "noise" => {
-                let band = list(v, "noise_band_hz")?
-                    .ok_or_else(|| ToolError::invalid("noise_band_hz", "missing"))?;
-                if band.len() != 2 {
-                    return Err(ToolError::invalid("noise_band_hz", "must have 2 values"));
-                }
-                let band = [band[0], band[1]];
-                if !(band[0] >= 0.0 && band[0] < band[1]) {
-                    return Err(ToolError::invalid(
-                        "noise_band_hz",
-                        format!("lo {} must be ≥ 0 and below hi {}", band[0], band[1]),
-                    ));
-                }
-                if band[1] > nyquist {
-                    return Err(ToolError::invalid(
-                        "noise_band_hz",
-                        format!("hi {} Hz is above fs/2 = {nyquist} Hz", band[1]),
-                    ));
-                }
-                if noise_bins(grid.len, grid.effective_rate_hz(), band).is_empty() {
-                    return Err(ToolError::invalid(
-                        "noise_band_hz",
-                        format!(
-                            "no FFT bin (spacing {} Hz) lies inside [{}, {}] Hz",
-                            grid.effective_rate_hz() / grid.len as f64,
-                            band[0],
-                            band[1]
-                        ),
-                    ));
-                }
-                // The samples are drawn by the runner (they depend on the seed).
-                Excitation::Noise {
-                    band_hz: band,
-                    rms_n: number_at(v, "noise_rms_n")?,
-                }
-            }
-            "sweep" => {
-                let f0 = number_at(v, "sweep_start_hz")?;
-                let f1 = number_at(v, "sweep_end_hz")?;
-                for (key, f) in [("sweep_start_hz", f0), ("sweep_end_hz", f1)] {
-                    if !(f > 0.0 && f < nyquist) {
-                        return Err(ToolError::invalid(
-                            key,
-                            format!("{f} Hz must be in (0, fs/2 = {nyquist}) Hz"),
-                        ));
-                    }
-                }
-                if f0 == f1 {
-                    return Err(ToolError::invalid(
-                        "sweep_end_hz",
-                        "must differ from sweep_start_hz",
-                    ));
-                }
-                let kind = match text_at(v, "sweep_type")? {
-                    "linear" => SweepKind::Linear,
-                    "logarithmic" => SweepKind::Logarithmic,
-                    _ => return Err(ToolError::invalid("sweep_type", "unknown sweep type")),
-                };
-                Excitation::Sweep {
-                    kind,
-                    f0_hz: f0,
-                    f1_hz: f1,
-                    amplitude_n: number_at(v, "sweep_amplitude_n")?,
-                    duration_s: duration,
-                }
-            }
-            "table" => {
-                let values = list(v, "force_table_n")?.ok_or_else(|| {
-                    ToolError::invalid(
-                        "force_table_n",
-                        "excitation 'table' needs force_table_n (at least 2 values)",
-                    )
-                })?;
-                if values.len() < 2 || values.len() > MAX_TABLE_LEN {
-                    return Err(ToolError::invalid(
-                        "force_table_n",
-                        format!(
-                            "must have 2 to {MAX_TABLE_LEN} values, has {}",
-                            values.len()
-                        ),
-                    ));
-                }
-                Excitation::Table {
-                    dt_s: number_at(v, "force_table_dt_s")?,
-                    values_n: values,
-                }
-            }
-            other => {
-                return Err(ToolError::invalid(
-                    "excitation",
-                    format!("'{other}' is not one of: {}", EXCITATIONS.join(", ")),
-                ))
-            }
-        };
-        let x0 = triple(v, "initial_displacement_m")?;
-        let v0 = triple(v, "initial_velocity_m_per_s")?;
-        let seed = read_integer(v, "seed")?;
-        if !(0..=(1i64 << 53)).contains(&seed) {
-            return Err(ToolError::invalid("seed", "must be in 0..=2^53"));
-        }
-        let percent = match text_at(v, "dispersion_unit")? {
-            "absolute" => false,
-            "percent" => true,
-            _ => return Err(ToolError::invalid("dispersion_unit", "unknown unit")),
-        };
-        let mut stds = [0.0; 3];
-        for (i, (key, max_pct)) in [
-            ("mass_std", 50.0),
-            ("stiffness_std", 50.0),
-            ("damping_std", 100.0),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let x = number_at(v, key)?;
-            if x < 0.0 {
-                return Err(ToolError::invalid(key, "must not be negative"));
-            }
-            if percent && x > max_pct {
-                return Err(ToolError::invalid(
-                    key,
-                    format!("{x} % is above the limit of {max_pct} %"),
-                ));
-            }
-            stds[i] = x;
-        }
+        let excitation = excitation(&v, &grid)?;
+        let stds = dispersion_stds(&v)?;
+        let profile = v.profile;
         let scale = |nominal: &[f64; 3], s: f64| -> [f64; 3] {
-            if percent {
+            if v.dispersion_unit == "percent" {
                 nominal.map(|n| n * s / 100.0)
             } else {
                 [s; 3]
@@ -548,10 +394,10 @@ impl SimulatorParams {
             mass_kg: scale(&profile.masses_kg, stds[0]),
             stiffness_n_per_m: scale(&profile.stiffnesses_n_per_m, stds[1]),
             damping_ns_per_m: scale(&profile.dampings_ns_per_m, stds[2]),
-            x0_m: number_at(v, "initial_displacement_std_m")?,
-            v0_m_per_s: number_at(v, "initial_velocity_std_m_per_s")?,
+            x0_m: v.initial_displacement_std_m,
+            v0_m_per_s: v.initial_velocity_std_m_per_s,
         };
-        let ws = number_at(v, "welch_segment_s")?;
+        let ws = v.welch_segment_s;
         if ws > duration {
             return Err(ToolError::invalid(
                 "welch_segment_s",
@@ -566,7 +412,7 @@ impl SimulatorParams {
             ));
         }
         let mut notes = Vec::new();
-        let mut peak_max = number_at(v, "peak_search_max_hz")?;
+        let mut peak_max = v.peak_search_max_hz;
         let eff_nyq = grid.effective_rate_hz() / 2.0;
         if peak_max > eff_nyq {
             notes.push(format!(
@@ -574,16 +420,18 @@ impl SimulatorParams {
             ));
             peak_max = eff_nyq;
         }
+        let [x1, x2, x3] = v.initial_displacement_m;
+        let [v1, v2, v3] = v.initial_velocity_m_per_s;
         Ok(Self {
             profile,
             excitation,
-            excitation_name: name,
-            force_floor: force_floor as usize,
+            excitation_name: v.excitation,
+            force_floor: v.force_floor,
             grid,
             response,
-            initial_state: [x0[0], x0[1], x0[2], v0[0], v0[1], v0[2]],
+            initial_state: [x1, x2, x3, v1, v2, v3],
             n_scenarios,
-            seed: seed as u64,
+            seed: v.seed,
             dispersion,
             nperseg,
             peak_search_max_hz: peak_max,
@@ -595,4 +443,124 @@ impl SimulatorParams {
     pub fn has_dispersion(&self) -> bool {
         !self.dispersion.is_zero()
     }
+}
+
+/// The excitation the input names, with the rules that depend on the grid (fs/2, FFT bins).
+fn excitation(v: &SimulatorInput, grid: &TimeGrid) -> Result<Excitation, ToolError> {
+    let nyquist = v.sample_rate_hz / 2.0;
+    let below_nyquist = |key: &str, f: f64| {
+        if f > 0.0 && f < nyquist {
+            Ok(f)
+        } else {
+            Err(ToolError::invalid(
+                key,
+                format!("{f} Hz must be in (0, fs/2 = {nyquist}) Hz"),
+            ))
+        }
+    };
+    Ok(match v.excitation.as_str() {
+        "none" => Excitation::None,
+        "hammer" => Excitation::Hammer {
+            t0_s: v.pulse_time_s,
+            peak_n: v.hammer_peak_n,
+            sigma_s: v.hammer_width_s,
+        },
+        "impulse" => Excitation::Impulse {
+            t0_s: v.pulse_time_s,
+            impulse_n_s: v.impulse_n_s,
+        },
+        "harmonic" => Excitation::Harmonic {
+            amplitude_n: v.harmonic_amplitude_n,
+            frequency_hz: below_nyquist("harmonic_frequency_hz", v.harmonic_frequency_hz)?,
+        },
+        "noise" => {
+            let band = v.noise_band_hz;
+            if band[0] >= band[1] {
+                return Err(ToolError::invalid(
+                    "noise_band_hz",
+                    format!("lo {} must be ≥ 0 and below hi {}", band[0], band[1]),
+                ));
+            }
+            if band[1] > nyquist {
+                return Err(ToolError::invalid(
+                    "noise_band_hz",
+                    format!("hi {} Hz is above fs/2 = {nyquist} Hz", band[1]),
+                ));
+            }
+            if noise_bins(grid.len, grid.effective_rate_hz(), band).is_empty() {
+                return Err(ToolError::invalid(
+                    "noise_band_hz",
+                    format!(
+                        "no FFT bin (spacing {} Hz) lies inside [{}, {}] Hz",
+                        grid.effective_rate_hz() / grid.len as f64,
+                        band[0],
+                        band[1]
+                    ),
+                ));
+            }
+            // The samples are drawn by the runner (they depend on the seed).
+            Excitation::Noise {
+                band_hz: band,
+                rms_n: v.noise_rms_n,
+            }
+        }
+        "sweep" => {
+            let f0 = below_nyquist("sweep_start_hz", v.sweep_start_hz)?;
+            let f1 = below_nyquist("sweep_end_hz", v.sweep_end_hz)?;
+            if f0 == f1 {
+                return Err(ToolError::invalid(
+                    "sweep_end_hz",
+                    "must differ from sweep_start_hz",
+                ));
+            }
+            let kind = match v.sweep_type.as_str() {
+                "linear" => SweepKind::Linear,
+                "logarithmic" => SweepKind::Logarithmic,
+                _ => return Err(ToolError::invalid("sweep_type", "unknown sweep type")),
+            };
+            Excitation::Sweep {
+                kind,
+                f0_hz: f0,
+                f1_hz: f1,
+                amplitude_n: v.sweep_amplitude_n,
+                duration_s: v.duration_s,
+            }
+        }
+        "table" => Excitation::Table {
+            dt_s: v.force_table_dt_s,
+            values_n: v.force_table_n.clone().ok_or_else(|| {
+                ToolError::invalid(
+                    "force_table_n",
+                    "excitation 'table' needs force_table_n (at least 2 values)",
+                )
+            })?,
+        },
+        other => {
+            return Err(ToolError::invalid(
+                "excitation",
+                format!("'{other}' is not one of: {}", EXCITATIONS.join(", ")),
+            ))
+        }
+    })
+}
+
+/// The mass, stiffness and damping standard deviations as given, with the percent limits.
+fn dispersion_stds(v: &SimulatorInput) -> Result<[f64; 3], ToolError> {
+    let stds = [v.mass_std, v.stiffness_std, v.damping_std];
+    if v.dispersion_unit == "percent" {
+        let limits = [
+            ("mass_std", 50.0),
+            ("stiffness_std", 50.0),
+            ("damping_std", 100.0),
+        ];
+        for (&x, (key, max_pct)) in stds.iter().zip(limits) {
+            if x > max_pct {
+                return Err(ToolError::invalid(
+                    key,
+                    format!("{x} % is above the limit of {max_pct} %"),
+                ));
+            }
+        }
+    }
+    Ok(stds)
 }

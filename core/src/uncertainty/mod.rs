@@ -34,7 +34,7 @@ use self::kernel::{db_of_norm_sqr, unit_force_norm_sqr, PARAMETER_NAMES};
 pub use self::params::{uncertainty_params, Method, Sampling, UncertaintyParams};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, Tool};
+use crate::tool::{Category, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 const X_LABEL: &str = "Frequency (Hz)";
@@ -253,31 +253,34 @@ pub fn run_uncertainty(
     Ok(result)
 }
 
-impl Tool for UncertaintyTool {
-    fn id(&self) -> &'static str {
-        "uncertainty"
-    }
-    fn title(&self) -> &'static str {
-        "Uncertainty propagation"
-    }
-    fn category(&self) -> Category {
-        Category::SelfContainedSimulation
-    }
-    fn description(&self) -> &'static str {
-        "Bands of each floor's frequency response when masses, stiffnesses and dampers are \
-         only known to ±x %: diagonal grid, seeded Monte Carlo and box vertices, with exact \
-         natural-frequency intervals."
-    }
-    fn params(&self) -> Vec<ParamSpec> {
+impl TypedTool for UncertaintyTool {
+    const META: ToolMeta = ToolMeta {
+        id: "uncertainty",
+        title: "Uncertainty propagation",
+        category: Category::SelfContainedSimulation,
+        description:
+            "Bands of each floor's frequency response when masses, stiffnesses and dampers are \
+             only known to ±x %: diagonal grid, seeded Monte Carlo and box vertices, with exact \
+             natural-frequency intervals.",
+        heavy: false,
+    };
+    type Params = UncertaintyParams;
+    fn param_specs() -> Vec<ParamSpec> {
         uncertainty_params()
     }
+    fn parse(
+        raw: &Value,
+        _progress: &Progress,
+        _cancel: &Cancel,
+    ) -> Result<(Self::Params, Value), ToolError> {
+        UncertaintyParams::parse(raw)
+    }
     fn run(
-        &self,
-        params: &Value,
+        p: Self::Params,
+        echo: Value,
         progress: &Progress,
         cancel: &Cancel,
     ) -> Result<ToolResult, ToolError> {
-        let (p, echo) = UncertaintyParams::parse(params)?;
         run_uncertainty(&p, echo, progress, cancel)
     }
 }

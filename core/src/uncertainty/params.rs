@@ -6,7 +6,8 @@
 //! (the form's "load the rig's model") instead of `mass_kg` / `stiffness_n_per_m` /
 //! `damping_ns_per_m`.
 
-use serde_json::{json, Map, Value};
+use serde::Deserialize;
+use serde_json::{json, Value};
 
 use super::kernel::Point;
 use crate::lumped::{profile_params, Profile};
@@ -212,66 +213,60 @@ fn parse_methods(v: &Value) -> Result<Vec<Method>, ToolError> {
     Ok(out)
 }
 
-fn triple_at(v: &Value, key: &str) -> Result<[f64; 3], ToolError> {
-    let items = v
-        .get(key)
-        .and_then(Value::as_array)
-        .filter(|a| a.len() == 3)
-        .ok_or_else(|| ToolError::invalid(key, "expected 3 numbers"))?;
-    let mut out = [0.0; 3];
-    for (o, i) in out.iter_mut().zip(items) {
-        *o = i
-            .as_f64()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| ToolError::invalid(key, "expected finite numbers"))?;
-    }
-    Ok(out)
-}
-
-fn int_at(v: &Value, key: &str) -> Result<i64, ToolError> {
-    crate::lumped::read_integer(v, key)
+/// The parameters as the schema fills them in (`methods` is read apart: a list or a text).
+#[derive(Debug, Deserialize)]
+struct UncertaintyInput {
+    use_profile: bool,
+    profile: Profile,
+    mass_kg: [f64; 3],
+    stiffness_n_per_m: [f64; 3],
+    damping_ns_per_m: [f64; 3],
+    mass_tolerance_percent: [f64; 3],
+    stiffness_tolerance_percent: [f64; 3],
+    damping_tolerance_percent: [f64; 3],
+    excitation_floor: usize,
+    freq_min_hz: f64,
+    freq_max_hz: f64,
+    n_freq: usize,
+    refine_peaks: bool,
+    diagonal_grid_points: usize,
+    mc_samples: usize,
+    mc_sampling: String,
+    seed: u32,
+    mc_quantiles_percent: Vec<f64>,
 }
 
 impl UncertaintyParams {
     /// Validates `params` and returns the typed parameters and the echo (defaults filled in,
     /// `methods` as a list).
     pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
-        let mut raw = match params {
-            Value::Object(m) => m.clone(),
-            Value::Null => Map::new(),
-            _ => {
-                return Err(ToolError::invalid(
-                    "params",
-                    "expected a JSON object of parameters",
-                ))
-            }
-        };
+        let mut raw = schema::read::object_or_empty(params)?;
         let methods = match raw.remove("methods") {
             Some(v) => parse_methods(&v)?,
             None => parse_methods(&json!(DEFAULT_METHODS))?,
         };
-        let mut filled = schema::validate(&uncertainty_params(), &Value::Object(raw))?;
+        let specs = uncertainty_params();
+        let mut filled = schema::validate(&specs, &Value::Object(raw))?;
+        let v: UncertaintyInput = schema::deserialize(&specs, &filled)?;
         filled["methods"] = json!(methods.iter().map(|m| m.as_str()).collect::<Vec<_>>());
 
-        let (m, k, c) = if filled["use_profile"].as_bool() == Some(true) {
-            let p = Profile::from_params(&filled, "profile")?;
+        let (m, k, c) = if v.use_profile {
+            v.profile.check_rules("profile")?;
+            let p = v.profile;
             (p.masses_kg, p.stiffnesses_n_per_m, p.dampings_ns_per_m)
         } else {
-            (
-                triple_at(&filled, "mass_kg")?,
-                triple_at(&filled, "stiffness_n_per_m")?,
-                triple_at(&filled, "damping_ns_per_m")?,
-            )
+            (v.mass_kg, v.stiffness_n_per_m, v.damping_ns_per_m)
         };
-        let tm = triple_at(&filled, "mass_tolerance_percent")?;
-        let tk = triple_at(&filled, "stiffness_tolerance_percent")?;
-        let tc = triple_at(&filled, "damping_tolerance_percent")?;
+        let (tm, tk, tc) = (
+            v.mass_tolerance_percent,
+            v.stiffness_tolerance_percent,
+            v.damping_tolerance_percent,
+        );
         let centre: Point = [m[0], m[1], m[2], k[0], k[1], k[2], c[0], c[1], c[2]];
         let tol = [tm, tk, tc].concat();
         let rel_tolerance: Point = std::array::from_fn(|i| tol[i] / 100.0);
 
-        let freq_min_hz = schema::number_at(&filled, "freq_min_hz")?;
-        let freq_max_hz = schema::number_at(&filled, "freq_max_hz")?;
+        let (freq_min_hz, freq_max_hz) = (v.freq_min_hz, v.freq_max_hz);
         if freq_max_hz <= freq_min_hz {
             return Err(ToolError::invalid(
                 "freq_max_hz",
@@ -279,12 +274,7 @@ impl UncertaintyParams {
             ));
         }
         let mut quantiles_percent = Vec::new();
-        for q in filled["mc_quantiles_percent"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            let x = q.as_f64().unwrap_or(f64::NAN);
+        for &x in &v.mc_quantiles_percent {
             if x.fract() != 0.0 || !(1.0..=99.0).contains(&x) {
                 return Err(ToolError::invalid(
                     "mc_quantiles_percent",
@@ -303,20 +293,20 @@ impl UncertaintyParams {
         let p = Self {
             centre,
             rel_tolerance,
-            excitation_floor: int_at(&filled, "excitation_floor")? as usize - 1,
+            excitation_floor: v.excitation_floor - 1,
             freq_min_hz,
             freq_max_hz,
-            n_freq: int_at(&filled, "n_freq")? as usize,
-            refine_peaks: filled["refine_peaks"].as_bool().unwrap_or(true),
+            n_freq: v.n_freq,
+            refine_peaks: v.refine_peaks,
             methods,
-            diagonal_grid_points: int_at(&filled, "diagonal_grid_points")? as usize,
-            mc_samples: int_at(&filled, "mc_samples")? as usize,
-            sampling: if schema::text_at(&filled, "mc_sampling")? == "per_frequency" {
+            diagonal_grid_points: v.diagonal_grid_points,
+            mc_samples: v.mc_samples,
+            sampling: if v.mc_sampling == "per_frequency" {
                 Sampling::PerFrequency
             } else {
                 Sampling::Common
             },
-            seed: int_at(&filled, "seed")? as u32,
+            seed: v.seed,
             quantiles_percent,
         };
         Ok((p, filled))

@@ -1,41 +1,16 @@
-//! The `crossval` tool (measured.md §3.2, §4.3, §5.2): overlay two to six FRF sources —
-//! measured dB files of the partner prototypes, complex FRF files or lumped models (profiles) —
-//! and compute validation metrics of every source against source 1.
-//!
-//! - Curves (per source s and floor j, x in Hz, dB): `db_csv` as stored (5-field files: floor 2
-//!   has its own x column); `frf_csv`: `20 log10 |A|`; `profile`: the chain's accelerance for the
-//!   force at `excitation_floor` on `f_i = f_min + i·model_df`, `i = 0..⌊(f_max − f_min)/df + 1e-9⌋`.
-//! - Peaks: the points in [f_min, f_max], peak rules of [`super::peaks`]; peak r of source s
-//!   against peak r of source 1 on the same floor: `error = 100 (f_s − f_1)/f_1`.
-//! - Common grid: `n_grid` points linspace(f_min, f_max); dB linearly interpolated in x (clamped
-//!   at the ends), then `a = 10^(dB/20)`: `FRAC = (Σ a b)² / (Σ a² Σ b²)`,
-//!   `RMS = √mean((dB_a − dB_b)²)`.
-//! - MAC (complex sources only): mode frequencies = peaks of `20 log10 Σ_j |A_j|` in the band,
-//!   operating deflection shape = `(A_1, A_2, A_3)` at that sample,
-//!   `MAC = |uᴴv|² / (uᴴu · vᴴv)` for the same r.
-//!
-//! Unlike the original app, every source is chosen by the user (the Bristol model is read from
-//! its own file) and a missing file is an error of that source only.
+//! Parameters of `crossval` (measured.md §3.2): the schema of the source list and the band,
+//! and the typed parameters with every source loaded as dB curves (and complex FRFs when the
+//! source has them).
 
 use num_complex::Complex64;
 use serde_json::{json, Map, Value};
 
-use super::files::{parse_db, parse_frf_source};
-use super::peaks::{find_peaks, Peak};
-use super::rig_data;
-use super::source;
+use super::super::files::{parse_db, parse_frf_source};
+use super::super::rig_data;
+use super::super::source;
 use crate::lumped::{magnitude_db, FrfType, LumpedModel};
-use crate::result::{Series, Table};
 use crate::schema::{self, ParamSpec};
-use crate::tool::{Category, Tool};
-use crate::{Cancel, Progress, ToolError, ToolResult};
-
-const X_LABEL: &str = "Frequency (Hz)";
-const MAG_LABEL: &str = "Accelerance (dB)";
-
-/// Cross-validation of measured and numerical FRFs.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CrossvalTool;
+use crate::{Cancel, ToolError};
 
 /// The default sources: each prototype's own files (the original showed the Southampton model
 /// in place of the Bristol one).
@@ -143,6 +118,7 @@ pub struct CrossvalParams {
     pub peak_min_distance_hz: f64,
 }
 
+/// Three finite numbers at `key` of an inline profile, each positive (`positive`) or ≥ 0.
 fn read_triple(
     obj: &Map<String, Value>,
     key: &str,
@@ -150,21 +126,8 @@ fn read_triple(
     positive: bool,
 ) -> Result<[f64; 3], ToolError> {
     let field = format!("{prefix}.{key}");
-    let items = obj
-        .get(key)
-        .and_then(Value::as_array)
-        .ok_or_else(|| ToolError::invalid(&field, "required: a list of 3 numbers"))?;
-    if items.len() != 3 {
-        return Err(ToolError::invalid(
-            &field,
-            format!("must have exactly 3 values, has {}", items.len()),
-        ));
-    }
-    let mut out = [0.0; 3];
-    for (i, (o, v)) in out.iter_mut().zip(items).enumerate() {
-        let x = v.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
-            ToolError::invalid(&field, format!("value {}: expected a finite number", i + 1))
-        })?;
+    let out = schema::read::triple(obj.get(key), &field)?;
+    for (i, &x) in out.iter().enumerate() {
         if (positive && x <= 0.0) || x < 0.0 {
             let want = if positive { "> 0" } else { "≥ 0" };
             return Err(ToolError::invalid(
@@ -172,7 +135,6 @@ fn read_triple(
                 format!("value {}: {x} must be {want}", i + 1),
             ));
         }
-        *o = x;
     }
     Ok(out)
 }
@@ -296,7 +258,7 @@ impl CrossvalParams {
     /// Validates, loads every source and returns the typed parameters with the echo.
     pub fn parse(params: &Value, cancel: &Cancel) -> Result<(Self, Value), ToolError> {
         let mut filled = schema::validate(&crossval_params(), params)?;
-        let (f_min_hz, f_max_hz) = super::band_hz(&filled)?;
+        let (f_min_hz, f_max_hz) = crate::measured::band_hz(&filled)?;
         let model_df_hz = schema::number_at(&filled, "model_df_hz")?;
         let items = filled["sources"].as_array().cloned().unwrap_or_default();
         let mut sources = Vec::with_capacity(items.len());
@@ -370,7 +332,7 @@ impl CrossvalParams {
     }
 
     /// Indices of the curve's points inside the band (all points of a computed curve).
-    fn band_range(&self, src: &SourceCurves, j: usize) -> std::ops::Range<usize> {
+    pub(super) fn band_range(&self, src: &SourceCurves, j: usize) -> std::ops::Range<usize> {
         let x = &src.x_hz[j];
         if src.computed {
             return 0..x.len();
@@ -378,283 +340,5 @@ impl CrossvalParams {
         let lo = x.partition_point(|v| *v < self.f_min_hz);
         let hi = x.partition_point(|v| *v <= self.f_max_hz);
         lo..hi
-    }
-}
-
-/// Linear interpolation of y(x) at t (x increasing), clamped at the ends.
-pub fn interp(x: &[f64], y: &[f64], t: f64) -> f64 {
-    let n = x.len();
-    if t <= x[0] {
-        return y[0];
-    }
-    if t >= x[n - 1] {
-        return y[n - 1];
-    }
-    let k = x.partition_point(|v| *v <= t).clamp(1, n - 1);
-    let (x0, x1) = (x[k - 1], x[k]);
-    y[k - 1] + (y[k] - y[k - 1]) * (t - x0) / (x1 - x0)
-}
-
-/// FRAC and RMS dB difference of two curves on the common grid.
-pub fn frac_rms(grid: &[f64], a: (&[f64], &[f64]), b: (&[f64], &[f64])) -> (f64, f64) {
-    let (mut sab, mut saa, mut sbb, mut sd2) = (0.0, 0.0, 0.0, 0.0);
-    for &g in grid {
-        let da = interp(a.0, a.1, g);
-        let db = interp(b.0, b.1, g);
-        let (la, lb) = (10f64.powf(da / 20.0), 10f64.powf(db / 20.0));
-        sab += la * lb;
-        saa += la * la;
-        sbb += lb * lb;
-        sd2 += (da - db) * (da - db);
-    }
-    (sab * sab / (saa * sbb), (sd2 / grid.len() as f64).sqrt())
-}
-
-/// MAC of two complex vectors.
-pub fn mac_complex(u: &[Complex64; 3], v: &[Complex64; 3]) -> f64 {
-    let uv: Complex64 = u.iter().zip(v).map(|(a, b)| a.conj() * b).sum();
-    let uu: f64 = u.iter().map(|a| a.norm_sqr()).sum();
-    let vv: f64 = v.iter().map(|a| a.norm_sqr()).sum();
-    uv.norm_sqr() / (uu * vv)
-}
-
-/// Runs `crossval`.
-pub fn run_crossval(
-    p: &CrossvalParams,
-    echo: Value,
-    progress: &Progress,
-    cancel: &Cancel,
-) -> Result<ToolResult, ToolError> {
-    let mut result = ToolResult::new("crossval", echo);
-    let n_src = p.sources.len();
-    // Peaks per source and floor.
-    let mut peaks: Vec<[Vec<Peak>; 3]> = Vec::with_capacity(n_src);
-    for (s, src) in p.sources.iter().enumerate() {
-        let per_floor: [Vec<Peak>; 3] = std::array::from_fn(|j| {
-            let r = p.band_range(src, j);
-            find_peaks(
-                &src.x_hz[j][r.clone()],
-                &src.db[j][r],
-                p.peak_prominence_db,
-                p.peak_min_distance_hz,
-                p.n_peaks,
-            )
-        });
-        for (j, pk) in per_floor.iter().enumerate() {
-            if pk.len() < p.n_peaks {
-                result.warn(format!(
-                    "source {} ({}), floor {}: {} of {} peaks found with prominence ≥ {} dB",
-                    s + 1,
-                    src.label,
-                    j + 1,
-                    pk.len(),
-                    p.n_peaks,
-                    p.peak_prominence_db
-                ));
-            }
-        }
-        peaks.push(per_floor);
-    }
-    cancel.check()?;
-    progress.report(0.3, "computing the metrics");
-    let mut peak_table = Table::new(
-        "peaks",
-        &[
-            "source",
-            "label",
-            "floor",
-            "peak",
-            "frequency_hz",
-            "prominence_db",
-            "error_percent",
-        ],
-    );
-    let mut metrics = Table::new(
-        "metrics",
-        &["source", "label", "floor", "frac", "rms_difference_db"],
-    );
-    let grid: Vec<f64> = (0..p.n_grid)
-        .map(|i| p.f_min_hz + (p.f_max_hz - p.f_min_hz) * i as f64 / (p.n_grid - 1) as f64)
-        .collect();
-    let reference = &p.sources[0];
-    for (s, src) in p.sources.iter().enumerate() {
-        let sn = s + 1;
-        let mut max_err: Option<f64> = None;
-        for j in 0..3 {
-            for (r, pk) in peaks[s][j].iter().enumerate() {
-                let key = format!("source_{sn}_floor_{}_peak_{}", j + 1, r + 1);
-                result.set(&format!("{key}_hz"), pk.x);
-                let err = (s > 0)
-                    .then(|| peaks[0][j].get(r))
-                    .flatten()
-                    .map(|p1| 100.0 * (pk.x - p1.x) / p1.x);
-                if let Some(e) = err {
-                    result.set(&format!("{key}_error_percent"), e);
-                    max_err = Some(max_err.map_or(e.abs(), |m: f64| m.max(e.abs())));
-                }
-                peak_table.rows.push(vec![
-                    Value::from(sn),
-                    Value::from(src.label.clone()),
-                    Value::from(j + 1),
-                    Value::from(r + 1),
-                    json!(pk.x),
-                    json!(pk.prominence),
-                    // "" (not null: a result table holds no nulls) where nothing is compared.
-                    err.map_or(Value::from(""), |e| json!(e)),
-                ]);
-            }
-        }
-        if s == 0 {
-            continue;
-        }
-        let mut sum_frac = 0.0;
-        for j in 0..3 {
-            let (frac, rms) = frac_rms(
-                &grid,
-                (&reference.x_hz[j], &reference.db[j]),
-                (&src.x_hz[j], &src.db[j]),
-            );
-            result.set(&format!("source_{sn}_floor_{}_frac", j + 1), frac);
-            result.set(
-                &format!("source_{sn}_floor_{}_rms_difference_db", j + 1),
-                rms,
-            );
-            metrics.rows.push(vec![
-                Value::from(sn),
-                Value::from(src.label.clone()),
-                Value::from(j + 1),
-                json!(frac),
-                json!(rms),
-            ]);
-            sum_frac += frac;
-        }
-        result.set(&format!("source_{sn}_mean_frac"), sum_frac / 3.0);
-        if let Some(m) = max_err {
-            result.set(&format!("source_{sn}_max_abs_peak_error_percent"), m);
-        }
-    }
-    cancel.check()?;
-    progress.report(0.7, "shaping the result");
-    let mac = mac_table(p, &mut result);
-    result.push_table(peak_table);
-    result.push_table(metrics);
-    if let Some(t) = mac {
-        result.push_table(t);
-    }
-    for (s, src) in p.sources.iter().enumerate() {
-        for j in 0..3 {
-            let r = p.band_range(src, j);
-            result.push_series(Series::new(
-                format!("source_{}_floor_{}_magnitude", s + 1, j + 1),
-                X_LABEL,
-                MAG_LABEL,
-                src.x_hz[j][r.clone()].to_vec(),
-                src.db[j][r].to_vec(),
-            ));
-        }
-    }
-    progress.report(1.0, "done");
-    Ok(result)
-}
-
-/// Mode peaks and operating deflection shapes of a complex source.
-fn ods(p: &CrossvalParams, src: &SourceCurves) -> Option<Vec<(f64, [Complex64; 3])>> {
-    let a = src.complex.as_ref()?;
-    let r = p.band_range(src, 0);
-    let x = &src.x_hz[0][r.clone()];
-    let a = &a[r];
-    let sum: Vec<f64> = a
-        .iter()
-        .map(|h| 20.0 * h.iter().map(|z| z.norm()).sum::<f64>().log10())
-        .collect();
-    let pk = find_peaks(
-        x,
-        &sum,
-        p.peak_prominence_db,
-        p.peak_min_distance_hz,
-        p.n_peaks,
-    );
-    Some(pk.iter().map(|k| (k.x, a[k.index])).collect())
-}
-
-fn mac_table(p: &CrossvalParams, result: &mut ToolResult) -> Option<Table> {
-    let reference = ods(p, &p.sources[0])?;
-    let mut table = Table::new(
-        "mac",
-        &[
-            "source",
-            "mode",
-            "reference_frequency_hz",
-            "frequency_hz",
-            "mac",
-        ],
-    );
-    for (s, src) in p.sources.iter().enumerate().skip(1) {
-        let Some(modes) = ods(p, src) else { continue };
-        for (r, ((f1, u), (fs, v))) in reference.iter().zip(&modes).enumerate() {
-            let mac = mac_complex(u, v);
-            result.set(&format!("source_{}_mode_{}_mac", s + 1, r + 1), mac);
-            table.push_numbers(2, &[(s + 1) as f64, (r + 1) as f64, *f1, *fs, mac]);
-        }
-    }
-    (!table.rows.is_empty()).then_some(table)
-}
-
-impl Tool for CrossvalTool {
-    fn id(&self) -> &'static str {
-        "crossval"
-    }
-
-    fn title(&self) -> &'static str {
-        "Cross-validation of FRFs"
-    }
-
-    fn category(&self) -> Category {
-        Category::RecordedData
-    }
-
-    fn description(&self) -> &'static str {
-        "Overlays measured and numerical FRFs (dB files of the partner prototypes, complex FRF \
-         files, lumped models) floor by floor and compares them with the first: peak frequencies \
-         and errors, FRAC, RMS dB difference and MAC."
-    }
-
-    fn params(&self) -> Vec<ParamSpec> {
-        crossval_params()
-    }
-
-    fn run(
-        &self,
-        params: &Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
-        progress.report(0.0, "reading the sources");
-        let (p, echo) = CrossvalParams::parse(params, cancel)?;
-        run_crossval(&p, echo, progress, cancel)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn interpolation_and_metrics_of_identical_curves() {
-        let x = [1.0, 2.0, 4.0];
-        let y = [0.0, 10.0, 30.0];
-        assert_eq!(interp(&x, &y, 3.0), 20.0);
-        assert_eq!(interp(&x, &y, 0.5), 0.0);
-        assert_eq!(interp(&x, &y, 5.0), 30.0);
-        let grid = [1.0, 1.5, 2.5, 4.0];
-        let (frac, rms) = frac_rms(&grid, (&x, &y), (&x, &y));
-        assert!((frac - 1.0).abs() < 1e-15 && rms == 0.0);
-        let u = [
-            Complex64::new(1.0, 2.0),
-            Complex64::new(0.0, -1.0),
-            Complex64::new(3.0, 0.5),
-        ];
-        let v = u.map(|z| z * Complex64::new(0.0, 2.0));
-        assert!((mac_complex(&u, &v) - 1.0).abs() < 1e-15);
     }
 }
