@@ -21,15 +21,16 @@
 //! | `GET /api/share`, `PUT /api/share/settings`, `POST /api/share/rotate`, `DELETE /api/share/sessions/{id}` | host | share dialog |
 
 pub mod access;
+pub mod app;
 pub mod error;
 pub mod events;
 pub mod figures;
+mod http;
 pub mod jobs;
 pub mod platform;
 pub mod profiles;
 pub mod report;
 pub mod resolve;
-mod routes;
 pub mod settings;
 pub mod share;
 pub mod store;
@@ -39,8 +40,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::ApiError;
+pub use http::router;
 pub use platform::{AppConfig, Platform, ShareStatus};
-pub use routes::router;
 
 /// The twin's description, `data/twin.json`, built into the binary so the installed app and
 /// every server show the same rig.
