@@ -24,6 +24,7 @@ pub mod resolve;
 pub mod settings;
 pub mod share;
 pub mod store;
+pub mod utc;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -125,20 +125,32 @@ fn path_matches(pattern: &str, path: &str) -> bool {
             .all(|(p, s)| (p.starts_with('{') && p.ends_with('}')) || (p == s && !s.contains('{')))
 }
 
-#[test]
-fn the_router_declares_exactly_the_routes_of_the_table() {
-    let declared = router_routes(ROUTER_SOURCE);
-    assert!(declared.len() > 20, "parsed the route list: {declared:?}");
-    let table = table_routes();
+/// Fails naming what `declared` (parsed from an edge's source, so more than a few) has that
+/// the table lacks, and what the table has that `declared` lacks.
+fn assert_same_set<T: Ord + std::fmt::Debug>(
+    declared: BTreeSet<T>,
+    table: BTreeSet<T>,
+    what: &str,
+) {
+    assert!(declared.len() > 20, "parsed the {what}: {declared:?}");
     let missing: Vec<_> = declared.difference(&table).collect();
     let extra: Vec<_> = table.difference(&declared).collect();
     assert!(
         missing.is_empty(),
-        "routes of src/http/router.rs missing from api_table::API: {missing:?}"
+        "{what} missing from api_table::API: {missing:?}"
     );
     assert!(
         extra.is_empty(),
-        "api_table::API routes the router does not declare: {extra:?}"
+        "api_table::API entries missing from the {what}: {extra:?}"
+    );
+}
+
+#[test]
+fn the_router_declares_exactly_the_routes_of_the_table() {
+    assert_same_set(
+        router_routes(ROUTER_SOURCE),
+        table_routes(),
+        "src/http/router.rs routes",
     );
 }
 
@@ -215,18 +227,10 @@ async fn every_route_of_the_table_answers_and_an_unknown_one_does_not() {
 
 #[test]
 fn the_desktop_declares_exactly_the_commands_of_the_table() {
-    let declared = desktop_commands(DESKTOP_SOURCE);
-    assert!(declared.len() > 20, "parsed the command list: {declared:?}");
-    let table = table_commands();
-    let missing: Vec<_> = declared.difference(&table).collect();
-    let extra: Vec<_> = table.difference(&declared).collect();
-    assert!(
-        missing.is_empty(),
-        "desktop commands missing from api_table::API: {missing:?}"
-    );
-    assert!(
-        extra.is_empty(),
-        "api_table::API commands the desktop does not declare: {extra:?}"
+    assert_same_set(
+        desktop_commands(DESKTOP_SOURCE),
+        table_commands(),
+        "desktop commands (src-tauri/src/lib.rs)",
     );
     assert_eq!(
         desktop_commands("generate_handler![\n a::b, commands::runs::run_tool,\n]"),
