@@ -1,46 +1,38 @@
 //! The HTTP edge of Cristallo-RS: the JSON API over the core's tools, the run history, live
 //! events, LAN sharing with access control, and the static UI.
 //!
-//! | route | who | what |
-//! |---|---|---|
-//! | `GET /api/health` | anyone | version |
-//! | `GET /api/session` | signed in | role, name, rights |
-//! | `GET /api/tools`, `GET /api/tools/{id}` | signed in | tools and parameter schemas |
-//! | `POST /api/tools/{id}/run` | signed in | run now; the result object (platform.md §3) |
-//! | `POST /api/tools/{id}/jobs` | signed in | run in the background; `{job_id}` |
-//! | `GET /api/jobs/{id}/events`, `DELETE /api/jobs/{id}` | job owner, host | progress stream, cancel |
-//! | `GET /api/twin` | signed in | the twin's description (data/twin.json) |
-//! | `GET /api/runs[?tool=&limit=&before=]`, `GET /api/runs/{id}` | signed in | history |
-//! | `GET /api/runs/{id}/figures`, `…/figures/{n}.png\|svg`, `…/report.html` | signed in | server-drawn figures, printable report |
-//! | `DELETE /api/runs/{id}` | host, full guests | delete a run |
-//! | `GET /api/profiles`, `GET /api/profiles/{id}`, `GET /api/profiles/{id}/export` | signed in | saved model profiles |
-//! | `POST /api/profiles`, `POST /api/profiles/import`, `PATCH /api/profiles/{id}`, `DELETE /api/profiles/{id}`, `POST /api/profiles/{id}/restore` | host, full guests | save (409 on a taken name), import, rename, delete (undo within 30 s) |
-//! | `GET /api/sources/{sha256}` | signed in | a model-update's measured file, stored once by SHA-256: `{sha256, name, csv_text}` |
-//! | `GET /api/events` | signed in | live stream (runs, users, sharing, profiles) |
-//! | `GET /api/settings`, `PUT /api/settings` | host | data directory, default share interface and port |
-//! | `GET /api/share`, `PUT /api/share/settings`, `POST /api/share/rotate`, `DELETE /api/share/sessions/{id}` | host | share dialog |
+//! Every operation — its HTTP route, its desktop command, who may call it and what it does — is
+//! listed once, in [`api_table::API`]; tests check the router, the desktop's command list and
+//! the UI's transport against it.
+//!
+//! Inside: `http` (the router, the access guard, thin handlers) over [`app`] (the application
+//! layer, which the desktop commands call too) over [`Platform`] (history, access, live events,
+//! the one job table of [`jobs`], run limits, the LAN share).
 
 pub mod access;
+pub mod api_table;
+pub mod app;
 pub mod error;
 pub mod events;
 pub mod figures;
+mod http;
 pub mod jobs;
 pub mod platform;
 pub mod profiles;
 pub mod report;
 pub mod resolve;
-mod routes;
 pub mod settings;
 pub mod share;
 pub mod store;
+pub mod utc;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::ApiError;
+pub use http::router;
 pub use platform::{AppConfig, Platform, ShareStatus};
-pub use routes::router;
 
 /// The twin's description, `data/twin.json`, built into the binary so the installed app and
 /// every server show the same rig.

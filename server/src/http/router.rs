@@ -1,0 +1,88 @@
+//! The route table of the HTTP API (listed with who may call what in `crate::api_table`), the
+//! static UI, and the layers every response goes through.
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Uri};
+use axum::middleware;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::{catalog, guard, history, profiles, runs, sharing};
+use crate::{ApiError, Platform};
+
+/// The whole HTTP application of `platform`.
+pub fn router(platform: Arc<Platform>) -> Router {
+    let ui = ServeDir::new(&platform.config.ui_dir);
+    let api = Router::new()
+        .route("/health", get(catalog::health))
+        .route("/session", get(catalog::session))
+        .route("/twin", get(catalog::twin))
+        .route(
+            "/settings",
+            get(sharing::get_settings).put(sharing::put_settings),
+        )
+        .route("/tools", get(catalog::list_tools))
+        .route("/tools/{id}", get(catalog::tool_info))
+        .route("/tools/{id}/run", post(runs::run_tool))
+        .route("/tools/fea/deck", post(runs::fea_deck))
+        .route("/tools/{id}/jobs", post(runs::start_job))
+        .route("/jobs/{id}/events", get(runs::job_events))
+        .route("/jobs/{id}", delete(runs::cancel_job))
+        .route("/runs", get(history::list_runs))
+        .route("/runs/export", get(history::export_runs))
+        .route(
+            "/runs/{id}",
+            get(history::get_run).delete(history::delete_run),
+        )
+        .route("/profiles", get(profiles::list).post(profiles::save))
+        .route("/profiles/import", post(profiles::import))
+        .route(
+            "/profiles/{id}",
+            get(profiles::get)
+                .patch(profiles::rename)
+                .delete(profiles::delete),
+        )
+        .route("/profiles/{id}/restore", post(profiles::restore))
+        .route("/profiles/{id}/export", get(profiles::export))
+        .route("/sources/{sha256}", get(history::source_file))
+        .route("/runs/{id}/figures", get(history::run_figures))
+        .route("/runs/{id}/figures/{file}", get(history::run_figure))
+        .route("/runs/{id}/report.html", get(history::run_report))
+        .route("/events", get(sharing::events))
+        .route("/share", get(sharing::share_status))
+        .route("/share/settings", put(sharing::share_settings))
+        .route("/share/rotate", post(sharing::rotate_token))
+        .route("/share/sessions/{id}", delete(sharing::revoke_session))
+        .fallback(no_api_route)
+        .layer(DefaultBodyLimit::max(platform.config.body_limit_bytes))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(ui)
+        .layer(middleware::from_fn_with_state(
+            platform.clone(),
+            guard::guard,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        // Results are megabytes of JSON: compress fast (zstd for browsers that take it).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .with_state(platform)
+}
+
+/// Any `/api/…` path no route matches.
+async fn no_api_route(uri: Uri) -> ApiError {
+    ApiError::NoRoute {
+        path: uri.path().to_string(),
+    }
+}

@@ -1,0 +1,90 @@
+//! Handlers of runs: run now, the fea deck, background jobs (start, follow, cancel).
+
+use std::convert::Infallible;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use cristallo_core::Progress;
+use futures_util::stream::{Stream, StreamExt};
+use serde_json::{json, Value};
+
+use super::{read_body, sse_event, Shared};
+use crate::access::Caller;
+use crate::app::{self, session::known_tool};
+use crate::ApiError;
+
+/// `POST /api/tools/{id}/run`: the result object, with its history id in `x-cristallo-run-id`.
+/// A request that goes away cancels its run.
+pub(super) async fn run_tool(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    known_tool(&id)?;
+    let params = read_body(&p, body)?;
+    let done = app::runs::run(&p, &caller, &id, params, None, Progress::none()).await?;
+    let mut res = ([(header::CONTENT_TYPE, "application/json")], done.json).into_response();
+    res.headers_mut()
+        .insert("x-cristallo-run-id", HeaderValue::from(done.summary.id));
+    Ok(res)
+}
+
+/// `POST /api/tools/fea/deck`: the CalculiX deck of the parameters as a download (fea.md §5).
+pub(super) async fn fea_deck(
+    State(p): Shared,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let params = read_body(&p, body)?;
+    let deck = app::runs::fea_deck(params).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"cristallo_frame.inp\"",
+            ),
+        ],
+        deck,
+    )
+        .into_response())
+}
+
+/// `POST /api/tools/{id}/jobs`: 202 and `{job_id}`.
+pub(super) async fn start_job(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    known_tool(&id)?;
+    let params = read_body(&p, body)?;
+    let job_id = app::jobs::start(&p, &caller, &id, params)?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job_id }))))
+}
+
+/// `GET /api/jobs/{id}/events`: the job's events as server-sent events.
+pub(super) async fn job_events(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let events = app::jobs::events(&p, &caller, &id)?;
+    let events = events.map(|event| Ok(sse_event(event.name(), &event)));
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// `DELETE /api/jobs/{id}`: 202; the job ends as `cancelled`.
+pub(super) async fn cancel_job(
+    State(p): Shared,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    app::jobs::cancel(&p, &caller, &id)?;
+    Ok(StatusCode::ACCEPTED)
+}

@@ -1,0 +1,149 @@
+//! Executing one run: the guest rules and profile resolution, the run slots, the blocking
+//! worker and the timeout, then the history entry and its announcement.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use cristallo_core::{Cancel, Progress, ToolError, ToolResult};
+use serde_json::Value;
+
+use super::Platform;
+use crate::access::{Caller, Role};
+use crate::events::ServerEvent;
+use crate::store::RunSummary;
+use crate::ApiError;
+
+impl Platform {
+    /// Runs a tool for `caller` within the limits, records it in the history and announces it.
+    /// A cancelled or failed run leaves no history entry.
+    pub async fn run_tool(
+        self: &Arc<Self>,
+        caller: &Caller,
+        id: &str,
+        params: Value,
+        progress: Progress,
+        cancel: Cancel,
+    ) -> Result<(ToolResult, RunSummary), ApiError> {
+        let (result, _, summary) = self
+            .run_recorded(caller, id, params, progress, cancel)
+            .await?;
+        Ok((result, summary))
+    }
+
+    /// [`Self::run_tool`], also returning the result's JSON text (serialised once, on the
+    /// blocking pool, for both the history and the HTTP response).
+    pub async fn run_recorded(
+        self: &Arc<Self>,
+        caller: &Caller,
+        id: &str,
+        params: Value,
+        progress: Progress,
+        cancel: Cancel,
+    ) -> Result<(ToolResult, Vec<u8>, RunSummary), ApiError> {
+        let tool = cristallo_core::find(id)
+            .ok_or_else(|| ToolError::UnknownTool { id: id.to_string() })?;
+        if tool.is_heavy() && !caller.can_modify {
+            return Err(ApiError::Forbidden {
+                reason: format!(
+                    "guests with read-only access cannot run '{id}'; ask the host for full access"
+                ),
+            });
+        }
+        // Guest path rule and `profile_id` resolution (crate::resolve), off the async workers.
+        let params = {
+            let platform = self.clone();
+            let (role, tool_id) = (caller.role, id.to_string());
+            tokio::task::spawn_blocking(move || {
+                crate::resolve::prepare_params(&platform.store, role, &tool_id, params)
+            })
+            .await
+            .map_err(|e| ApiError::Internal {
+                reason: e.to_string(),
+            })??
+        };
+        let closed = |_| ApiError::Internal {
+            reason: "the run queue is closed".into(),
+        };
+        let _guest = match caller.role {
+            Role::Guest => Some(self.guest_slots.acquire().await.map_err(closed)?),
+            Role::Host => None,
+        };
+        let _heavy = match tool.is_heavy() {
+            true => Some(self.heavy_slots.acquire().await.map_err(closed)?),
+            false => None,
+        };
+        let _slot = self.run_slots.acquire().await.map_err(closed)?;
+        cancel.check()?;
+        // Tells a waiting client that its run left the queue.
+        progress.report(0.0, "running");
+        let started = Instant::now();
+        let job_cancel = cancel.clone();
+        let tool_id = id.to_string();
+        let job = tokio::task::spawn_blocking(move || {
+            let result = cristallo_core::run(&tool_id, &params, &progress, &job_cancel)?;
+            let json = serde_json::to_vec(&result).map_err(|e| ToolError::failed(e.to_string()))?;
+            Ok::<_, ToolError>((result, json))
+        });
+        let timeout = self.config.run_timeout;
+        let (result, json) = match tokio::time::timeout(timeout, job).await {
+            Ok(Ok(outcome)) => outcome?,
+            Ok(Err(join)) => {
+                return Err(ApiError::Internal {
+                    reason: format!("the run stopped unexpectedly: {join}"),
+                })
+            }
+            Err(_) => {
+                cancel.cancel();
+                return Err(ApiError::Timeout {
+                    seconds: timeout.as_secs(),
+                });
+            }
+        };
+        cancel.check()?;
+        let duration_ms = started.elapsed().as_secs_f64() * 1e3;
+        let platform = self.clone();
+        let who = caller.name.clone();
+        // SQLite writes block; keep them off the async workers.
+        let (result, json, summary) = tokio::task::spawn_blocking(move || {
+            platform.keep_source_files(&result)?;
+            let summary = platform
+                .store
+                .insert_run(&result, &json, duration_ms, &who)?;
+            Ok::<_, ApiError>((result, json, summary))
+        })
+        .await
+        .map_err(|e| ApiError::Internal {
+            reason: e.to_string(),
+        })??;
+        self.hub.publish(ServerEvent::RunAdded {
+            run: summary.clone(),
+        });
+        Ok((result, json, summary))
+    }
+
+    /// Stores the measured files of a model-update result by SHA-256 (its `sources` table), so
+    /// a profile saved from it can re-plot its data. Each file is read again the way the tool
+    /// read it and kept only when its digest is the one the result names (a path rewritten
+    /// meanwhile is skipped).
+    fn keep_source_files(&self, result: &ToolResult) -> Result<(), ApiError> {
+        let Some(table) = result.tables.iter().find(|t| t.name == "sources") else {
+            return Ok(());
+        };
+        let items = result.params.get("frfs").and_then(Value::as_array);
+        for (i, item) in items.into_iter().flatten().enumerate() {
+            let (Some(obj), Some(row)) = (item.as_object(), table.rows.get(i)) else {
+                continue;
+            };
+            let Ok(text) = cristallo_core::measured::source::load(obj, &format!("frfs[{i}]"))
+            else {
+                continue;
+            };
+            let sha256 = cristallo_core::measured::source::sha256_hex(&text);
+            if row.get(3).and_then(Value::as_str) == Some(sha256.as_str()) {
+                self.store
+                    .put_source_file(&sha256, &text.name, &text.text)?;
+            }
+        }
+        Ok(())
+    }
+}
