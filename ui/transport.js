@@ -107,13 +107,6 @@ function progressReporter(onProgress) {
   };
 }
 
-/** The history id of the run of `result` that just finished (desktop: found by its params). */
-async function desktopRunId(result) {
-  const same = JSON.stringify(result.params);
-  const recent = await listRuns({ tool: result.tool, limit: 20 });
-  return recent.find((r) => JSON.stringify(r.params) === same)?.id ?? null;
-}
-
 function runDesktop(id, params, report, signal) {
   const jobId = randomId();
   const channel = new tauri.core.Channel();
@@ -125,14 +118,8 @@ function runDesktop(id, params, report, signal) {
       reject(abortError());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    call.then(async (result) => {
+    call.then(({ run_id: runId, result }) => {
       signal?.removeEventListener('abort', onAbort);
-      let runId = null;
-      try {
-        runId = await desktopRunId(result);
-      } catch {
-        runId = null;
-      }
       resolve({ result, runId });
     }, (e) => {
       signal?.removeEventListener('abort', onAbort);

@@ -1,22 +1,30 @@
-//! Background runs ("jobs") for long tools: started with `POST /api/tools/{id}/jobs`, followed
-//! with `GET /api/jobs/{id}/events` (progress, then `done` with the history id, `failed` or
-//! `cancelled`), cancelled with `DELETE /api/jobs/{id}`. A cancelled job leaves nothing in the
-//! history. Only the caller who started a job (or the host) may watch or cancel it.
+//! The one run pipeline: every run (an HTTP request, an HTTP background job, a desktop command)
+//! is a [`Job`] in the platform's job table, so it is limited, recorded, announced, followed and
+//! cancelled the same way. Background jobs are started with `POST /api/tools/{id}/jobs`,
+//! followed with `GET /api/jobs/{id}/events` (progress, then `done` with the history id,
+//! `failed` or `cancelled`) and cancelled with `DELETE /api/jobs/{id}`; the desktop's
+//! `run_tool` awaits its job and `cancel_run` cancels it by the id the UI chose. A cancelled job
+//! leaves nothing in the history. Only the caller who started a job (or the host) may watch or
+//! cancel it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cristallo_core::{Cancel, ErrorBody};
+use cristallo_core::{Cancel, ErrorBody, Progress, ToolError, ToolResult};
 use serde::Serialize;
 use serde_json::Value;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, oneshot};
 
 use crate::access::{Caller, Role};
+use crate::store::RunSummary;
+use crate::{ApiError, Platform};
 
-/// How long a finished job stays queryable.
+/// How long a finished background job stays queryable.
 pub const KEEP_FINISHED: Duration = Duration::from_secs(300);
 
+/// How many cancels of not-yet-registered job ids are remembered (oldest forgotten first).
+const MAX_EARLY_CANCELS: usize = 64;
 /// One event of a job.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -84,6 +92,14 @@ impl Job {
         (latest.clone(), self.tx.subscribe())
     }
 
+    /// Whether the job has ended (done, failed or cancelled).
+    pub fn is_finished(&self) -> bool {
+        self.latest
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_final()
+    }
+
     /// Whether `caller` may watch or cancel this job.
     pub fn visible_to(&self, caller: &Caller) -> bool {
         caller.role == Role::Host
@@ -94,38 +110,242 @@ impl Job {
 /// The job table.
 #[derive(Debug, Default)]
 pub struct Jobs {
-    map: Mutex<HashMap<String, Arc<Job>>>,
+    inner: Mutex<JobsInner>,
+}
+
+#[derive(Debug, Default)]
+struct JobsInner {
+    map: HashMap<String, Arc<Job>>,
+    /// Caller-chosen ids cancelled before their job was registered (the desktop's `run_tool`
+    /// and `cancel_run` race in the IPC): such a job starts cancelled. Bounded; the UI's ids
+    /// are random and never reused.
+    cancelled_early: VecDeque<String>,
 }
 
 impl Jobs {
-    /// Registers a new job of `tool` for `owner`.
-    pub fn create(&self, tool: &str, owner: Caller) -> Arc<Job> {
+    /// Registers a new job of `tool` for `owner`, under `job_id` if the caller chose one (it
+    /// must not be empty nor the id of a job still running), else under a fresh random id.
+    pub fn create(
+        &self,
+        tool: &str,
+        owner: Caller,
+        job_id: Option<String>,
+    ) -> Result<Arc<Job>, ApiError> {
+        let id = match job_id {
+            Some(id) if id.is_empty() => {
+                return Err(ToolError::invalid("job_id", "must not be empty").into())
+            }
+            Some(id) => id,
+            None => crate::access::new_token()[..16].to_string(),
+        };
+        let mut inner = self.lock();
+        if inner.map.get(&id).is_some_and(|job| !job.is_finished()) {
+            return Err(ToolError::invalid(
+                "job_id",
+                format!("a run with job id '{id}' is running"),
+            )
+            .into());
+        }
+        let cancel = Cancel::new();
+        if let Some(pos) = inner.cancelled_early.iter().position(|x| *x == id) {
+            inner.cancelled_early.remove(pos);
+            cancel.cancel();
+        }
         let (tx, _) = broadcast::channel(64);
         let job = Arc::new(Job {
-            id: crate::access::new_token()[..16].to_string(),
+            id: id.clone(),
             tool: tool.to_string(),
             owner,
-            cancel: Cancel::new(),
+            cancel,
             tx,
             latest: Mutex::new(JobEvent::Queued),
         });
-        self.lock().insert(job.id.clone(), job.clone());
-        job
+        inner.map.insert(id, job.clone());
+        Ok(job)
+    }
+
+    /// The job registered under `id` that `caller` may see.
+    pub fn get_visible(&self, id: &str, caller: &Caller) -> Result<Arc<Job>, ApiError> {
+        self.get(id)
+            .filter(|j| j.visible_to(caller))
+            .ok_or_else(|| ApiError::NotFound {
+                what: format!("job {id}"),
+            })
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<Job>> {
-        self.lock().get(id).cloned()
+        self.lock().map.get(id).cloned()
     }
 
-    pub fn remove(&self, id: &str) {
-        self.lock().remove(id);
+    /// Forgets `job` (not a newer job that reuses its id).
+    pub fn remove(&self, job: &Arc<Job>) {
+        let mut inner = self.lock();
+        if inner.map.get(&job.id).is_some_and(|j| Arc::ptr_eq(j, job)) {
+            inner.map.remove(&job.id);
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Job>>> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    /// Asks the running job `id` to stop; `false` if `caller` has no such job running, and
+    /// then a job registered later under `id` starts cancelled.
+    pub fn cancel_or_remember(&self, id: &str, caller: &Caller) -> bool {
+        let mut inner = self.lock();
+        match inner.map.get(id).filter(|j| !j.is_finished()) {
+            Some(job) if job.visible_to(caller) => {
+                job.cancel.cancel();
+                true
+            }
+            Some(_) => false,
+            None => {
+                if inner.cancelled_early.len() >= MAX_EARLY_CANCELS {
+                    inner.cancelled_early.pop_front();
+                }
+                inner.cancelled_early.push_back(id.to_string());
+                false
+            }
+        }
+    }
+
+    /// Ids of the jobs still running.
+    pub fn running(&self) -> Vec<String> {
+        self.lock()
+            .map
+            .values()
+            .filter(|j| !j.is_finished())
+            .map(|j| j.id.clone())
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, JobsInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
+/// A finished, recorded run.
+#[derive(Debug)]
+pub struct RunDone {
+    pub result: ToolResult,
+    /// The result's JSON text (serialised once, for the history and the HTTP response).
+    pub json: Vec<u8>,
+    /// Its history entry.
+    pub summary: RunSummary,
+}
+
+/// What the desktop's `run_tool` answers: the result and its history id, so the UI never has
+/// to look the run up.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RunAnswer {
+    pub run_id: i64,
+    pub result: ToolResult,
+}
+
+impl From<RunDone> for RunAnswer {
+    fn from(done: RunDone) -> Self {
+        Self {
+            run_id: done.summary.id,
+            result: done.result,
+        }
+    }
+}
+
+/// Cancels a job whose waiter went away (an HTTP request dropped) before it finished.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+impl Platform {
+    /// Starts `tool` as a background job of `caller` (under `job_id` if given): its events are
+    /// broadcast to followers and it stays queryable [`KEEP_FINISHED`] after it ends.
+    pub fn start_job(
+        self: &Arc<Self>,
+        caller: &Caller,
+        tool: &str,
+        params: Value,
+        job_id: Option<String>,
+    ) -> Result<Arc<Job>, ApiError> {
+        self.spawn_job(caller, tool, params, job_id, Progress::none(), None)
+    }
+
+    /// Runs `tool` as a job of `caller` and waits for it; `progress` receives every progress
+    /// report as it happens. The job leaves the table when it ends; dropping the future
+    /// cancels it.
+    pub async fn run_job(
+        self: &Arc<Self>,
+        caller: &Caller,
+        tool: &str,
+        params: Value,
+        job_id: Option<String>,
+        progress: Progress,
+    ) -> Result<RunDone, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        let job = self.spawn_job(caller, tool, params, job_id, progress, Some(tx))?;
+        let _cancel_if_dropped = CancelOnDrop(job.cancel.clone());
+        rx.await.map_err(|_| ApiError::Internal {
+            reason: "the run stopped unexpectedly".into(),
+        })?
+    }
+
+    /// Registers a job and runs it on the async runtime. With `deliver`, the outcome goes there
+    /// and the job is forgotten at once; without, it lingers for followers.
+    fn spawn_job(
+        self: &Arc<Self>,
+        caller: &Caller,
+        tool: &str,
+        params: Value,
+        job_id: Option<String>,
+        forward: Progress,
+        deliver: Option<oneshot::Sender<Result<RunDone, ApiError>>>,
+    ) -> Result<Arc<Job>, ApiError> {
+        let job = self.jobs.create(tool, caller.clone(), job_id)?;
+        // A run nobody follows gets no sink, so tools skip building live data for it.
+        let progress = if forward.is_connected() || deliver.is_none() {
+            let job = job.clone();
+            Progress::with_data(move |fraction, message, data| {
+                match data {
+                    Some(data) => forward.report_data(fraction, message, data.clone()),
+                    None => forward.report(fraction, message),
+                }
+                job.emit(JobEvent::Progress {
+                    fraction,
+                    message: message.to_string(),
+                    data: data.cloned(),
+                })
+            })
+        } else {
+            Progress::none()
+        };
+        let (platform, caller, tool) = (self.clone(), caller.clone(), tool.to_string());
+        let running = job.clone();
+        tokio::spawn(async move {
+            let outcome = platform
+                .run_recorded(&caller, &tool, params, progress, running.cancel.clone())
+                .await;
+            running.emit(match &outcome {
+                Ok((_, _, summary)) => JobEvent::Done { run_id: summary.id },
+                Err(ApiError::Tool(ToolError::Cancelled)) => JobEvent::Cancelled,
+                Err(e) => JobEvent::Failed { error: e.body() },
+            });
+            match deliver {
+                Some(tx) => {
+                    platform.jobs.remove(&running);
+                    let _ = tx.send(outcome.map(|(result, json, summary)| RunDone {
+                        result,
+                        json,
+                        summary,
+                    }));
+                }
+                None => {
+                    tokio::time::sleep(KEEP_FINISHED).await;
+                    platform.jobs.remove(&running);
+                }
+            }
+        });
+        Ok(job)
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +370,53 @@ mod tests {
         };
         assert_eq!(serde_json::to_value(&live).unwrap()["data"], point);
         assert!(!live.is_final());
+    }
+
+    fn host() -> Caller {
+        Caller::host()
+    }
+
+    #[test]
+    fn a_caller_chosen_id_is_refused_while_its_job_runs_and_free_once_it_ends() {
+        let jobs = Jobs::default();
+        let error = jobs
+            .create("modal", host(), Some(String::new()))
+            .unwrap_err();
+        assert_eq!(error.body().field.as_deref(), Some("job_id"));
+        let first = jobs.create("modal", host(), Some("a".into())).unwrap();
+        assert_eq!(jobs.running(), vec!["a".to_string()]);
+        let error = jobs.create("modal", host(), Some("a".into())).unwrap_err();
+        assert_eq!(
+            error.body().error,
+            "job_id: a run with job id 'a' is running"
+        );
+        first.emit(JobEvent::Cancelled);
+        assert!(jobs.running().is_empty());
+        let second = jobs.create("modal", host(), Some("a".into())).unwrap();
+        // Forgetting the old job leaves the new one under the same id.
+        jobs.remove(&first);
+        assert!(Arc::ptr_eq(&jobs.get("a").unwrap(), &second));
+        jobs.remove(&second);
+        assert!(jobs.get("a").is_none());
+    }
+
+    #[test]
+    fn a_cancel_before_the_job_exists_makes_it_start_cancelled_and_is_bounded() {
+        let jobs = Jobs::default();
+        assert!(!jobs.cancel_or_remember("early", &host()));
+        let job = jobs.create("modal", host(), Some("early".into())).unwrap();
+        assert!(job.cancel.is_cancelled());
+        assert!(jobs.cancel_or_remember("early", &host()));
+        job.emit(JobEvent::Cancelled);
+        // Used up: the next job under that id runs normally.
+        let again = jobs.create("modal", host(), Some("early".into())).unwrap();
+        assert!(!again.cancel.is_cancelled());
+        for i in 0..=MAX_EARLY_CANCELS {
+            jobs.cancel_or_remember(&format!("id-{i}"), &host());
+        }
+        assert_eq!(jobs.lock().cancelled_early.len(), MAX_EARLY_CANCELS);
+        // The oldest was forgotten.
+        let job = jobs.create("modal", host(), Some("id-0".into())).unwrap();
+        assert!(!job.cancel.is_cancelled());
     }
 }

@@ -14,7 +14,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json, Router};
-use cristallo_core::{Cancel, Progress, ToolError, ToolInfo};
+use cristallo_core::{Progress, ToolError, ToolInfo};
 use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -26,7 +26,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::access::{Caller, Denied, GuestAccess, Role, SESSION_COOKIE};
 use crate::events::ServerEvent;
 
-use crate::jobs::{JobEvent, KEEP_FINISHED};
 use crate::profiles::{Deleted, ImportOutcome, ImportRequest, ProfileSummary};
 use crate::store::{RunRecord, RunSummary};
 use crate::{ApiError, Platform};
@@ -251,15 +250,6 @@ fn known_tool(id: &str) -> Result<(), ApiError> {
         .ok_or_else(|| ToolError::UnknownTool { id: id.to_string() }.into())
 }
 
-/// Cancels a run whose HTTP request went away before it finished.
-struct CancelOnDrop(Cancel);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.cancel();
-    }
-}
-
 async fn run_tool(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
@@ -268,14 +258,12 @@ async fn run_tool(
 ) -> Result<Response, ApiError> {
     known_tool(&id)?;
     let params = read_body(&p, body)?;
-    let cancel = Cancel::new();
-    let _guard = CancelOnDrop(cancel.clone());
-    let (_, json, summary) = p
-        .run_recorded(&caller, &id, params, Progress::none(), cancel)
+    let done = p
+        .run_job(&caller, &id, params, None, Progress::none())
         .await?;
-    let mut res = ([(header::CONTENT_TYPE, "application/json")], json).into_response();
+    let mut res = ([(header::CONTENT_TYPE, "application/json")], done.json).into_response();
     res.headers_mut()
-        .insert("x-cristallo-run-id", HeaderValue::from(summary.id));
+        .insert("x-cristallo-run-id", HeaderValue::from(done.summary.id));
     Ok(res)
 }
 
@@ -315,30 +303,7 @@ async fn start_job(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     known_tool(&id)?;
     let params = read_body(&p, body)?;
-    let job = p.jobs.create(&id, caller.clone());
-    let progress = {
-        let job = job.clone();
-        Progress::with_data(move |fraction, message, data| {
-            job.emit(JobEvent::Progress {
-                fraction,
-                message: message.to_string(),
-                data: data.cloned(),
-            })
-        })
-    };
-    let job_id = job.id.clone();
-    tokio::spawn(async move {
-        let outcome = p
-            .run_tool(&caller, &id, params, progress, job.cancel.clone())
-            .await;
-        job.emit(match outcome {
-            Ok((_, summary)) => JobEvent::Done { run_id: summary.id },
-            Err(ApiError::Tool(ToolError::Cancelled)) => JobEvent::Cancelled,
-            Err(e) => JobEvent::Failed { error: e.body() },
-        });
-        tokio::time::sleep(KEEP_FINISHED).await;
-        p.jobs.remove(&job.id);
-    });
+    let job_id = p.start_job(&caller, &id, params, None)?.id.clone();
     Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job_id }))))
 }
 
@@ -354,13 +319,7 @@ async fn job_events(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let job = p
-        .jobs
-        .get(&id)
-        .filter(|j| j.visible_to(&caller))
-        .ok_or_else(|| ApiError::NotFound {
-            what: format!("job {id}"),
-        })?;
+    let job = p.jobs.get_visible(&id, &caller)?;
     let (latest, rx) = job.follow();
     let events = stream::unfold(
         (Some(latest), rx, false),
@@ -390,13 +349,7 @@ async fn cancel_job(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let job = p
-        .jobs
-        .get(&id)
-        .filter(|j| j.visible_to(&caller))
-        .ok_or_else(|| ApiError::NotFound {
-            what: format!("job {id}"),
-        })?;
+    let job = p.jobs.get_visible(&id, &caller)?;
     job.cancel.cancel();
     Ok(StatusCode::ACCEPTED)
 }

@@ -9,7 +9,7 @@
 //! | command (arguments) | answer | HTTP equivalent |
 //! |---|---|---|
 //! | `list_tools` | the catalogue | `GET /api/tools` |
-//! | `run_tool {tool, params, jobId?, onProgress?}` | the result object | `POST /api/tools/{id}/run` (+ job progress) |
+//! | `run_tool {tool, params, jobId?, onProgress?}` | `{run_id, result}` | `POST /api/tools/{id}/run` (+ job progress) |
 //! | `cancel_run {jobId}` | `null` | `DELETE /api/jobs/{id}` |
 //! | `session` | `{role, name, session_id, can_modify, sharing, twin_name, version}` | `GET /api/session` |
 //! | `list_runs {tool?, limit?, before?}` | run summaries, newest first | `GET /api/runs` |
@@ -35,14 +35,14 @@
 //! | `profile_restore {id}` | the restored document | `POST /api/profiles/{id}/restore` |
 //! | `source_file {sha256}` | `{sha256, name, csv_text}` | `GET /api/sources/{sha256}` |
 
-use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use cristallo_core::{Cancel, ErrorBody, Progress, ToolError, ToolInfo, ToolResult};
+use cristallo_core::{ErrorBody, Progress, ToolError, ToolInfo};
 use cristallo_server::access::{Caller, GuestAccess};
 use cristallo_server::figures::{Figure, Format};
+use cristallo_server::jobs::RunAnswer;
 use cristallo_server::profiles::{Deleted, ImportOutcome, ImportRequest, ProfileSummary};
 use cristallo_server::share::{self, Peer};
 use cristallo_server::store::{RunRecord, RunSummary};
@@ -85,83 +85,9 @@ pub fn list_tools() -> Vec<ToolInfo> {
     cristallo_core::catalogue()
 }
 
-/// The cancellation flags of the runs in progress, by the job id the UI chose.
-#[derive(Debug, Default)]
-pub struct RunningJobs {
-    inner: Mutex<JobsInner>,
-}
-
-#[derive(Debug, Default)]
-struct JobsInner {
-    running: HashMap<String, Cancel>,
-    /// Ids cancelled before their run was registered (the two calls race in the IPC): such a
-    /// run starts cancelled. Bounded; the UI's ids are random and never reused.
-    cancelled_early: VecDeque<String>,
-}
-
-const MAX_EARLY_CANCELS: usize = 64;
-
-impl RunningJobs {
-    fn lock(&self) -> std::sync::MutexGuard<'_, JobsInner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Registers a run under `id`; the registration ends when the guard drops.
-    fn register(&self, id: String) -> Answer<(Cancel, Registration<'_>)> {
-        let mut inner = self.lock();
-        if inner.running.contains_key(&id) {
-            return Err(invalid(
-                "job_id",
-                format!("a run with job id '{id}' is running"),
-            ));
-        }
-        let cancel = Cancel::new();
-        if let Some(pos) = inner.cancelled_early.iter().position(|x| *x == id) {
-            inner.cancelled_early.remove(pos);
-            cancel.cancel();
-        }
-        inner.running.insert(id.clone(), cancel.clone());
-        Ok((cancel, Registration { jobs: self, id }))
-    }
-
-    /// Asks the run registered under `id` to stop; `false` if none is running.
-    pub fn cancel(&self, id: &str) -> bool {
-        let mut inner = self.lock();
-        match inner.running.get(id) {
-            Some(cancel) => {
-                cancel.cancel();
-                true
-            }
-            None => {
-                if inner.cancelled_early.len() >= MAX_EARLY_CANCELS {
-                    inner.cancelled_early.pop_front();
-                }
-                inner.cancelled_early.push_back(id.to_string());
-                false
-            }
-        }
-    }
-
-    /// Job ids of the runs in progress.
-    pub fn running(&self) -> Vec<String> {
-        self.lock().running.keys().cloned().collect()
-    }
-}
-
-/// Removes a run from [`RunningJobs`] when it ends, however it ends.
-struct Registration<'a> {
-    jobs: &'a RunningJobs,
-    id: String,
-}
-
-impl Drop for Registration<'_> {
-    fn drop(&mut self) {
-        self.jobs.lock().running.remove(&self.id);
-    }
-}
-
-/// Runs tool `tool` with the JSON object `params` as the host and returns the result object
-/// (the same as `POST /api/tools/{id}/run`), or `{error, field}`. Like every run, it waits for a
+/// Runs tool `tool` with the JSON object `params` as the host and answers `{run_id, result}`:
+/// the result object (the same as `POST /api/tools/{id}/run`) and its history id, or
+/// `{error, field}`. Like every run, it is a job of the platform's one pipeline: it waits for a
 /// run slot, executes on a blocking worker, is recorded in the history and announced to
 /// everyone connected (`run_added`). With `jobId`, `cancel_run {jobId}` stops it (a cancelled
 /// run leaves no history entry); `onProgress` receives `{fraction, message, data?}` as it goes.
@@ -169,20 +95,11 @@ impl Drop for Registration<'_> {
 pub async fn run_tool<R: Runtime>(
     webview: Webview<R>,
     platform: Shared<'_>,
-    jobs: State<'_, RunningJobs>,
     tool: String,
     params: Value,
     job_id: Option<String>,
     on_progress: Option<JavaScriptChannelId>,
-) -> Answer<ToolResult> {
-    let (cancel, _registration) = match job_id {
-        Some(id) if id.is_empty() => return Err(invalid("job_id", "must not be empty")),
-        Some(id) => {
-            let (cancel, registration) = jobs.register(id)?;
-            (cancel, Some(registration))
-        }
-        None => (Cancel::new(), None),
-    };
+) -> Answer<RunAnswer> {
     let progress = match on_progress {
         Some(id) => {
             let channel: Channel<Value> = id.channel_on(webview);
@@ -198,17 +115,17 @@ pub async fn run_tool<R: Runtime>(
         None => Progress::none(),
     };
     platform
-        .run_tool(&Caller::host(), &tool, params, progress, cancel)
+        .run_job(&Caller::host(), &tool, params, job_id, progress)
         .await
-        .map(|(result, _summary)| result)
+        .map(RunAnswer::from)
         .map_err(body)
 }
 
 /// Stops the run started with `jobId` (it answers "cancelled" and leaves no history entry).
 /// Unknown id: `{error: "no such job …"}`; if that run starts afterwards, it starts cancelled.
 #[tauri::command]
-pub fn cancel_run(jobs: State<'_, RunningJobs>, job_id: String) -> Answer<()> {
-    if jobs.cancel(&job_id) {
+pub fn cancel_run(platform: Shared<'_>, job_id: String) -> Answer<()> {
+    if platform.jobs.cancel_or_remember(&job_id, &Caller::host()) {
         Ok(())
     } else {
         Err(body(ApiError::NotFound {

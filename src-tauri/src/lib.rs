@@ -3,8 +3,9 @@
 //! events, share server) and its commands call the same functions as the HTTP handlers of
 //! `cristallo serve` (see [`commands`] for the list and their HTTP equivalents).
 //!
-//! - Every run goes through [`Platform::run_tool`] as the local host ([`Caller::host`]), so it is
-//!   limited, recorded in the history and announced live like a run from a browser.
+//! - Every run is a job of the platform's one pipeline ([`Platform::run_job`]) as the local
+//!   host ([`Caller::host`]), so it is limited, recorded in the history and announced live like
+//!   a run from a browser.
 //! - Every event of the platform's hub (a run added or deleted, users, sharing) is re-emitted
 //!   as the Tauri event [`EVENT`] (`cristallo-event`) with the event's JSON (`{type, …}`) as
 //!   payload; a slow listener gets `{type: "lagged", missed}` instead.
@@ -29,8 +30,6 @@ use tokio::sync::broadcast::error::RecvError;
 
 pub mod commands;
 pub mod desktop_config;
-
-pub use commands::RunningJobs;
 
 /// Name of the Tauri event carrying the platform's live events (`ui/transport.js` listens).
 pub const EVENT: &str = "cristallo-event";
@@ -128,7 +127,6 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Result<App<R>, StartError> {
     let platform = Platform::open(config)?;
     forward_events(app.handle().clone(), &platform);
     app.manage(platform);
-    app.manage(RunningJobs::default());
     // The windows are created only now (`"create": false` in tauri.conf.json): a page that
     // invokes a command while it loads must find the platform already managed.
     let windows = app.config().app.windows.clone();

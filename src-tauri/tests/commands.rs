@@ -9,7 +9,8 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cristallo_app_lib::{AppOptions, RunningJobs, EVENT};
+use cristallo_app_lib::{AppOptions, EVENT};
+use cristallo_server::Platform;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
@@ -164,12 +165,13 @@ fn list_tools_returns_the_catalogue() {
 #[test]
 fn run_tool_returns_the_result_contract() {
     let t = TestApp::new();
-    let result = t
+    let answer = t
         .invoke(
             "run_tool",
             json!({"tool": "vibration-control", "params": tmd()}),
         )
         .expect("a TMD run with defaults succeeds");
+    let result = &answer["result"];
     assert_eq!(result["tool"], "vibration-control");
     assert_eq!(result["params"]["strategy"], "tmd");
     // Defaults are filled in and echoed.
@@ -191,14 +193,23 @@ fn run_tool_returns_the_result_contract() {
         &cristallo_core::Cancel::new(),
     )
     .unwrap();
-    assert_eq!(result, serde_json::to_value(direct).unwrap());
+    assert_eq!(result, &serde_json::to_value(direct).unwrap());
+    // The answer names the run's history entry.
+    let runs = t.invoke("list_runs", json!({})).expect("list_runs");
+    assert_eq!(runs.as_array().unwrap().len(), 1);
+    assert_eq!(answer["run_id"], runs[0]["id"], "{answer:?}");
+    assert_eq!(
+        answer.as_object().unwrap().len(),
+        2,
+        "the answer is {{run_id, result}}"
+    );
 }
 
 #[test]
 fn run_tool_is_recorded_announced_and_reports_progress() {
     let t = TestApp::new();
     let events = t.events();
-    let result = t
+    let answer = t
         .invoke(
             "run_tool",
             json!({
@@ -209,6 +220,7 @@ fn run_tool_is_recorded_announced_and_reports_progress() {
             }),
         )
         .expect("the run succeeds");
+    let result = answer["result"].clone();
 
     // Progress went to the channel as {fraction, message}; at least "running" at 0.
     let messages = t.channel_messages.lock().unwrap().clone();
@@ -222,7 +234,7 @@ fn run_tool_is_recorded_announced_and_reports_progress() {
         "every message is {{fraction, message}}: {messages:?}"
     );
     assert!(
-        t.app.state::<RunningJobs>().running().is_empty(),
+        t.app.state::<Arc<Platform>>().jobs.running().is_empty(),
         "the job is unregistered when the run ends"
     );
 
@@ -231,8 +243,9 @@ fn run_tool_is_recorded_announced_and_reports_progress() {
     assert_eq!(added["run"]["tool"], "vibration-control");
     assert_eq!(added["run"]["who"], "host");
     let id = added["run"]["id"].as_i64().expect("a run id");
+    assert_eq!(answer["run_id"], id, "run_tool answers the history id");
 
-    // In the history, with the same parameters (the UI finds its run id this way).
+    // In the history, with the same parameters.
     let runs = t
         .invoke(
             "list_runs",
@@ -411,7 +424,8 @@ fn cancel_run_stops_a_running_tool_and_leaves_no_history() {
     let t = TestApp::new();
     let window = t.window.clone();
     let run = std::thread::spawn(move || invoke(&window, "run_tool", long_run()));
-    let jobs = t.app.state::<RunningJobs>();
+    let platform = t.app.state::<Arc<Platform>>();
+    let jobs = &platform.jobs;
     let deadline = Instant::now() + Duration::from_secs(30);
     while !jobs.running().contains(&"long".to_string()) {
         assert!(Instant::now() < deadline, "the run never registered");
@@ -785,7 +799,7 @@ fn profile_commands_save_list_rename_delete_restore_and_are_announced() {
         )
         .expect("run with profile_id");
     assert_eq!(
-        result["params"]["profile"]["masses_kg"],
+        result["result"]["params"]["profile"]["masses_kg"],
         json!([5.1, 5.2, 5.3])
     );
 }
@@ -955,7 +969,7 @@ fn the_data_directory_chosen_in_settings_is_used_from_the_next_start() {
         config_dir: Some(root.join("config")),
     }))
     .expect("the app starts");
-    let platform = app.state::<Arc<cristallo_server::Platform>>();
+    let platform = app.state::<Arc<Platform>>();
     assert_eq!(platform.config.data_dir, chosen);
     assert!(
         chosen.join("cristallo.sqlite3").is_file(),
