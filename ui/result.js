@@ -3,9 +3,9 @@
 
 import { el } from './dom.js';
 import { downloadBlob, exportCsv, exportJson } from './export.js';
+import { extensionOf } from './extensions.js';
 import { formatNumber, keyLabel } from './format.js';
 import { renderPlots } from './plots.js';
-import { profileSaveBox } from './profilesave.js';
 import { openRunReport, runFigureBlob, runFigures } from './transport.js';
 import { inDisplayUnits } from './units.js';
 
@@ -105,7 +105,7 @@ export function renderResult(container, stored, { runId = null } = {}) {
     scalars.closed_loop_stable === 0 ? unstableBanner(warnings) : null,
     warningsBox(warnings),
     el('div', { class: 'export-bar' }, [jsonButton, csvButton, reportButton, exportNote]),
-    result.tool === 'model-update' ? profileSaveBox(result, runId) : null,
+    extensionOf(result.tool).result?.(result, runId) ?? null,
     el('div', { class: 'result-grid' }, [
       Object.keys(scalars).length ? scalarsTable(scalars) : null,
       tables.length ? el('div', { id: 'tables', class: 'tables' }, tables.map(resultTable)) : null,

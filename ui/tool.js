@@ -2,8 +2,7 @@
 // run in the history, and a quiet notice when somebody else runs the same tool.
 
 import { el } from './dom.js';
-import { addBothCurves } from './cbcboth.js';
-import { addDeckDownload } from './fea.js';
+import { extensionOf } from './extensions.js';
 import { buildForm } from './form.js';
 import { onLive } from './live.js';
 import { heading, show, timeElement } from './page.js';
@@ -163,11 +162,13 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
   const picker = takesProfile(tool.params) ? profilePicker(form, tool.params, { initial: profile }) : null;
   const idList = takesProfileIds(tool.params) ? savedProfileIds() : null;
   if (idList) form.form.append(idList.element);
-  if (tool.id === 'fea') addDeckDownload(form, (text) => { status.textContent = text; });
-  // cbc: the exact S-curve and FRC through the form's operating point, below the result.
+  // The tool's own additions (extensions.js), e.g. fea's deck download or cbc's both curves.
   const extras = el('div', { class: 'tool-extras' });
-  const clearBoth = tool.id === 'cbc'
-    ? addBothCurves(form, extras, (params) => (picker ? picker.apply(params) : params)) : null;
+  const leaveExtension = extensionOf(tool.id).form?.(form, {
+    say: (text) => { status.textContent = text; },
+    extras,
+    prepare: (params) => (picker ? picker.apply(params) : params),
+  });
   cancel.addEventListener('click', () => {
     stop();
     setState('error', 'Cancelled.');
@@ -206,6 +207,6 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
     idList?.dispose();
     stop();
     clearResult();
-    clearBoth?.();
+    leaveExtension?.();
   };
 }
