@@ -1,26 +1,20 @@
 //! Every row of cbc.md §7 "bad inputs and suspicious results": validation errors name the
 //! dotted field; run-time problems give warnings and partial results, never NaN.
 
+mod common;
+
 use cristallo_core::cbc::exact::{exact_curve, CurveKind};
 use cristallo_core::cbc::model::Structure;
 use cristallo_core::cbc::sweep::sweep;
-use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
+use cristallo_core::{run, Cancel, Progress, ToolResult};
 use serde_json::{json, Value};
 
 fn field_of(params: Value) -> String {
-    match run("cbc", &params, &Progress::none(), &Cancel::new()) {
-        Err(e @ ToolError::InvalidParam { .. }) => {
-            assert!(!e.to_string().is_empty());
-            e.field().unwrap_or_default().to_string()
-        }
-        Err(e) => panic!("{params}: expected InvalidParam, got {e:?}"),
-        Ok(_) => panic!("{params}: accepted"),
-    }
+    common::field_of("cbc", &params)
 }
 
 fn run_ok(params: Value) -> ToolResult {
-    run("cbc", &params, &Progress::none(), &Cancel::new())
-        .unwrap_or_else(|e| panic!("{params}: {e}"))
+    common::run_ok("cbc", &params)
 }
 
 #[test]

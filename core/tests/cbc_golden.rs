@@ -3,36 +3,19 @@
 //! with `rel`/`abs`, bounds, required series and tables, and curve distances in normalised
 //! coordinates to a centripetal Catmull–Rom spline through the reference rows.
 
+mod common;
+
 use serde_json::Value;
 
-use cristallo_core::{run, Cancel, Progress, ToolResult};
+use common::{column, num as f};
+use cristallo_core::ToolResult;
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/cbc/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap()
+    common::fixture("cbc", name)
 }
 
 fn run_tool(params: &Value) -> ToolResult {
-    run("cbc", params, &Progress::none(), &Cancel::new())
-        .unwrap_or_else(|e| panic!("run failed for {params}: {e}"))
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
-/// A column of a result table, as numbers (booleans as 0/1).
-fn column(r: &ToolResult, table: &str, col: &str) -> Vec<Value> {
-    let t = r
-        .table_named(table)
-        .unwrap_or_else(|| panic!("no table {table}"));
-    let i = t
-        .columns
-        .iter()
-        .position(|c| c == col)
-        .unwrap_or_else(|| panic!("table {table} has no column {col}"));
-    t.rows.iter().map(|row| row[i].clone()).collect()
+    common::run_ok("cbc", params)
 }
 
 type P = (f64, f64);

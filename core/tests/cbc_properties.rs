@@ -5,26 +5,22 @@
 //! (b) at convergence the CBC control is non-invasive: invasiveness_n ≤ 1e-3·Φ;
 //! (c) the same parameters give bit-identical results.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use nalgebra::Matrix3;
 use num_complex::Complex64;
 use serde_json::{json, Value};
 
+use common::column;
 use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
 
 /// One progress report: fraction, message, live data.
 type ProgressEvent = (f64, String, Option<Value>);
 
 fn run_ok(params: &Value) -> ToolResult {
-    run("cbc", params, &Progress::none(), &Cancel::new())
-        .unwrap_or_else(|e| panic!("{params}: {e}"))
-}
-
-fn column(r: &ToolResult, table: &str, col: &str) -> Vec<Value> {
-    let t = r.table_named(table).unwrap();
-    let i = t.columns.iter().position(|c| c == col).unwrap();
-    t.rows.iter().map(|row| row[i].clone()).collect()
+    common::run_ok("cbc", params)
 }
 
 fn numbers(v: &[Value]) -> Vec<f64> {

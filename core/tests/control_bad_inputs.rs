@@ -1,30 +1,20 @@
 //! Bad and odd inputs of `vibration-control` (control.md §7): every validation error names
 //! its field; valid-but-dubious inputs give warnings, never NaN.
 
+mod common;
+
 use serde_json::{json, Value};
 
 use cristallo_core::control::care::care;
 use cristallo_core::control::ControlError;
-use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
+use cristallo_core::{ToolError, ToolResult};
 
 fn run_tool(params: &Value) -> Result<ToolResult, ToolError> {
-    run(
-        "vibration-control",
-        params,
-        &Progress::none(),
-        &Cancel::new(),
-    )
+    common::run_tool("vibration-control", params)
 }
 
-/// The field named by the validation error of `params`.
 fn field_of(params: Value) -> String {
-    match run_tool(&params) {
-        Ok(_) => panic!("{params} was accepted"),
-        Err(e) => e
-            .field()
-            .unwrap_or_else(|| panic!("{params}: not a validation error: {e}"))
-            .to_string(),
-    }
+    common::field_of("vibration-control", &params)
 }
 
 #[test]

@@ -2,11 +2,14 @@
 //! (`tests/fixtures/control/`, see its README): the 7 cases of our contract through the tool,
 //! and the core functions against the original app's numbers, plus property tests.
 
+mod common;
+
 use std::f64::consts::PI;
 
 use num_complex::Complex64;
 use serde_json::{json, Value};
 
+use common::{close, num as f, nums as fv};
 use cristallo_core::control::care::{norm1, residual};
 use cristallo_core::control::compensator::Compensator;
 use cristallo_core::control::device::{Device, DeviceParams};
@@ -19,38 +22,14 @@ use cristallo_core::control::poles::{
 };
 use cristallo_core::control::rig::structure;
 use cristallo_core::control::sweep::{self, energy_db, grid};
-use cristallo_core::{run, Cancel, Progress, ToolResult};
+use cristallo_core::ToolResult;
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/control/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap()
+    common::fixture("control", name)
 }
 
 fn run_tool(params: &Value) -> ToolResult {
-    run(
-        "vibration-control",
-        params,
-        &Progress::none(),
-        &Cancel::new(),
-    )
-    .unwrap_or_else(|e| panic!("run failed for {params}: {e}"))
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
-fn fv(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(f).collect()
-}
-
-/// |got − want| ≤ max(abs, rel·|want|).
-fn close(got: f64, want: f64, rel: f64, abs: f64) -> bool {
-    (got - want).abs() <= abs.max(rel * want.abs())
+    common::run_ok("vibration-control", params)
 }
 
 /// Collects mismatches so one run reports all of them.

@@ -3,12 +3,10 @@
 //! then reports the modes `modal` reports for the same profile; partial or bad profiles are
 //! refused naming the field.
 
-use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
-use serde_json::{json, Value};
+mod common;
 
-fn run_tool(tool: &str, params: &Value) -> Result<ToolResult, ToolError> {
-    run(tool, params, &Progress::none(), &Cancel::new())
-}
+use common::run_tool;
+use serde_json::{json, Value};
 
 /// The rig identified by model-update from the three measured files (measured.md §7 example).
 fn identified() -> Value {

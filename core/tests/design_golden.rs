@@ -9,40 +9,18 @@
 //! - `design_stats.json`: output moments/quantiles at N = 2e5 (rel 2 %, 5 % for the 1 %/99 %
 //!   quantiles) and FIM means over 20 seeds (within 3·sd/√20 of the reference means).
 
-use cristallo_core::{run, Cancel, Progress, Table, ToolError, ToolResult};
+mod common;
+
+use common::{assert_rel_close as rel_close, nums as floats, table_numbers as column};
+use cristallo_core::{ToolError, ToolResult};
 use serde_json::{json, Value};
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/uncertainty/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    common::fixture("uncertainty", name)
 }
 
 fn run_ok(params: &Value) -> ToolResult {
-    run("design", params, &Progress::none(), &Cancel::new()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn rel_close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= rel * want.abs(),
-        "{what}: {got} vs {want} (rel {:.2e})",
-        ((got - want) / want).abs()
-    );
-}
-
-fn column(t: &Table, name: &str) -> Vec<f64> {
-    let c = t.columns.iter().position(|c| c == name).unwrap();
-    t.rows.iter().map(|r| r[c].as_f64().unwrap()).collect()
+    common::run_ok("design", params)
 }
 
 /// Maps the reference names ("mean k1", "sigma k1", "shape c2") to ours.
@@ -314,16 +292,8 @@ fn fisher_statistics_over_twenty_seeds_match() {
 fn same_seed_same_result_on_any_thread_count() {
     let p = json!({"n_samples": 20_000, "seed": 42, "outputs": ["x1", "s2"]});
     let a = run_ok(&p);
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap()
-        .install(|| run_ok(&p));
-    let three = rayon::ThreadPoolBuilder::new()
-        .num_threads(3)
-        .build()
-        .unwrap()
-        .install(|| run_ok(&p));
+    let one = common::on_threads(1, || run_ok(&p));
+    let three = common::on_threads(3, || run_ok(&p));
     assert_eq!(a, one);
     assert_eq!(a, three);
     let mut q = p.clone();
@@ -385,14 +355,6 @@ fn fixed_inputs_and_zero_spread_outputs_warn_instead_of_failing() {
 
 #[test]
 fn cancelled_run_returns_cancelled() {
-    let cancel = Cancel::new();
-    cancel.cancel();
-    let e = run(
-        "design",
-        &json!({"n_samples": 1_000_000}),
-        &Progress::none(),
-        &cancel,
-    )
-    .unwrap_err();
+    let e = common::run_cancelled("design", &json!({"n_samples": 1_000_000}));
     assert_eq!(e, ToolError::Cancelled);
 }

@@ -2,18 +2,14 @@
 //! field, before any deck is written or solver started (these tests pass without ccx and
 //! would fail with a solver error if validation let them through).
 
+mod common;
+
 use cristallo_core::fea::{self, FeaParams};
-use cristallo_core::{run, Cancel, Progress, ToolError};
+use cristallo_core::{run, Cancel, Progress};
 use serde_json::{json, Value};
 
 fn field_of(params: Value) -> (String, String) {
-    match run("fea", &params, &Progress::none(), &Cancel::new()) {
-        Err(e @ ToolError::InvalidParam { .. }) => {
-            (e.field().unwrap_or_default().to_string(), e.to_string())
-        }
-        Err(e) => panic!("{params}: expected InvalidParam, got {e:?}"),
-        Ok(_) => panic!("{params}: accepted"),
-    }
+    common::invalid_param("fea", &params)
 }
 
 fn assert_field(params: Value, field: &str) {

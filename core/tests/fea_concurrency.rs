@@ -3,7 +3,9 @@
 //! original's process-wide `chdir` mixed them up). Needs `ccx`; prints SKIPPED without it
 //! unless `CRISTALLO_REQUIRE_CCX=1`.
 
-use cristallo_core::fea::{self, FeaParams, Solver};
+mod common;
+
+use cristallo_core::fea::{self, FeaParams};
 use cristallo_core::{Cancel, Progress, ToolResult};
 use serde_json::json;
 
@@ -22,13 +24,8 @@ fn frequencies(r: &ToolResult) -> Vec<f64> {
 
 #[test]
 fn two_geometries_solved_at_once_keep_their_own_results() {
-    let program = match Solver::locate() {
-        Ok(p) => p,
-        Err(e) => {
-            assert!(std::env::var_os("CRISTALLO_REQUIRE_CCX").is_none(), "{e}");
-            eprintln!("SKIPPED (CalculiX missing): {e}");
-            return;
-        }
+    let Some(program) = common::calculix() else {
+        return;
     };
     let a = json!({"element_size_m": 0.0254});
     // Thicker columns: a stiffer frame with clearly higher frequencies.

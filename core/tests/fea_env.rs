@@ -2,7 +2,7 @@
 //! This is the only test of this binary, so setting the process-wide variable races with
 //! nothing.
 
-use std::os::unix::fs::PermissionsExt;
+mod common;
 
 use cristallo_core::{run, Cancel, Progress, ToolError};
 use serde_json::json;
@@ -10,13 +10,11 @@ use serde_json::json;
 #[test]
 fn cristallo_ccx_selects_the_solver_program() {
     let tmp = tempfile::tempdir().unwrap();
-    let fake = tmp.path().join("fake-ccx.sh");
-    std::fs::write(
-        &fake,
-        "#!/bin/sh\necho ' *ERROR in fake-ccx: chosen by CRISTALLO_CCX'\nexit 0\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let fake = common::fake_program(
+        tmp.path(),
+        "fake-ccx.sh",
+        "echo ' *ERROR in fake-ccx: chosen by CRISTALLO_CCX'\nexit 0",
+    );
     std::env::set_var("CRISTALLO_CCX", &fake);
     let e = run(
         "fea",

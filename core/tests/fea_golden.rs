@@ -5,8 +5,9 @@
 //! The solves need `ccx` (Debian package `calculix-ccx`, installed by scripts/setup.sh). When it
 //! is missing they print a SKIPPED line, unless `CRISTALLO_REQUIRE_CCX=1` makes them fail.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{calculix as ccx, rel_diff as rel};
 use cristallo_core::fea::{self, solver, FeaParams, Model, Solver};
 use cristallo_core::{run, Cancel, Progress, ToolResult};
 use serde_json::{json, Value};
@@ -20,8 +21,7 @@ const CANTILEVER_INP: &str = include_str!("fixtures/fea/cantilever_B32_smoke.inp
 const CANTILEVER_DAT: &str = include_str!("fixtures/fea/cantilever_B32_smoke.dat");
 
 fn fixture_json(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/fea/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    common::fixture("fea", name)
 }
 
 /// Deck lines that must match: all except `**` comments and the title line after `*HEADING`.
@@ -231,14 +231,6 @@ fn deck_only_result_matches_the_reference() {
 // ---------------------------------------------------------------------------------------
 // Comparison of a result with a reference result at the spec's tolerances.
 
-fn rel(a: f64, b: f64) -> f64 {
-    if b == 0.0 {
-        a.abs()
-    } else {
-        ((a - b) / b).abs()
-    }
-}
-
 fn scalar_tolerance(key: &str) -> Option<(bool, f64)> {
     // (relative?, tolerance); None = not compared.
     if key == "solver_wall_time_s" {
@@ -418,19 +410,6 @@ fn compare_with_reference(r: &ToolResult, reference: &Value) {
 
 // ---------------------------------------------------------------------------------------
 // Real solves (need ccx).
-
-fn ccx() -> Option<PathBuf> {
-    match Solver::locate() {
-        Ok(p) => Some(p),
-        Err(e) => {
-            if std::env::var_os("CRISTALLO_REQUIRE_CCX").is_some() {
-                panic!("{e}");
-            }
-            eprintln!("SKIPPED (CalculiX missing): {e}");
-            None
-        }
-    }
-}
 
 fn solve_and_compare(reference: &str) {
     let Some(program) = ccx() else { return };

@@ -7,27 +7,19 @@
 //! All scripted cases run sequentially in one test: a script is written and then executed, and
 //! a concurrent fork from another test thread could briefly hold it open ("text file busy").
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::fake_program as script;
 use cristallo_core::fea::{self, FeaParams, Solver, SolverError};
 use cristallo_core::{Cancel, Progress, ToolError};
 
 const MISSING_INPUT: &str = include_str!("fixtures/fea/ccx_stdout_missing_input.txt");
 
-fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
-}
-
 fn dat_fixture() -> String {
-    format!(
-        "{}/tests/fixtures/fea/default_beam_shell.dat",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    common::fixture_path("fea", "default_beam_shell.dat")
 }
 
 fn run(program: &Path, timeout_s: u64, cancel: &Cancel) -> Result<fea::SolverRun, SolverError> {

@@ -1,18 +1,17 @@
 //! Every row of measured.md §8 (bad inputs): an error naming the dotted field, never a panic;
 //! the "result + warning" rows give a result with the warning.
 
-use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
+mod common;
+
+use cristallo_core::{ToolError, ToolResult};
 use serde_json::{json, Value};
 
 fn run_tool(tool: &str, params: Value) -> Result<ToolResult, ToolError> {
-    run(tool, &params, &Progress::none(), &Cancel::new())
+    common::run_tool(tool, &params)
 }
 
 fn field(tool: &str, params: Value) -> (String, String) {
-    match run_tool(tool, params.clone()) {
-        Err(e) => (e.field().unwrap_or("<none>").to_string(), e.to_string()),
-        Ok(_) => panic!("{tool} accepted {params}"),
-    }
+    common::invalid_param(tool, &params)
 }
 
 fn rig(name: &str, floor: i64) -> Value {

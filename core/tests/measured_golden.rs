@@ -11,16 +11,14 @@
 //!   the largest entry), crossval `peaks`, `metrics` and `mac` tables;
 //! - the synthetic case against its `truth`: m, k within 0.1 %, c within 1 %.
 
+mod common;
+
+use common::close;
 use cristallo_core::{run, Cancel, Progress, ToolResult};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/measured/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    common::fixture("measured", name)
 }
 
 /// The case's params with paths (relative to the project root) made absolute.
@@ -30,8 +28,7 @@ fn params_of(case: &Value) -> Value {
         if let Some(items) = params.get_mut(list).and_then(Value::as_array_mut) {
             for item in items {
                 if let Some(p) = item.get("path").and_then(Value::as_str) {
-                    let abs = format!("{}/../{p}", env!("CARGO_MANIFEST_DIR"));
-                    item["path"] = Value::from(abs);
+                    item["path"] = Value::from(common::repo_path(p));
                 }
             }
         }
@@ -41,12 +38,7 @@ fn params_of(case: &Value) -> Value {
 
 fn run_case(case: &Value) -> ToolResult {
     let tool = case["tool"].as_str().expect("tool");
-    run(tool, &params_of(case), &Progress::none(), &Cancel::new())
-        .unwrap_or_else(|e| panic!("{tool}: {e}"))
-}
-
-fn close(got: f64, want: f64, rel: f64, abs: f64) -> bool {
-    (got - want).abs() <= abs.max(rel * want.abs())
+    common::run_ok(tool, &params_of(case))
 }
 
 /// Checks scalars and series samples of `expect`; returns the worst scalar error relative to

@@ -3,15 +3,17 @@
 //! scales the masses by 1/s; reordering the three files changes nothing; `crossval` of a
 //! source with itself gives FRAC 1, RMS 0, errors 0 and MAC 1.
 
+mod common;
+
 use cristallo_core::lumped::{FrfType, LumpedModel};
-use cristallo_core::{run, Cancel, Progress, ToolResult};
+use cristallo_core::{Cancel, ToolResult};
 use num_complex::Complex64;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
 fn run_ok(tool: &str, params: Value) -> ToolResult {
-    run(tool, &params, &Progress::none(), &Cancel::new()).unwrap_or_else(|e| panic!("{tool}: {e}"))
+    common::run_ok(tool, &params)
 }
 
 /// The accelerance of `model` for the force at `floor` on f = k/32 Hz (k = 1..4096) as

@@ -1,17 +1,23 @@
 //! Every `modal`-relevant bad input of simulator.md §7: the run fails with
 //! `ToolError::InvalidParam` naming the offending field (dotted path for the profile).
 
-use cristallo_core::{run, Cancel, Progress, ToolError};
+mod common;
+
+use cristallo_core::{run, Cancel, Progress};
 use serde_json::{json, Value};
 
 fn field_of(params: Value) -> String {
-    match run("modal", &params, &Progress::none(), &Cancel::new()) {
-        Err(e @ ToolError::InvalidParam { .. }) => {
-            assert!(!e.to_string().is_empty());
-            e.field().unwrap_or_default().to_string()
-        }
-        Err(e) => panic!("{params}: expected InvalidParam, got {e:?}"),
-        Ok(_) => panic!("{params}: accepted"),
+    common::field_of("modal", &params)
+}
+
+/// Asserts that each of `bad` as `profile.{key}` is refused naming that field.
+fn assert_profile_refused(key: &str, bad: &[Value]) {
+    for value in bad {
+        assert_eq!(
+            field_of(profile(key, value.clone())),
+            format!("profile.{key}"),
+            "{value}"
+        );
     }
 }
 
@@ -82,50 +88,41 @@ fn profile_arrays_must_have_three_values() {
 
 #[test]
 fn masses_must_be_positive_and_in_range() {
-    for bad in [
-        json!([0, 5, 5]),
-        json!([5, -1, 5]),
-        json!([5, 5, 0.0005]),
-        json!([5, 5, 1001]),
-    ] {
-        assert_eq!(
-            field_of(profile("masses_kg", bad.clone())),
-            "profile.masses_kg",
-            "{bad}"
-        );
-    }
+    assert_profile_refused(
+        "masses_kg",
+        &[
+            json!([0, 5, 5]),
+            json!([5, -1, 5]),
+            json!([5, 5, 0.0005]),
+            json!([5, 5, 1001]),
+        ],
+    );
 }
 
 #[test]
 fn stiffnesses_must_be_positive_and_in_range() {
-    for bad in [
-        json!([0, 1, 1]),
-        json!([1, -40000, 1]),
-        json!([1, 1, 0.5]),
-        json!([2e9, 1, 1]),
-    ] {
-        assert_eq!(
-            field_of(profile("stiffnesses_n_per_m", bad.clone())),
-            "profile.stiffnesses_n_per_m",
-            "{bad}"
-        );
-    }
+    assert_profile_refused(
+        "stiffnesses_n_per_m",
+        &[
+            json!([0, 1, 1]),
+            json!([1, -40000, 1]),
+            json!([1, 1, 0.5]),
+            json!([2e9, 1, 1]),
+        ],
+    );
 }
 
 #[test]
 fn dampings_must_be_non_negative_and_not_all_zero() {
-    for bad in [
-        json!([-1, 5, 5]),
-        json!([5, 5, -0.001]),
-        json!([0, 0, 0]),
-        json!([1e6, 0, 0]),
-    ] {
-        assert_eq!(
-            field_of(profile("dampings_ns_per_m", bad.clone())),
-            "profile.dampings_ns_per_m",
-            "{bad}"
-        );
-    }
+    assert_profile_refused(
+        "dampings_ns_per_m",
+        &[
+            json!([-1, 5, 5]),
+            json!([5, 5, -0.001]),
+            json!([0, 0, 0]),
+            json!([1e6, 0, 0]),
+        ],
+    );
     // One positive damper is enough.
     for ok in [json!([0, 0, 0.1]), json!([0, 3, 0]), json!([1e5, 0, 0])] {
         let params = profile("dampings_ns_per_m", ok.clone());

@@ -9,135 +9,35 @@
 //! - Properties: reciprocity H_ij = H_ji (rel 1e-12), mobility = iω·receptance and
 //!   accelerance = −ω²·receptance (rel 1e-12), and each m/k/c value of each floor is used.
 
+mod common;
+
+use common::close;
 use cristallo_core::lumped::{FrfType, LumpedModel, Profile};
 use cristallo_core::{run, Cancel, Progress, ToolResult};
 use nalgebra::Matrix3;
 use num_complex::Complex64;
 use serde_json::{json, Value};
 
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/simulator/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 fn run_modal(params: Value) -> ToolResult {
-    run("modal", &params, &Progress::none(), &Cancel::new())
-        .unwrap_or_else(|e| panic!("modal {params}: {e}"))
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .unwrap_or_else(|| panic!("missing number '{key}' in {v}"))
-}
-
-fn close(got: f64, want: f64, rel: f64, abs: f64) -> bool {
-    (got - want).abs() <= abs.max(rel * want.abs())
+    common::run_ok("modal", &params)
 }
 
 #[test]
 fn rs_cases_modal() {
-    let cases = fixture("rs_cases.json");
-    let cases = cases["cases"].as_array().expect("cases");
-    let mut n_modal = 0;
-    for case in cases.iter().filter(|c| c["tool"] == "modal") {
-        n_modal += 1;
+    let cases = common::rs_cases("modal");
+    for case in &cases {
         let name = case["case"].as_str().unwrap_or("?");
         let r = run_modal(case["params"].clone());
         assert_eq!(r.tool, "modal");
         assert!(r.warnings.is_empty(), "{name}: {:?}", r.warnings);
         let expect = &case["expect"];
-
-        let scalars = expect["scalars"].as_object().expect("scalars");
-        assert!(!scalars.is_empty());
-        for (key, e) in scalars {
-            let got = r
-                .scalar(key)
-                .unwrap_or_else(|| panic!("{name}: scalar {key} missing"));
-            let (want, rel, abs) = (num(e, "value"), num(e, "rel"), num(e, "abs"));
-            assert!(
-                close(got, want, rel, abs),
-                "{name}: {key} = {got}, want {want} (rel {rel}, abs {abs})"
-            );
-        }
+        assert!(!expect["scalars"].as_object().expect("scalars").is_empty());
+        assert!(!expect["series"].as_object().expect("series").is_empty());
+        common::check_rs_case(name, &r, expect);
         // The scalar set is exactly the contract's.
         assert_eq!(r.scalars.len(), 13, "{name}: {:?}", r.scalars.keys());
-
-        let series = expect["series"].as_object().expect("series");
-        assert!(!series.is_empty());
-        for (sname, e) in series {
-            let s = r
-                .series_named(sname)
-                .unwrap_or_else(|| panic!("{name}: series {sname} missing"));
-            let len = num(e, "length") as usize;
-            assert_eq!(s.x.len(), len, "{name}: {sname} length");
-            assert_eq!(s.y.len(), len, "{name}: {sname} length");
-            let (x_abs, abs, rel) = (num(e, "x_abs"), num(e, "abs"), num(e, "rel"));
-            let idx = e["indices"].as_array().expect("indices");
-            let xs = e["x"].as_array().expect("x");
-            let ys = e["y"].as_array().expect("y");
-            for ((i, x), y) in idx.iter().zip(xs).zip(ys) {
-                let i = i.as_u64().expect("index") as usize;
-                let (x, y) = (x.as_f64().expect("x"), y.as_f64().expect("y"));
-                assert!(
-                    (s.x[i] - x).abs() <= x_abs,
-                    "{name}: {sname} x[{i}] = {}, want {x}",
-                    s.x[i]
-                );
-                let d = s.y[i] - y;
-                // A phase of ±180° is one and the same angle.
-                let d = if sname.ends_with("_phase_deg") {
-                    (d + 180.0).rem_euclid(360.0) - 180.0
-                } else {
-                    d
-                };
-                assert!(
-                    d.abs() <= abs.max(rel * y.abs()),
-                    "{name}: {sname} y[{i}] = {}, want {y}",
-                    s.y[i]
-                );
-            }
-        }
-
-        let tables = expect["tables"].as_object().expect("tables");
-        for (tname, e) in tables {
-            let t = r
-                .table_named(e["table"].as_str().expect("table"))
-                .unwrap_or_else(|| panic!("{name}: table for {tname} missing"));
-            let key_col = t
-                .columns
-                .iter()
-                .position(|c| c == e["key_column"].as_str().expect("key_column"))
-                .expect("key column");
-            let col = t
-                .columns
-                .iter()
-                .position(|c| c == e["column"].as_str().expect("column"))
-                .expect("column");
-            let (rel, abs) = (num(e, "rel"), num(e, "abs"));
-            for (key, want) in e["rows"].as_object().expect("rows") {
-                let row = t
-                    .rows
-                    .iter()
-                    .find(|row| {
-                        row[key_col].as_u64().is_some()
-                            && row[key_col].as_u64() == key.parse::<u64>().ok()
-                    })
-                    .unwrap_or_else(|| panic!("{name}: row {key} of {tname} missing"));
-                let got = row[col].as_f64().expect("number");
-                let want = want.as_f64().expect("number");
-                assert!(
-                    close(got, want, rel, abs),
-                    "{name}: {tname} row {key} = {got}, want {want}"
-                );
-            }
-        }
     }
-    assert_eq!(n_modal, 2);
+    assert_eq!(cases.len(), 2);
 }
 
 #[test]
@@ -230,7 +130,7 @@ fn matrix(v: &Value) -> Matrix3<f64> {
 
 #[test]
 fn models_modal_frf_presets() {
-    let data = fixture("models_modal_frf.json");
+    let data = common::fixture("simulator", "models_modal_frf.json");
     let freqs: Vec<f64> = data["frequencies_Hz"]
         .as_array()
         .expect("frequencies")
@@ -570,16 +470,14 @@ fn extreme_profiles_stay_finite() {
 
 #[test]
 fn cancel_is_honoured() {
-    let c = Cancel::new();
-    c.cancel();
-    let e = run("modal", &json!({}), &Progress::none(), &c).unwrap_err();
+    let e = common::run_cancelled("modal", &json!({}));
     assert_eq!(e, cristallo_core::ToolError::Cancelled);
 }
 
 #[test]
 fn original_json_profiles_import() {
     use cristallo_core::lumped::import_original_profile;
-    let data = fixture("profiles.json");
+    let data = common::fixture("simulator", "profiles.json");
     let shipped = data["json_profile"]["shipped"]
         .as_object()
         .expect("shipped");

@@ -13,29 +13,20 @@
 //! - Every bad input of simulator.md §7 for `recordings`: the error names `csv_text` (or the
 //!   parameter), and file errors name the line (and column where there is one).
 
+mod common;
+
+use common::rig_frf_text as rig_file;
 use cristallo_core::lumped::{FrfType, Profile};
 use cristallo_core::recordings::demo::{demo_recording_csv, DEMOS, HEADER};
-use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
+use cristallo_core::{ToolError, ToolResult};
 use serde_json::{json, Value};
 
-fn rec(params: Value) -> Result<ToolResult, ToolError> {
-    run("recordings", &params, &Progress::none(), &Cancel::new())
-}
-
 fn ok(params: Value) -> ToolResult {
-    rec(params.clone()).unwrap_or_else(|e| panic!("recordings: {e}"))
+    common::run_ok("recordings", &params)
 }
 
 fn bad(params: Value) -> ToolError {
-    match rec(params) {
-        Ok(_) => panic!("accepted"),
-        Err(e) => e,
-    }
-}
-
-fn rig_file(name: &str) -> String {
-    let path = format!("{}/../data/rig/frfs/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    common::refused("recordings", &params)
 }
 
 /// A valid time history with `n` rows at 100 Hz (a decaying sine response to a sine force).

@@ -2,15 +2,13 @@
 //! `ToolError::InvalidParam` naming the field (nested fields as `profile.masses_kg`), never a
 //! panic, a NaN or a result.
 
-use cristallo_core::{run, Cancel, Progress, ToolError};
+mod common;
+
+use cristallo_core::{run, Cancel, Progress};
 use serde_json::{json, Value};
 
 fn field(params: Value) -> String {
-    match run("simulator", &params, &Progress::none(), &Cancel::new()) {
-        Ok(_) => panic!("accepted: {params}"),
-        Err(e @ ToolError::InvalidParam { .. }) => e.field().unwrap_or_default().to_string(),
-        Err(e) => panic!("{params}: not a parameter error: {e}"),
-    }
+    common::field_of("simulator", &params)
 }
 
 fn check(cases: &[(Value, &str)]) {

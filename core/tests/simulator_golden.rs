@@ -16,109 +16,26 @@
 //!   (±15 %), mean within 4 standard errors, zero dispersion ⇒ every band equals the nominal run.
 //! - Noise level against simulator.md §4.4 (20 seeds, ±10 % on the mean displacement RMS).
 
+mod common;
+
+use common::{close, num_at as num, nums};
 use cristallo_core::{run, Cancel, Progress, ToolResult};
 use serde_json::{json, Value};
 
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/simulator/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 fn sim(params: Value) -> ToolResult {
-    run("simulator", &params, &Progress::none(), &Cancel::new())
-        .unwrap_or_else(|e| panic!("simulator {params}: {e}"))
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .unwrap_or_else(|| panic!("missing number '{key}' in {v}"))
-}
-
-fn nums(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected a list: {v}"))
-        .iter()
-        .map(|x| x.as_f64().expect("number"))
-        .collect()
-}
-
-fn close(got: f64, want: f64, rel: f64, abs: f64) -> bool {
-    (got - want).abs() <= abs.max(rel * want.abs())
+    common::run_ok("simulator", &params)
 }
 
 #[test]
 fn rs_cases_simulator() {
-    let cases = fixture("rs_cases.json");
-    let cases = cases["cases"].as_array().expect("cases");
-    let mut count = 0;
-    for case in cases.iter().filter(|c| c["tool"] == "simulator") {
-        count += 1;
+    let cases = common::rs_cases("simulator");
+    for case in &cases {
         let name = case["case"].as_str().unwrap_or("?");
         let r = sim(case["params"].clone());
         assert_eq!(r.tool, "simulator");
-        let expect = &case["expect"];
-        for (key, e) in expect["scalars"].as_object().expect("scalars") {
-            let got = r
-                .scalar(key)
-                .unwrap_or_else(|| panic!("{name}: scalar {key} missing"));
-            let (want, rel, abs) = (num(e, "value"), num(e, "rel"), num(e, "abs"));
-            assert!(
-                close(got, want, rel, abs),
-                "{name}: {key} = {got}, want {want} (rel {rel}, abs {abs})"
-            );
-        }
-        for (sname, e) in expect["series"].as_object().expect("series") {
-            let s = r
-                .series_named(sname)
-                .unwrap_or_else(|| panic!("{name}: series {sname} missing"));
-            let len = num(e, "length") as usize;
-            assert_eq!(s.x.len(), len, "{name}: {sname} length");
-            assert_eq!(s.y.len(), len, "{name}: {sname} length");
-            let (x_abs, abs, rel) = (num(e, "x_abs"), num(e, "abs"), num(e, "rel"));
-            let idx = e["indices"].as_array().expect("indices");
-            for ((i, x), y) in idx.iter().zip(nums(&e["x"])).zip(nums(&e["y"])) {
-                let i = i.as_u64().expect("index") as usize;
-                assert!((s.x[i] - x).abs() <= x_abs, "{name}: {sname} x[{i}]");
-                assert!(
-                    (s.y[i] - y).abs() <= abs.max(rel * y.abs()),
-                    "{name}: {sname} y[{i}] = {}, want {y} (abs {abs}, rel {rel})",
-                    s.y[i]
-                );
-            }
-        }
-        for (tname, e) in expect["tables"].as_object().expect("tables") {
-            let t = r
-                .table_named(e["table"].as_str().expect("table"))
-                .unwrap_or_else(|| panic!("{name}: table for {tname} missing"));
-            let key_col = t
-                .columns
-                .iter()
-                .position(|c| c == e["key_column"].as_str().expect("key"))
-                .expect("key column");
-            let col = t
-                .columns
-                .iter()
-                .position(|c| c == e["column"].as_str().expect("column"))
-                .expect("column");
-            let (rel, abs) = (num(e, "rel"), num(e, "abs"));
-            for (key, want) in e["rows"].as_object().expect("rows") {
-                let row = t
-                    .rows
-                    .iter()
-                    .find(|row| row[key_col].as_u64() == key.parse::<u64>().ok())
-                    .unwrap_or_else(|| panic!("{name}: row {key} missing"));
-                let got = row[col].as_f64().expect("number");
-                let want = want.as_f64().expect("number");
-                assert!(close(got, want, rel, abs), "{name}: {tname} {key}");
-            }
-        }
+        common::check_rs_case(name, &r, &case["expect"]);
     }
-    assert_eq!(count, 6);
+    assert_eq!(cases.len(), 6);
 }
 
 /// Our parameters for one scenario of the original app.
@@ -225,7 +142,7 @@ fn original_scenarios_against_exact() {
         ("simulator_threedof.json", true),
         ("simulator_cb.json", false),
     ] {
-        let data = fixture(file);
+        let data = common::fixture("simulator", file);
         for case in data["cases"].as_array().expect("cases") {
             let with_exact: Vec<&Value> = case["scenarios"]
                 .as_array()
@@ -464,15 +381,7 @@ fn monte_carlo_without_dispersion_equals_the_nominal_run() {
 
 #[test]
 fn cancel_stops_monte_carlo() {
-    let c = Cancel::new();
-    c.cancel();
-    let e = run(
-        "simulator",
-        &json!({"n_scenarios": 10}),
-        &Progress::none(),
-        &c,
-    )
-    .unwrap_err();
+    let e = common::run_cancelled("simulator", &json!({"n_scenarios": 10}));
     assert_eq!(e, cristallo_core::ToolError::Cancelled);
 }
 

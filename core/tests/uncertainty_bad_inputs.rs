@@ -1,17 +1,13 @@
 //! Every bad input of uncertainty.md §8 for `uncertainty` and `design`: the run fails with
 //! `ToolError::InvalidParam` naming the offending (dotted) field.
 
-use cristallo_core::{run, Cancel, Progress, ToolError};
+mod common;
+
+use cristallo_core::{run, Cancel, Progress};
 use serde_json::{json, Value};
 
 fn field_of(tool: &str, params: Value) -> (String, String) {
-    match run(tool, &params, &Progress::none(), &Cancel::new()) {
-        Err(e @ ToolError::InvalidParam { .. }) => {
-            (e.field().unwrap_or_default().to_string(), e.to_string())
-        }
-        Err(e) => panic!("{params}: expected InvalidParam, got {e:?}"),
-        Ok(_) => panic!("{params}: accepted"),
-    }
+    common::invalid_param(tool, &params)
 }
 
 fn uq(params: Value) -> String {

@@ -10,20 +10,19 @@
 //!   hi ≤ true_hi + 1e-6 decades);
 //! - `unquant_mc_convergence.json`: median upper gap of common-sample MC vs the true range.
 
+mod common;
+
+use common::nums as floats;
 use cristallo_core::uncertainty::median;
 use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
 use serde_json::{json, Value};
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/uncertainty/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    common::fixture("uncertainty", name)
 }
 
 fn run_ok(params: &Value) -> ToolResult {
-    run("uncertainty", params, &Progress::none(), &Cancel::new()).unwrap()
+    common::run_ok("uncertainty", params)
 }
 
 fn scenario(name: &str) -> Value {
@@ -36,14 +35,6 @@ const SCENARIOS: [&str; 4] = [
     "S3_stiff20_exci1",
     "S4_mixed_exci2",
 ];
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
 
 /// log10 |X| of a dB series.
 fn log10_of(r: &ToolResult, name: &str) -> Vec<f64> {
@@ -280,16 +271,8 @@ fn same_seed_same_result_and_thread_count_does_not_matter() {
     let a = run_ok(&p);
     let b = run_ok(&p);
     assert_eq!(a, b);
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap()
-        .install(|| run_ok(&p));
-    let three = rayon::ThreadPoolBuilder::new()
-        .num_threads(3)
-        .build()
-        .unwrap()
-        .install(|| run_ok(&p));
+    let single = common::on_threads(1, || run_ok(&p));
+    let three = common::on_threads(3, || run_ok(&p));
     assert_eq!(single, a);
     assert_eq!(three, a);
     let mut other = p.clone();
@@ -298,11 +281,7 @@ fn same_seed_same_result_and_thread_count_does_not_matter() {
     // per-frequency sampling as well
     let mut pf = p.clone();
     pf["mc_sampling"] = json!("per_frequency");
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap()
-        .install(|| run_ok(&pf));
+    let one = common::on_threads(1, || run_ok(&pf));
     assert_eq!(one, run_ok(&pf));
 }
 

@@ -2,7 +2,8 @@
 //! chromedriver and tauri-driver on free loopback ports, wait until they answer, and stop
 //! them again when the test ends (also when it fails: every child is killed on drop).
 //!
-//! Only the standard library is used here; the WebDriver client lives in the e2e tests.
+//! Only the standard library is used here, and serde_json for the browser's capabilities (shared
+//! by the e2e tests and the `lan-client` program); the WebDriver client lives in the e2e tests.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -81,6 +82,24 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("cannot bind a loopback port")
+}
+
+/// WebDriver capabilities of a headless Chromium (`/usr/bin/chromium`) whose throw-away profile
+/// lives in `profile_dir`.
+pub fn chromium_capabilities(profile_dir: &Path) -> serde_json::Map<String, serde_json::Value> {
+    let chrome_options = serde_json::json!({
+        "binary": "/usr/bin/chromium",
+        "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--window-size=1366,900",
+            format!("--user-data-dir={}", profile_dir.display()),
+        ]
+    });
+    serde_json::Map::from_iter([
+        ("browserName".to_string(), serde_json::Value::from("chrome")),
+        ("goog:chromeOptions".to_string(), chrome_options),
+    ])
 }
 
 /// A child process that is killed (and reaped) when dropped.
@@ -183,11 +202,11 @@ pub struct Server {
 
 /// A directory removed (with its contents) on drop.
 #[derive(Debug)]
-struct TempDir(PathBuf);
+pub struct TempDir(PathBuf);
 
 impl TempDir {
     /// A new empty directory under the system's temporary directory.
-    fn new(what: &str) -> TempDir {
+    pub fn new(what: &str) -> TempDir {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -197,6 +216,13 @@ impl TempDir {
         ));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
         TempDir(dir)
+    }
+}
+
+impl TempDir {
+    /// Where the directory is.
+    pub fn path(&self) -> &Path {
+        &self.0
     }
 }
 

@@ -3,26 +3,15 @@
 
 mod common;
 
-use cristallo_tests::{artifacts_dir, Server, WebDriver};
+use common::{screenshot, tmd_flow, BrowserTest};
 
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_tmd_run_shows_reference_value_and_rejects_bad_mass() {
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    let client = &browser.client;
-    client
-        .goto(&format!("{}#/tool/vibration-control", server.url))
-        .await
-        .expect("open the vibration-control page");
-    let screenshot = common::run_tmd_and_check(client).await;
-    std::fs::write(artifacts_dir().join("browser-tmd.png"), &screenshot).unwrap();
-    common::check_out_of_range_proof_mass(client).await;
-    let refused = client.screenshot().await.unwrap();
-    std::fs::write(artifacts_dir().join("browser-out-of-range.png"), &refused).unwrap();
-
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
+    let test = BrowserTest::start("#/tool/vibration-control").await;
+    let client = &test.client;
+    tmd_flow::run_tmd_and_check(client, "browser-tmd.png").await;
+    tmd_flow::check_out_of_range_proof_mass(client).await;
+    screenshot(client, "browser-out-of-range.png").await;
+    test.finish().await;
 }

@@ -8,7 +8,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use cristallo_tests::{artifacts_dir, Server, WebDriver};
+use common::{
+    click_run, fill, save_failure_evidence, scalar_value, screenshot, text_of, wait_for,
+    wait_for_attr, wait_for_plot, BrowserTest,
+};
 use fantoccini::Client;
 use serde_json::Value;
 
@@ -43,25 +46,15 @@ async fn page_state(client: &Client) -> (Option<f64>, u64, Option<String>) {
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_cbc_run_streams_points_and_finds_the_true_folds() {
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    let client = &browser.client;
-    client
-        .goto(&format!("{}#/tool/cbc", server.url))
-        .await
-        .expect("open the cbc page");
-    let mode = common::wait_for(client, "#param-mode").await;
+    let test = BrowserTest::start("#/tool/cbc").await;
+    let client = &test.client;
+    let mode = wait_for(client, "#param-mode").await;
     assert_eq!(
         mode.prop("value").await.unwrap().as_deref(),
         Some("continuation")
     );
 
-    common::wait_for(client, "#run")
-        .await
-        .click()
-        .await
-        .expect("click #run");
+    click_run(client).await;
     let start = Instant::now();
     let (mut max_fraction, mut max_live, mut fractions_seen) = (0.0f64, 0u64, 0usize);
     let mut live_shot = false;
@@ -76,18 +69,14 @@ async fn browser_cbc_run_streams_points_and_finds_the_true_folds() {
         max_live = max_live.max(live);
         if live >= 20 && !live_shot {
             live_shot = true;
-            std::fs::write(
-                artifacts_dir().join("browser-cbc-live.png"),
-                client.screenshot().await.unwrap(),
-            )
-            .unwrap();
+            screenshot(client, "browser-cbc-live.png").await;
         }
         match state.as_deref() {
             Some("done") | Some("error") => break state.unwrap(),
             _ => {}
         }
         if start.elapsed() > RUN_TIMEOUT {
-            common::save_failure_evidence(client).await;
+            save_failure_evidence(client).await;
             panic!("the CBC run did not finish within {RUN_TIMEOUT:?}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -96,7 +85,7 @@ async fn browser_cbc_run_streams_points_and_finds_the_true_folds() {
         state,
         "done",
         "the run failed: {:?}",
-        common::text_of(client, "#result-status").await
+        text_of(client, "#result-status").await
     );
     assert!(
         fractions_seen >= 3 && max_fraction > 0.3,
@@ -107,13 +96,9 @@ async fn browser_cbc_run_streams_points_and_finds_the_true_folds() {
         "the live plot showed only {max_live} streamed points"
     );
 
-    common::wait_for(
-        client,
-        r#"#plots figure.plot[data-series~="branch_amplitude_1"]"#,
-    )
-    .await;
-    let upper = common::scalar_value(client, "fold_1_forcing_n").await;
-    let lower = common::scalar_value(client, "fold_2_forcing_n").await;
+    wait_for_plot(client, "branch_amplitude_1").await;
+    let upper = scalar_value(client, "fold_1_forcing_n").await;
+    let lower = scalar_value(client, "fold_2_forcing_n").await;
     assert!(
         (upper - UPPER_FOLD_N).abs() <= 0.01 * UPPER_FOLD_N,
         "upper fold {upper} N vs exact {UPPER_FOLD_N} N"
@@ -122,7 +107,7 @@ async fn browser_cbc_run_streams_points_and_finds_the_true_folds() {
         (lower - LOWER_FOLD_N).abs() <= 0.01 * LOWER_FOLD_N,
         "lower fold {lower} N vs exact {LOWER_FOLD_N} N (the original app: 19.27 N)"
     );
-    let converged = common::scalar_value(client, "points_converged").await;
+    let converged = scalar_value(client, "points_converged").await;
     assert!(converged >= 95.0, "{converged} points converged");
     let folds: Value = client
         .execute(
@@ -132,15 +117,8 @@ async fn browser_cbc_run_streams_points_and_finds_the_true_folds() {
         .await
         .unwrap();
     assert_eq!(folds.as_u64(), Some(2));
-    std::fs::write(
-        artifacts_dir().join("browser-cbc-result.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
-
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
+    screenshot(client, "browser-cbc-result.png").await;
+    test.finish().await;
 }
 
 /// cbc.md §10 "Both curves at once": from the form's operating point (ω = 16 rad/s, Φ = 30 N,
@@ -149,27 +127,19 @@ async fn browser_cbc_run_streams_points_and_finds_the_true_folds() {
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_cbc_draws_the_s_curve_and_the_frc_through_one_point() {
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    let client = &browser.client;
-    client
-        .goto(&format!("{}#/tool/cbc", server.url))
-        .await
-        .expect("open the cbc page");
-    let forcing = common::wait_for(client, "#param-forcing_n").await;
-    forcing.clear().await.expect("clear the forcing");
-    forcing.send_keys("30").await.expect("type the forcing");
-    common::wait_for(client, "#both-curves")
+    let test = BrowserTest::start("#/tool/cbc").await;
+    let client = &test.client;
+    fill(client, "forcing_n", "30").await;
+    wait_for(client, "#both-curves")
         .await
         .click()
         .await
         .expect("compute both curves");
-    common::wait_for_attr(client, "#both-curves-plots", "data-state", "done").await;
-    common::wait_for(client, "#both-s-curve figure.plot").await;
-    common::wait_for(client, "#both-frc figure.plot").await;
+    wait_for_attr(client, "#both-curves-plots", "data-state", "done").await;
+    wait_for(client, "#both-s-curve figure.plot").await;
+    wait_for(client, "#both-frc figure.plot").await;
     let amplitudes = |attr: &'static str| async move {
-        let text = common::wait_for(client, "#both-curves-plots")
+        let text = wait_for(client, "#both-curves-plots")
             .await
             .attr(attr)
             .await
@@ -195,7 +165,7 @@ async fn browser_cbc_draws_the_s_curve_and_the_frc_through_one_point() {
             "the same orbits on both curves: {on_s_curve:?} vs {on_frc:?}"
         );
     }
-    let status = common::text_of(client, "#both-curves-status").await;
+    let status = text_of(client, "#both-curves-status").await;
     assert!(status.contains("Operating point"), "{status}");
     client
         .execute(
@@ -204,12 +174,6 @@ async fn browser_cbc_draws_the_s_curve_and_the_frc_through_one_point() {
         )
         .await
         .expect("scroll to the curves");
-    std::fs::write(
-        artifacts_dir().join("browser-cbc-both-curves.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
+    screenshot(client, "browser-cbc-both-curves.png").await;
+    test.finish().await;
 }

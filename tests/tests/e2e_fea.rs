@@ -8,8 +8,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{text_of, wait_for, PAGE_TIMEOUT};
-use cristallo_tests::{artifacts_dir, Server, WebDriver};
+use common::{
+    field_error, fill, run_done, scalar_value, screenshot, scroll_to, wait_for, BrowserTest,
+    PAGE_TIMEOUT,
+};
 use fantoccini::Locator;
 
 /// Reference: beam_shell_h1in.json, scalar `y_sway_frequency_1_hz`.
@@ -18,30 +20,13 @@ const Y_SWAY_1_HZ: f64 = 7.664179;
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_fea_coarse_run_shows_the_mode_table() {
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    let client = browser.client.clone();
-
-    client
-        .goto(&format!("{}#/tool/fea", server.url))
-        .await
-        .expect("open the fea page");
-    let h = wait_for(&client, "#param-element_size_m").await;
-    h.clear().await.expect("clear element_size_m");
-    h.send_keys("0.0254").await.expect("type 0.0254");
-    let state = common::run_and_wait(&client).await;
-    if state != "done" {
-        common::save_failure_evidence(&client).await;
-        panic!(
-            "the fea run failed: status {:?}, form error {:?}",
-            text_of(&client, "#result-status").await,
-            text_of(&client, "#form-error").await
-        );
-    }
+    let test = BrowserTest::start("#/tool/fea").await;
+    let client = &test.client;
+    fill(client, "element_size_m", "0.0254").await;
+    run_done(client, "the fea run").await;
 
     // The mode table with at least three rows, labelled.
-    wait_for(&client, r#"table[data-table="modes"]"#).await;
+    wait_for(client, r#"table[data-table="modes"]"#).await;
     let rows = client
         .find_all(Locator::Css(r#"table[data-table="modes"] tbody tr"#))
         .await
@@ -52,30 +37,16 @@ async fn browser_fea_coarse_run_shows_the_mode_table() {
         first_row.contains("y-sway 1"),
         "first mode row {first_row:?}"
     );
-    wait_for(&client, r#"table[data-table="comparison"]"#).await;
+    wait_for(client, r#"table[data-table="comparison"]"#).await;
 
     // The key scalar, at full precision.
-    let cell = wait_for(
-        &client,
-        r#"tr[data-scalar="y_sway_frequency_1_hz"] td.scalar-value"#,
-    )
-    .await;
-    let raw = cell
-        .attr("data-value")
-        .await
-        .expect("read data-value")
-        .expect("the scalar cell has a data-value attribute");
-    let value: f64 = raw.trim().parse().expect("data-value is a number");
+    let value = scalar_value(client, "y_sway_frequency_1_hz").await;
     assert!(
         ((value - Y_SWAY_1_HZ) / Y_SWAY_1_HZ).abs() <= 2e-4,
         "y_sway_frequency_1_hz on the page is {value}, expected {Y_SWAY_1_HZ}"
     );
     // The mode-shape plots are there too.
-    wait_for(
-        &client,
-        r#"figure.plot[data-series*="y_sway_mode_shape_1"]"#,
-    )
-    .await;
+    wait_for(client, r#"figure.plot[data-series*="y_sway_mode_shape_1"]"#).await;
 
     // The deck of the same parameters downloads without running the solver.
     client
@@ -89,7 +60,7 @@ async fn browser_fea_coarse_run_shows_the_mode_table() {
         )
         .await
         .expect("capture downloads");
-    wait_for(&client, "#download-deck")
+    wait_for(client, "#download-deck")
         .await
         .click()
         .await
@@ -112,26 +83,13 @@ async fn browser_fea_coarse_run_shows_the_mode_table() {
         assert!(deck.contains(keyword), "the deck lacks {keyword}");
     }
     // A bad element size is refused at the field, and nothing is downloaded.
-    let h = wait_for(&client, "#param-element_size_m").await;
-    h.clear().await.expect("clear element_size_m");
-    h.send_keys("-1").await.expect("type -1");
-    wait_for(&client, "#download-deck")
+    fill(client, "element_size_m", "-1").await;
+    wait_for(client, "#download-deck")
         .await
         .click()
         .await
         .expect("click #download-deck");
-    let start = Instant::now();
-    while text_of(&client, "#error-element_size_m")
-        .await
-        .trim()
-        .is_empty()
-    {
-        assert!(
-            start.elapsed() < PAGE_TIMEOUT,
-            "no message next to element_size_m"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    field_error(client, "element_size_m").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let count = client
         .execute("return window.__downloads.length;", vec![])
@@ -139,18 +97,7 @@ async fn browser_fea_coarse_run_shows_the_mode_table() {
         .unwrap();
     assert_eq!(count, serde_json::json!(1), "a refused deck was downloaded");
 
-    client
-        .execute(
-            "document.querySelector('table[data-table=\"modes\"]').scrollIntoView({block: 'center'}); return null;",
-            vec![],
-        )
-        .await
-        .expect("scroll to the mode table");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let png = client.screenshot().await.expect("take a screenshot");
-    std::fs::write(artifacts_dir().join("browser-fea.png"), &png).unwrap();
-
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
+    scroll_to(client, r#"table[data-table="modes"]"#, "center").await;
+    screenshot(client, "browser-fea.png").await;
+    test.finish().await;
 }

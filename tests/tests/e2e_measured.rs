@@ -12,41 +12,15 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    run_and_wait, scalar_value, text_of, wait_for, wait_for_attr, Chromium, PAGE_TIMEOUT,
+    click, css_id, run_done, scalar_value, text_of, wait_for, wait_for_attr, wait_for_plot,
+    BrowserTest, PAGE_TIMEOUT,
 };
-use cristallo_tests::{repo_root, Server, WebDriver};
+use cristallo_tests::repo_root;
 use fantoccini::Client;
 
 const F1_THREE_FILES_HZ: f64 = 6.511879182;
 const F1_ONE_FILE_HZ: f64 = 6.512211187;
 const F_REL_TOL: f64 = 1e-5;
-
-fn css_id(id: &str) -> String {
-    format!(r#"[id="{id}"]"#)
-}
-
-/// Clicks the element with `id` through the page (a sticky footer may cover it).
-async fn click_id(client: &Client, id: &str) {
-    wait_for(client, &css_id(id)).await;
-    client
-        .execute(
-            "const b = document.getElementById(arguments[0]); b.scrollIntoView({block: 'center'}); b.click(); return null;",
-            vec![serde_json::Value::from(id)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
-}
-
-async fn run_done(client: &Client, what: &str) {
-    let state = run_and_wait(client).await;
-    assert_eq!(
-        state,
-        "done",
-        "{what}: status {:?}, form error {:?}",
-        text_of(client, "#result-status").await,
-        text_of(client, "#form-error").await
-    );
-}
 
 /// Polls scalar `key` until it is within the tolerance of `want` (a new run replaces the
 /// previous result), then asserts.
@@ -69,24 +43,13 @@ async fn expect_frequency(client: &Client, key: &str, want: f64) {
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_model_update_and_crossval_on_rig_data() {
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = Chromium::start(&driver).await;
-    let client = &browser.client;
-
     // 1. model-update with the defaults: the rig's three files.
-    client
-        .goto(&format!("{}#/tool/model-update", server.url))
-        .await
-        .expect("open the model-update page");
+    let test = BrowserTest::start("#/tool/model-update").await;
+    let client = &test.client;
     wait_for(client, &css_id("param-frfs[2].excitation_floor")).await;
     run_done(client, "model-update with defaults").await;
     expect_frequency(client, "natural_frequency_1_hz", F1_THREE_FILES_HZ).await;
-    wait_for(
-        client,
-        r#"#plots figure.plot[data-series~="model_exc_1_floor_1_magnitude"]"#,
-    )
-    .await;
+    wait_for_plot(client, "model_exc_1_floor_1_magnitude").await;
     wait_for(client, r#"table[data-table="lumped_model"]"#).await;
     wait_for(client, r#"table[data-table="modes"]"#).await;
 
@@ -98,8 +61,8 @@ async fn browser_model_update_and_crossval_on_rig_data() {
         .as_nanos();
     let upload = std::env::temp_dir().join(format!("cristallo-e2e-frf-{stamp}.csv"));
     std::fs::copy(repo_root().join("data/rig/frfs/Experimental.csv"), &upload).expect("temp copy");
-    click_id(client, "remove-frfs[2]").await;
-    click_id(client, "remove-frfs[1]").await;
+    click(client, &css_id("remove-frfs[2]")).await;
+    click(client, &css_id("remove-frfs[1]")).await;
     assert!(
         client
             .find(fantoccini::Locator::Css(&css_id("param-frfs[1].rig_file")))
@@ -126,11 +89,7 @@ async fn browser_model_update_and_crossval_on_rig_data() {
     .await;
     run_done(client, "model-update with an uploaded file").await;
     expect_frequency(client, "natural_frequency_1_hz", F1_ONE_FILE_HZ).await;
-    wait_for(
-        client,
-        r#"#plots figure.plot[data-series~="measured_exc_1_floor_1_magnitude"]"#,
-    )
-    .await;
+    wait_for_plot(client, "measured_exc_1_floor_1_magnitude").await;
     // The original app's circle fit on the same file, for comparison (measured.md §4.5): f1 is
     // the peak line, 6.5 Hz; the circle fits are tabulated and its damping warning shown.
     wait_for(client, "#param-method")
@@ -146,10 +105,7 @@ async fn browser_model_update_and_crossval_on_rig_data() {
     let _ = std::fs::remove_file(&upload);
 
     // 3. crossval with the defaults: the peaks and metrics tables appear.
-    client
-        .goto(&format!("{}#/tool/crossval", server.url))
-        .await
-        .expect("open the crossval page");
+    test.goto("#/tool/crossval").await;
     wait_for(client, &css_id("param-sources[3].label")).await;
     run_done(client, "crossval with defaults").await;
     wait_for(client, r#"table[data-table="peaks"]"#).await;
@@ -157,7 +113,5 @@ async fn browser_model_update_and_crossval_on_rig_data() {
     let frac = scalar_value(client, "source_2_floor_1_frac").await;
     assert!((0.0..=1.0).contains(&frac), "FRAC {frac}");
 
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
+    test.finish().await;
 }

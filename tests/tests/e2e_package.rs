@@ -8,7 +8,8 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use cristallo_tests::{target_dir, WebDriver};
+use common::{open_tool, run_and_wait, scalar_value, screenshot, wait_for, TauriTest};
+use cristallo_tests::target_dir;
 
 const PACKAGE: &str = "cristallo-rs";
 const INSTALLED_APP: &str = "/usr/bin/cristallo-app";
@@ -98,35 +99,22 @@ async fn the_deb_installs_and_the_installed_app_runs_a_tool() {
         std::env::temp_dir().join(format!("cristallo-e2e-package-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     std::env::set_var("CRISTALLO_DATA_DIR", &data_dir);
-    let driver = WebDriver::tauri_driver();
-    let client = common::tauri_window(&driver, std::path::Path::new(INSTALLED_APP)).await;
-    common::wait_for(&client, r#"a[data-tool="modal"]"#).await;
+    let test = TauriTest::start_app(std::path::Path::new(INSTALLED_APP)).await;
+    let client = &test.client;
+    wait_for(client, r#"a[data-tool="modal"]"#).await;
     assert!(
         !client.title().await.unwrap().is_empty(),
         "the window has a title"
     );
-    client
-        .execute(
-            "window.location.hash = '#/tool/modal'; return null;",
-            vec![],
-        )
-        .await
-        .expect("open the modal tool");
-    common::wait_for(&client, r#"[data-tool-page="modal"] #run"#).await;
-    assert_eq!(common::run_and_wait(&client).await, "done");
-    let f1 = common::scalar_value(&client, "natural_frequency_1_hz").await;
+    open_tool(client, "modal").await;
+    assert_eq!(run_and_wait(client).await, "done");
+    let f1 = scalar_value(client, "natural_frequency_1_hz").await;
     assert!(
         (f1 - FIRST_NATURAL_FREQUENCY_HZ).abs() < 1e-3,
         "the installed app computes f1 = {f1} Hz"
     );
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(
-        cristallo_tests::artifacts_dir().join("installed-app-modal.png"),
-        png,
-    )
-    .unwrap();
-    client.close().await.expect("end the session");
-    drop(driver);
+    screenshot(client, "installed-app-modal.png").await;
+    test.finish().await;
     assert!(
         std::fs::read_dir(&data_dir).is_ok_and(|mut d| d.next().is_some()),
         "the installed app stored its database in CRISTALLO_DATA_DIR"

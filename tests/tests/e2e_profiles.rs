@@ -5,10 +5,12 @@
 
 mod common;
 
-use common::profile_flow::{
-    assert_close, click, echoed_params, model_update_to_simulator, wait_until,
+use common::profile_flow::{assert_close, model_update_to_simulator, pick};
+use common::{
+    attr_value, click, echoed_params, run_and_wait, run_done, scalar_value, screenshot, text_of,
+    wait_for, wait_for_attr, wait_until, BrowserTest,
 };
-use cristallo_tests::{artifacts_dir, Server, WebDriver};
+use cristallo_tests::TempDir;
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
@@ -17,9 +19,8 @@ const MASSES_KG: [f64; 3] = [4.25, 4.5, 4.75];
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
-    let dir = std::env::temp_dir().join(format!("cristallo-e2e-profiles-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("bench-rig.profile.json");
+    let dir = TempDir::new("profiles");
+    let file = dir.path().join("bench-rig.profile.json");
     let doc = json!({
         "schema": "cristallo.profile/1",
         "name": "e2e bench rig",
@@ -30,36 +31,24 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
     });
     std::fs::write(&file, doc.to_string()).unwrap();
 
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    let client = &browser.client;
-
     // Import on the hub.
-    client
-        .goto(&format!("{}#/profiles", server.url))
-        .await
-        .expect("open the profiles hub");
-    common::wait_for(client, r#"a[data-nav="profiles"][aria-current="page"]"#).await;
-    let picker = common::wait_for(client, "#profile-import").await;
+    let test = BrowserTest::start("#/profiles").await;
+    let client = &test.client;
+    wait_for(client, r#"a[data-nav="profiles"][aria-current="page"]"#).await;
+    let picker = wait_for(client, "#profile-import").await;
     picker
         .send_keys(&file.display().to_string())
         .await
         .expect("choose the profile file");
-    let row = common::wait_for(client, "#profiles tr[data-profile-id]").await;
-    let id = row
-        .attr("data-profile-id")
-        .await
-        .unwrap()
-        .expect("the row names its profile");
+    let id = attr_value(client, "#profiles tr[data-profile-id]", "data-profile-id").await;
     assert!(
-        common::text_of(client, "#profiles-status")
+        text_of(client, "#profiles-status")
             .await
             .contains("Imported 'e2e bench rig'"),
         "{}",
-        common::text_of(client, "#profiles-status").await
+        text_of(client, "#profiles-status").await
     );
-    let name = common::text_of(
+    let name = text_of(
         client,
         &format!(r#"tr[data-profile-id="{id}"] .profile-name"#),
     )
@@ -67,7 +56,7 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
     assert_eq!(name, "e2e bench rig");
 
     // Delete, then undo within 30 s.
-    common::wait_for(client, &format!(r#"button[data-delete-profile="{id}"]"#))
+    wait_for(client, &format!(r#"button[data-delete-profile="{id}"]"#))
         .await
         .click()
         .await
@@ -78,24 +67,17 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
         "the deleted profile leaves the list and Undo is offered",
     )
     .await;
-    common::wait_for(client, "#profile-undo")
+    wait_for(client, "#profile-undo")
         .await
         .click()
         .await
         .unwrap();
-    common::wait_for(client, &format!(r#"#profiles tr[data-profile-id="{id}"]"#)).await;
-    std::fs::write(
-        artifacts_dir().join("browser-profiles-hub.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    wait_for(client, &format!(r#"#profiles tr[data-profile-id="{id}"]"#)).await;
+    screenshot(client, "browser-profiles-hub.png").await;
 
     // Use it in the simulator.
-    client
-        .goto(&format!("{}#/tool/simulator", server.url))
-        .await
-        .expect("open the simulator");
-    common::profile_flow::pick(client, &id).await;
+    test.goto("#/tool/simulator").await;
+    pick(client, &id).await;
     let masses = client
         .find(Locator::Css(r#"[id="param-profile.masses_kg"]"#))
         .await
@@ -109,48 +91,24 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
         .map(|s| s.trim().parse().expect("a number"))
         .collect();
     assert_eq!(shown, MASSES_KG, "masses field {masses:?}");
-    let state = common::run_and_wait(client).await;
-    assert_eq!(
-        state,
-        "done",
-        "the simulator run failed: {:?} / {:?}",
-        common::text_of(client, "#result-status").await,
-        common::text_of(client, "#form-error").await
-    );
-    let echo = client
-        .execute(
-            "return document.querySelector('#result details.params-echo pre').textContent;",
-            vec![],
-        )
-        .await
-        .expect("read the echoed parameters");
-    let params: Value = serde_json::from_str(echo.as_str().expect("text")).expect("JSON echo");
+    run_done(client, "the simulator run").await;
+    let params = echoed_params(client).await;
     assert_eq!(params["profile"]["masses_kg"], json!(MASSES_KG), "{params}");
     assert_eq!(params["profile"]["name"], "e2e bench rig");
-    let simulated_f1 = common::scalar_value(client, "natural_frequency_1_hz").await;
+    let simulated_f1 = scalar_value(client, "natural_frequency_1_hz").await;
 
     // The same profile in vibration-control replaces the rig's geometry model.
-    client
-        .goto(&format!("{}#/tool/vibration-control", server.url))
-        .await
-        .expect("open vibration-control");
-    common::profile_flow::pick(client, &id).await;
-    assert_eq!(common::run_and_wait(client).await, "done");
-    let controlled_f1 = common::scalar_value(client, "natural_frequency_1_hz").await;
+    test.goto("#/tool/vibration-control").await;
+    pick(client, &id).await;
+    assert_eq!(run_and_wait(client).await, "done");
+    let controlled_f1 = scalar_value(client, "natural_frequency_1_hz").await;
     assert!(
         (controlled_f1 - simulated_f1).abs() <= 1e-9 * simulated_f1,
         "vibration-control f1 {controlled_f1} vs simulator f1 {simulated_f1} for one profile"
     );
-    std::fs::write(
-        artifacts_dir().join("browser-profile-simulator.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    screenshot(client, "browser-profile-simulator.png").await;
 
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
-    let _ = std::fs::remove_dir_all(&dir);
+    test.finish().await;
 }
 
 /// issue 6 "Must show": model-update with its defaults, "Save as profile" on the result, the
@@ -159,67 +117,46 @@ async fn browser_imports_a_profile_and_runs_the_simulator_with_it() {
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    let client = &browser.client;
-
     // 1. model-update with the defaults, saved as a profile, simulated with it.
-    client.goto(&server.url).await.expect("open the app");
+    let test = BrowserTest::start("").await;
+    let client = &test.client;
     let identified = model_update_to_simulator(client, "e2e identified rig").await;
     let (id, masses) = (identified.id, identified.masses);
-    std::fs::write(
-        artifacts_dir().join("browser-profile-from-model-update.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    screenshot(client, "browser-profile-from-model-update.png").await;
 
     // 2. The hub lists it as a model-update profile.
-    client
-        .goto(&format!("{}#/profiles", server.url))
-        .await
-        .unwrap();
-    common::wait_for(
+    test.goto("#/profiles").await;
+    wait_for(
         client,
         &format!(r#"tr[data-profile-id="{id}"] td[data-origin="model-update"]"#),
     )
     .await;
 
     // 3. Its page shows the identified chain and modes.
-    client
-        .goto(&format!("{}#/profiles/{id}", server.url))
-        .await
-        .unwrap();
-    let m1 = common::wait_for(
+    test.goto(&format!("#/profiles/{id}")).await;
+    let m1 = attr_value(
         client,
         r#"#profile-model tr[data-floor="1"] td[data-value]"#,
+        "data-value",
     )
-    .await
-    .attr("data-value")
-    .await
-    .unwrap()
-    .expect("m1 cell value");
+    .await;
     assert_close(
         &[m1.parse().unwrap()],
         &masses[..1],
         "m1 on the profile page",
     );
-    common::wait_for(client, r#"#profile-modal tr[data-mode="3"]"#).await;
-    std::fs::write(
-        artifacts_dir().join("browser-profile-page.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
-    common::wait_for(client, r##"#profile-origin a[href^="#/run/"]"##).await;
+    wait_for(client, r#"#profile-modal tr[data-mode="3"]"#).await;
+    screenshot(client, "browser-profile-page.png").await;
+    wait_for(client, r##"#profile-origin a[href^="#/run/"]"##).await;
     // Its measured files were kept by SHA-256 (measured.md §7): re-plot it against the first.
-    common::wait_for(client, "#profile-source").await;
-    common::wait_for(client, "#profile-replot")
+    wait_for(client, "#profile-source").await;
+    wait_for(client, "#profile-replot")
         .await
         .click()
         .await
         .expect("re-plot against the measured FRF");
-    common::wait_for_attr(client, "#result", "data-state", "done").await;
-    common::wait_for(client, "#result figure.plot").await;
+    wait_for_attr(client, "#result", "data-state", "done").await;
+    wait_for(client, "#result figure.plot").await;
     client
         .execute(
             "document.getElementById('profile-measured-title').scrollIntoView(); return null;",
@@ -227,28 +164,21 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
         )
         .await
         .expect("scroll to the measured data");
-    std::fs::write(
-        artifacts_dir().join("browser-profile-measured.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
-    let status = common::text_of(client, "#profile-replot-status").await;
+    screenshot(client, "browser-profile-measured.png").await;
+    let status = text_of(client, "#profile-replot-status").await;
     assert!(
         status.contains("Experimental.csv"),
         "re-plot status: {status}"
     );
 
     // 4. Compare the profile with the measured FRF it came from (crossval by profile_id).
-    client
-        .goto(&format!("{}#/profiles/compare", server.url))
-        .await
-        .unwrap();
-    common::wait_for(
+    test.goto("#/profiles/compare").await;
+    wait_for(
         client,
         &format!(r#"input[data-compare-profile="{id}"]:checked"#),
     )
     .await;
-    common::wait_for(client, "#compare-measured")
+    wait_for(client, "#compare-measured")
         .await
         .select_by_value("frfs/Experimental.csv")
         .await
@@ -270,10 +200,10 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
             .unwrap(),
         "done",
         "compare failed: {:?}",
-        common::text_of(client, "#compare-status").await
+        text_of(client, "#compare-status").await
     );
-    common::wait_for(client, "#plots figure.plot").await;
-    common::wait_for(client, r#"table#profile-diff tr[data-quantity="f1"]"#).await;
+    wait_for(client, "#plots figure.plot").await;
+    wait_for(client, r#"table#profile-diff tr[data-quantity="f1"]"#).await;
     let params = echoed_params(client).await;
     assert_eq!(params["sources"][0]["rig_file"], "frfs/Experimental.csv");
     assert_eq!(params["sources"][1]["kind"], "profile");
@@ -287,15 +217,9 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
         &masses,
         "compared profile's masses",
     );
-    std::fs::write(
-        artifacts_dir().join("browser-profile-compare.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    screenshot(client, "browser-profile-compare.png").await;
 
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
+    test.finish().await;
 }
 
 /// Imports two profiles, renames one on the hub (a blank name is refused naming the field) and
@@ -303,8 +227,7 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_renames_and_compares_two_profiles() {
-    let dir = std::env::temp_dir().join(format!("cristallo-e2e-compare-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("compare");
     let doc = |name: &str, m1: f64| {
         json!({
             "schema": "cristallo.profile/1", "name": name, "origin": {"kind": "manual"},
@@ -312,18 +235,12 @@ async fn browser_renames_and_compares_two_profiles() {
             "dampings_ns_per_m": [2.0, 2.0, 2.0],
         })
     };
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    let client = &browser.client;
-    client
-        .goto(&format!("{}#/profiles", server.url))
-        .await
-        .unwrap();
+    let test = BrowserTest::start("#/profiles").await;
+    let client = &test.client;
     for (name, m1) in [("base rig", 5.0), ("heavy rig", 5.5)] {
-        let file = dir.join(format!("{}.json", name.replace(' ', "-")));
+        let file = dir.path().join(format!("{}.json", name.replace(' ', "-")));
         std::fs::write(&file, doc(name, m1).to_string()).unwrap();
-        common::wait_for(client, "#profile-import")
+        wait_for(client, "#profile-import")
             .await
             .send_keys(&file.display().to_string())
             .await
@@ -354,7 +271,7 @@ async fn browser_renames_and_compares_two_profiles() {
 
     // Rename: blank is refused naming profile.name, then a new name is saved.
     click(client, &format!(r#"button[data-rename-profile="{heavy}"]"#)).await;
-    let input = common::wait_for(client, &format!(r#"[id="rename-{heavy}"]"#)).await;
+    let input = wait_for(client, &format!(r#"[id="rename-{heavy}"]"#)).await;
     input.clear().await.unwrap();
     input.send_keys("\u{E007}").await.unwrap(); // Enter
     wait_until(
@@ -374,10 +291,7 @@ async fn browser_renames_and_compares_two_profiles() {
     .await;
 
     // Compare: the first two profiles are ticked; make "base rig" the reference.
-    client
-        .goto(&format!("{}#/profiles/compare", server.url))
-        .await
-        .unwrap();
+    test.goto("#/profiles/compare").await;
     wait_until(
         client,
         "document.querySelectorAll('input[data-compare-profile]:checked').length === 2",
@@ -394,7 +308,7 @@ async fn browser_renames_and_compares_two_profiles() {
         .as_str()
         .unwrap()
         .to_string();
-    common::wait_for(client, "#compare-reference")
+    wait_for(client, "#compare-reference")
         .await
         .select_by_value(&base)
         .await
@@ -406,19 +320,19 @@ async fn browser_renames_and_compares_two_profiles() {
         "the comparison ends",
     )
     .await;
-    let dm1 = common::text_of(
+    let dm1 = text_of(
         client,
         &format!(r#"#profile-diff tr[data-quantity="m1"] td[data-delta="{heavy}"]"#),
     )
     .await;
     assert_eq!(dm1, "+10", "Δm1 of 5.5 kg vs 5 kg");
-    let dk1 = common::text_of(
+    let dk1 = text_of(
         client,
         &format!(r#"#profile-diff tr[data-quantity="k1"] td[data-delta="{heavy}"]"#),
     )
     .await;
     assert_eq!(dk1, "0", "equal stiffnesses");
-    let df1: f64 = common::text_of(
+    let df1: f64 = text_of(
         client,
         &format!(r#"#profile-diff tr[data-quantity="f1"] td[data-delta="{heavy}"]"#),
     )
@@ -426,37 +340,27 @@ async fn browser_renames_and_compares_two_profiles() {
     .parse()
     .expect("Δf1 is a number");
     assert!(df1 < 0.0 && df1 > -10.0, "a heavier floor lowers f1: {df1}");
-    common::wait_for(client, "#plots figure.plot").await;
+    wait_for(client, "#plots figure.plot").await;
     let params = echoed_params(client).await;
     assert_eq!(params["sources"][0]["label"], "base rig");
     assert_eq!(params["sources"][1]["label"], "heavy rig v2");
     assert_eq!(params["sources"][1]["profile"]["masses_kg"][0], 5.5);
-    std::fs::write(
-        artifacts_dir().join("browser-profile-compare-two.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    screenshot(client, "browser-profile-compare-two.png").await;
 
     // The crossval form offers the saved ids in its sources' profile_id fields.
-    client
-        .goto(&format!("{}#/tool/crossval", server.url))
-        .await
-        .unwrap();
-    common::wait_for(
+    test.goto("#/tool/crossval").await;
+    wait_for(
         client,
         &format!(r#"datalist#saved-profiles option[value="{heavy}"][label="heavy rig v2"]"#),
     )
     .await;
-    common::wait_for(
+    wait_for(
         client,
         r#"[id="param-sources[0].profile_id"][list="saved-profiles"]"#,
     )
     .await;
 
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
-    let _ = std::fs::remove_dir_all(&dir);
+    test.finish().await;
 }
 
 /// "Save as profile" of a result with a negative damper (measured.md §7): refused naming
@@ -466,21 +370,10 @@ async fn browser_renames_and_compares_two_profiles() {
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_saves_a_negative_damper_only_when_clamped() {
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    let client = &browser.client;
-    client
-        .goto(&format!("{}#/tool/model-update", server.url))
-        .await
-        .unwrap();
-    assert_eq!(common::run_and_wait(client).await, "done");
-    let run_id = common::wait_for(client, "#run-link")
-        .await
-        .attr("data-run-id")
-        .await
-        .unwrap()
-        .expect("the run's id");
+    let test = BrowserTest::start("#/tool/model-update").await;
+    let client = &test.client;
+    assert_eq!(run_and_wait(client).await, "done");
+    let run_id = attr_value(client, "#run-link", "data-run-id").await;
     let swapped = client
         .execute_async(
             r#"const [runId, done] = arguments;
@@ -497,10 +390,10 @@ async fn browser_saves_a_negative_damper_only_when_clamped() {
         .await
         .expect("replace the save box");
     assert!(swapped.is_object(), "{swapped}");
-    let label = common::text_of(client, r#"label[for="save-profile-clamp"]"#).await;
+    let label = text_of(client, r#"label[for="save-profile-clamp"]"#).await;
     assert!(label.contains("c3 = -0.25"), "{label}");
 
-    let name = common::wait_for(client, "#save-profile-name").await;
+    let name = wait_for(client, "#save-profile-name").await;
     name.clear().await.unwrap();
     name.send_keys("clamped rig").await.unwrap();
     click(client, "#save-profile").await;
@@ -516,12 +409,7 @@ async fn browser_saves_a_negative_damper_only_when_clamped() {
         .is_err());
     click(client, "#save-profile-clamp").await;
     click(client, "#save-profile").await;
-    let id = common::wait_for(client, "#saved-profile-link")
-        .await
-        .attr("data-profile-id")
-        .await
-        .unwrap()
-        .expect("the saved profile's id");
+    let id = attr_value(client, "#saved-profile-link", "data-profile-id").await;
     let doc = client
         .execute_async(
             "const [id, done] = arguments; fetch(`/api/profiles/${id}`).then((r) => r.json()).then(done, (e) => done(String(e)));",
@@ -548,7 +436,5 @@ async fn browser_saves_a_negative_damper_only_when_clamped() {
         "{doc}"
     );
 
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
+    test.finish().await;
 }

@@ -7,8 +7,11 @@ mod common;
 
 use std::process::Command;
 
-use cristallo_tests::{artifacts_dir, binary, Server, WebDriver};
-use fantoccini::Locator;
+use common::{
+    attr_value, run_and_wait, run_done, scalar_value, screenshot, scroll_to, shows_scalar, text_of,
+    wait_for, wait_for_attr, wait_for_plot, BrowserTest,
+};
+use cristallo_tests::binary;
 
 /// First natural frequency of the default profile (modal golden tests: 6.2036 Hz; the same
 /// value the LAN e2e test reads off the modal page).
@@ -40,65 +43,45 @@ async fn browser_imports_a_recording_and_sees_the_h1_frf() {
     std::fs::write(&broken, lines.join("\n")).unwrap();
     text.clear();
 
-    let mut server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    let client = &browser.client;
-    client
-        .goto(&format!("{}#/tool/recordings", server.url))
-        .await
-        .expect("open the recordings page");
+    let test = BrowserTest::start("#/tool/recordings").await;
+    let client = &test.client;
 
     // Import the file through the picker, as a user does.
-    let picker = common::wait_for(client, "#file-csv_text").await;
+    let picker = wait_for(client, "#file-csv_text").await;
     picker
         .send_keys(&noise.display().to_string())
         .await
         .expect("choose the recording file");
-    common::wait_for_attr(client, "#file-status-csv_text", "data-state", "loaded").await;
-    let status = common::text_of(client, "#file-status-csv_text").await;
+    wait_for_attr(client, "#file-status-csv_text", "data-state", "loaded").await;
+    let status = text_of(client, "#file-status-csv_text").await;
     assert!(status.contains("demo_noise.csv"), "{status:?}");
 
-    let state = common::run_and_wait(client).await;
-    assert_eq!(
-        state,
-        "done",
-        "the H1 run failed: {:?} / {:?}",
-        common::text_of(client, "#result-status").await,
-        common::text_of(client, "#form-error").await
-    );
+    run_done(client, "the H1 run").await;
     // The file was analysed (64 s at 512 Hz), not the default hammer demo.
-    assert_eq!(common::scalar_value(client, "sample_count").await, 32768.0);
-    let peak = common::scalar_value(client, "frf_peak_frequency_1_hz").await;
-    let resolution = common::scalar_value(client, "frequency_resolution_hz").await;
+    assert_eq!(scalar_value(client, "sample_count").await, 32768.0);
+    let peak = scalar_value(client, "frf_peak_frequency_1_hz").await;
+    let resolution = scalar_value(client, "frequency_resolution_hz").await;
     assert!(
         (peak - FIRST_MODE_HZ).abs() <= resolution,
         "first H1 peak {peak} Hz is not within one line ({resolution} Hz) of {FIRST_MODE_HZ} Hz"
     );
     for series in ["h1_floor_1_magnitude_db", "coherence_floor_1", "force"] {
-        let css = format!(r#"#plots figure.plot[data-series~="{series}"]"#);
-        common::wait_for(client, &css).await;
+        wait_for_plot(client, series).await;
     }
-    client
-        .execute(
-            "document.querySelector('figure.plot[data-series~=\"h1_floor_1_magnitude_db\"]').scrollIntoView({block: 'center'}); return null;",
-            vec![],
-        )
-        .await
-        .unwrap();
+    scroll_to(
+        client,
+        r#"figure.plot[data-series~="h1_floor_1_magnitude_db"]"#,
+        "center",
+    )
+    .await;
     // The stored run offers server-drawn figures and the printable report.
-    common::wait_for(client, "#export-report").await;
-    common::wait_for(
+    wait_for(client, "#export-report").await;
+    wait_for(
         client,
         r#"figure.plot button[aria-label^="SVG"]:not([hidden])"#,
     )
     .await;
-    let run_id = common::wait_for(client, "#run-link")
-        .await
-        .attr("data-run-id")
-        .await
-        .unwrap()
-        .expect("the run link names its run");
+    let run_id = attr_value(client, "#run-link", "data-run-id").await;
     let checks = client
         .execute_async(
             "const [id, done] = arguments; \
@@ -114,35 +97,25 @@ async fn browser_imports_a_recording_and_sees_the_h1_frf() {
         serde_json::json!([true, "image/svg+xml"]),
         "report/figure of run {run_id}"
     );
-    std::fs::write(
-        artifacts_dir().join("browser-recordings-h1.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    screenshot(client, "browser-recordings-h1.png").await;
 
     // A damaged file: refused, the message next to the field names line and column.
-    let picker = common::wait_for(client, "#file-csv_text").await;
+    let picker = wait_for(client, "#file-csv_text").await;
     picker
         .send_keys(&broken.display().to_string())
         .await
         .expect("choose the broken file");
-    common::wait_for_attr(client, "#file-status-csv_text", "data-state", "loaded").await;
-    assert_eq!(common::run_and_wait(client).await, "error");
-    let message = common::text_of(client, "#error-csv_text").await;
+    wait_for_attr(client, "#file-status-csv_text", "data-state", "loaded").await;
+    assert_eq!(run_and_wait(client).await, "error");
+    let message = text_of(client, "#error-csv_text").await;
     assert!(
         message.contains("line 5") && message.contains("column 3"),
         "the error next to the file field does not name line 5, column 3: {message:?}"
     );
     assert!(
-        client
-            .find(Locator::Css(r#"tr[data-scalar="frf_peak_frequency_1_hz"]"#))
-            .await
-            .is_err(),
+        !shows_scalar(client, "frf_peak_frequency_1_hz").await,
         "a stale result is still shown after the refused file"
     );
-
-    server.assert_running();
-    browser.close().await;
-    drop(driver);
+    test.finish().await;
     let _ = std::fs::remove_dir_all(&files);
 }

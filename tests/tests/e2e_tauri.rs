@@ -5,23 +5,22 @@
 
 mod common;
 
-use cristallo_tests::{artifacts_dir, binary, WebDriver};
+use common::{open, screenshot, tmd_flow, TauriTest};
 use serde_json::json;
 
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
-    let app = binary("cristallo-app");
     // Exports go to this folder instead of ~/Downloads (the app reads it at start).
     let downloads =
         std::env::temp_dir().join(format!("cristallo-e2e-downloads-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&downloads);
     std::env::set_var("CRISTALLO_DOWNLOAD_DIR", &downloads);
-    let driver = WebDriver::tauri_driver();
-    let client = common::tauri_window(&driver, &app).await;
+    let test = TauriTest::start().await;
+    let client = &test.client;
 
     // The window opens on the home page (tool list, loaded through `invoke('list_tools')`).
-    common::wait_for(&client, r#"a[data-tool="vibration-control"]"#).await;
+    common::wait_for(client, r#"a[data-tool="vibration-control"]"#).await;
     let title = client.title().await.expect("read the title");
     assert!(!title.is_empty(), "the window's document has a title");
     // Inside Tauri the transport must be `invoke`, not fetch: there is no server here.
@@ -38,25 +37,18 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
         "window.__TAURI__.core is missing (withGlobalTauri)"
     );
 
-    client
-        .execute(
-            "window.location.hash = arguments[0]; return null;",
-            vec![json!("#/tool/vibration-control")],
-        )
-        .await
-        .expect("open the vibration-control page");
-    let screenshot = common::run_tmd_and_check(&client).await;
-    std::fs::write(artifacts_dir().join("tauri-tmd.png"), &screenshot).unwrap();
+    open(client, "#/tool/vibration-control").await;
+    tmd_flow::run_tmd_and_check(client, "tauri-tmd.png").await;
 
     // Export JSON: the app saves the file in the download folder and says where.
-    common::wait_for(&client, "#export-json")
+    common::wait_for(client, "#export-json")
         .await
         .click()
         .await
         .expect("click #export-json");
     let start = std::time::Instant::now();
     let notice = loop {
-        let text = common::text_of(&client, "#save-notice").await;
+        let text = common::text_of(client, "#save-notice").await;
         if text.starts_with("Saved ") {
             break text;
         }
@@ -76,12 +68,9 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
             .expect("the export is JSON");
     assert_eq!(exported["tool"], "vibration-control");
     let _ = std::fs::remove_dir_all(&downloads);
-    common::check_out_of_range_proof_mass(&client).await;
-    let refused = client.screenshot().await.unwrap();
-    std::fs::write(artifacts_dir().join("tauri-out-of-range.png"), &refused).unwrap();
-
-    client.close().await.expect("end the session");
-    drop(driver);
+    tmd_flow::check_out_of_range_proof_mass(client).await;
+    screenshot(client, "tauri-out-of-range.png").await;
+    test.finish().await;
 }
 
 /// issue 6 "Must show" in the desktop app (every call through `invoke`): model-update with its
@@ -91,28 +80,21 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn tauri_saves_a_model_update_result_as_a_profile_and_simulates_it() {
-    let app = binary("cristallo-app");
-    let driver = WebDriver::tauri_driver();
-    let client = common::tauri_window(&driver, &app).await;
-    common::wait_for(&client, r#"a[data-tool="model-update"]"#).await;
+    let test = TauriTest::start().await;
+    let client = &test.client;
+    common::wait_for(client, r#"a[data-tool="model-update"]"#).await;
 
     let identified =
-        common::profile_flow::model_update_to_simulator(&client, "desktop identified rig").await;
-    std::fs::write(
-        artifacts_dir().join("tauri-profile-simulator.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
-    common::profile_flow::open(&client, "#/profiles").await;
+        common::profile_flow::model_update_to_simulator(client, "desktop identified rig").await;
+    screenshot(client, "tauri-profile-simulator.png").await;
+    open(client, "#/profiles").await;
     common::wait_for(
-        &client,
+        client,
         &format!(
             r#"tr[data-profile-id="{}"] td[data-origin="model-update"]"#,
             identified.id
         ),
     )
     .await;
-
-    client.close().await.expect("end the session");
-    drop(driver);
+    test.finish().await;
 }

@@ -1,22 +1,29 @@
 //! The walk-through (issue 10): in headless Chromium and in the Tauri window (Xvfb), open the
 //! home page and every tool page, run each tool with its defaults, and check that a plot and
-//! the tool's key scalar (finite) appear. Accessibility basics on every page: each form control
-//! has an accessible name (also on the Profiles hub and the compare page), and the Run button is
-//! reached and pressed with the keyboard alone.
+//! the tool's key scalar (finite) appear. The tools are those of the catalogue
+//! (`cristallo_core::catalogue()`, and the server's `GET /api/tools` agrees): a new tool is
+//! visited by itself. Accessibility basics on every page: each form control has an accessible
+//! name (also on the Profiles hub and the compare page), and the Run button is reached and
+//! pressed with the keyboard alone.
 //! Screenshots of every page go to `docs/screenshots/{front}-{page}.png` (CI keeps them as
 //! artifacts; the README shows three of them).
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use cristallo_tests::{binary, repo_root, Server, WebDriver};
+use common::{
+    assert_done, fetch_json, field_error, open, open_tool, run_done, scalar_value, scroll_to,
+    text_of, wait_for, wait_for_result, BrowserTest, TauriTest,
+};
+use cristallo_tests::repo_root;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use serde_json::{json, Value};
 
-/// Every tool of the platform with the scalar that sums up its default run.
-const TOOLS: &[(&str, &str)] = &[
+/// The scalar that sums up a tool's default run, by tool id. A tool of the catalogue missing
+/// here is still visited: its first scalar shown must then be finite.
+const KEY_SCALARS: &[(&str, &str)] = &[
     ("modal", "natural_frequency_1_hz"),
     ("simulator", "force_peak_n"),
     ("recordings", "frf_peak_frequency_1_hz"),
@@ -46,16 +53,6 @@ return [...document.querySelectorAll('input, select, textarea, button')]
   .filter((e) => e.type !== 'hidden' && e.getClientRects().length > 0 && !named(e))
   .map((e) => e.id || e.name || e.outerHTML.slice(0, 100));
 "#;
-
-async fn goto_hash(client: &Client, hash: &str) {
-    client
-        .execute(
-            "window.location.hash = arguments[0]; return null;",
-            vec![json!(hash)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("open {hash}: {e}"));
-}
 
 async fn assert_controls_named(client: &Client, page: &str) {
     let unnamed = client
@@ -114,110 +111,103 @@ async fn run_with_keyboard(client: &Client, tool: &str) {
     press(client, '\u{e007}').await;
 }
 
-/// Waits until `#result` is done (or fails with the status shown).
-async fn wait_done(client: &Client, tool: &str) {
-    let start = Instant::now();
-    loop {
-        let state = match client.find(Locator::Css("#result")).await {
-            Ok(el) => el.attr("data-state").await.ok().flatten(),
-            Err(_) => None,
-        };
-        match state.as_deref() {
-            Some("done") => return,
-            Some("error") => {
-                common::save_failure_evidence(client).await;
-                panic!(
-                    "{tool}: the default run failed: {:?} {:?}",
-                    common::text_of(client, "#result-status").await,
-                    common::text_of(client, "#form-error").await
-                );
-            }
-            _ => {}
-        }
-        if start.elapsed() > RUN_TIMEOUT {
-            common::save_failure_evidence(client).await;
-            panic!("{tool}: no result within {RUN_TIMEOUT:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
+/// Ids of the catalogue's tools, in the catalogue's order.
+fn catalogue_ids() -> Vec<&'static str> {
+    cristallo_core::catalogue().iter().map(|t| t.id).collect()
+}
+
+/// The scalar read after the default run of `tool`: its key scalar, or for a tool without one
+/// in `KEY_SCALARS` the first scalar the page shows.
+async fn key_scalar(client: &Client, tool: &str) -> String {
+    if let Some((_, key)) = KEY_SCALARS.iter().find(|(id, _)| *id == tool) {
+        return (*key).to_string();
     }
+    wait_for(client, "#result tr[data-scalar]")
+        .await
+        .attr("data-scalar")
+        .await
+        .expect("read data-scalar")
+        .unwrap_or_else(|| panic!("{tool}: a scalar row without its key"))
+}
+
+/// Opens `tool`, checks its named controls, runs it with its defaults from the keyboard, and
+/// checks its key scalar (finite), its first plot and the named controls of the result.
+async fn visit_tool(client: &Client, front: &str, tool: &str) {
+    open_tool(client, tool).await;
+    assert_controls_named(client, tool).await;
+    run_with_keyboard(client, tool).await;
+    let state = wait_for_result(client, RUN_TIMEOUT).await;
+    assert_done(client, &state, &format!("{tool}: the default run")).await;
+    let key = key_scalar(client, tool).await;
+    let value = scalar_value(client, &key).await;
+    assert!(value.is_finite(), "{tool}: {key} = {value}");
+    let plots = client
+        .execute(
+            "return document.querySelectorAll('#result figure.plot svg, #result figure.plot canvas').length;",
+            vec![],
+        )
+        .await
+        .expect("count the plots");
+    assert!(
+        plots.as_u64().unwrap_or(0) >= 1,
+        "{tool}: no plot drawn in the result ({plots})"
+    );
+    assert_controls_named(client, &format!("{tool} result")).await;
+    scroll_to(client, "#result figure.plot", "center").await;
+    save_screenshot(client, front, tool).await;
 }
 
 /// Home, then every tool: named controls, keyboard run, plot and key scalar, screenshot.
 async fn walk_through(client: &Client, front: &str) {
-    goto_hash(client, "#/").await;
-    common::wait_for(client, "#twin-measured-fn").await;
-    let shown = common::text_of(client, "#twin-measured-fn").await;
+    open(client, "#/").await;
+    wait_for(client, "#twin-measured-fn").await;
+    let shown = text_of(client, "#twin-measured-fn").await;
     assert!(
         shown.contains("6.50 Hz"),
         "home: measured frequencies {shown:?}"
     );
-    for (tool, _) in TOOLS {
-        common::wait_for(client, &format!(r#"a[data-tool="{tool}"]"#)).await;
+    let tools = catalogue_ids();
+    for (id, _) in KEY_SCALARS {
+        assert!(
+            tools.contains(id),
+            "KEY_SCALARS names {id}, not a tool of the catalogue"
+        );
+    }
+    for tool in &tools {
+        wait_for(client, &format!(r#"a[data-tool="{tool}"]"#)).await;
     }
     assert_controls_named(client, "home").await;
     save_screenshot(client, front, "home").await;
 
-    for (tool, key) in TOOLS {
-        goto_hash(client, &format!("#/tool/{tool}")).await;
-        common::wait_for(client, &format!(r#"[data-tool-page="{tool}"] #run"#)).await;
-        assert_controls_named(client, tool).await;
-        run_with_keyboard(client, tool).await;
-        wait_done(client, tool).await;
-        let value = common::scalar_value(client, key).await;
-        assert!(value.is_finite(), "{tool}: {key} = {value}");
-        let plots = client
-            .execute(
-                "return document.querySelectorAll('#result figure.plot svg, #result figure.plot canvas').length;",
-                vec![],
-            )
-            .await
-            .expect("count the plots");
-        assert!(
-            plots.as_u64().unwrap_or(0) >= 1,
-            "{tool}: no plot drawn in the result ({plots})"
-        );
-        assert_controls_named(client, &format!("{tool} result")).await;
-        client
-            .execute(
-                "document.querySelector('#result figure.plot').scrollIntoView({block: 'center'}); return null;",
-                vec![],
-            )
-            .await
-            .expect("scroll to the first plot");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        save_screenshot(client, front, tool).await;
+    // Every tool of the catalogue, KEY_SCALARS or not: a new tool is visited by itself.
+    for tool in &tools {
+        visit_tool(client, front, tool).await;
     }
 
     // Settings: named controls; frequencies shown in rad/s convert the modal result.
     let hz = first_frequency(client, "natural_frequency_1_hz").await;
-    goto_hash(client, "#/settings").await;
-    common::wait_for(client, "#setting-frequency-unit")
+    open(client, "#/settings").await;
+    wait_for(client, "#setting-frequency-unit")
         .await
         .select_by_value("rad_s")
         .await
         .expect("choose rad/s");
-    common::wait_for(client, "#setting-share-port").await;
+    wait_for(client, "#setting-share-port").await;
     assert_controls_named(client, "settings").await;
     save_screenshot(client, front, "settings").await;
     if front == "app" {
         // The desktop app can move its data directory (from the next start); a relative path
         // is refused at the field.
-        let input = common::wait_for(client, "#setting-data-dir-next").await;
+        let input = wait_for(client, "#setting-data-dir-next").await;
         input.clear().await.expect("clear the data directory");
         input.send_keys("relative/dir").await.expect("type a path");
-        common::wait_for(client, "#data-dir-save")
+        wait_for(client, "#data-dir-save")
             .await
             .click()
             .await
             .expect("save the data directory");
-        let start = Instant::now();
-        while !common::text_of(client, "#error-data_dir")
-            .await
-            .contains("absolute")
-        {
-            assert!(start.elapsed() < common::PAGE_TIMEOUT, "no data_dir error");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let message = field_error(client, "data_dir").await;
+        assert!(message.contains("absolute"), "data_dir error {message:?}");
     }
     let rad = first_frequency(client, "natural_frequency_1_rad_per_s").await;
     assert!(
@@ -225,8 +215,8 @@ async fn walk_through(client: &Client, front: &str) {
         "shown in rad/s: {rad}, computed in Hz: {hz}"
     );
     // The profile pages show their frequencies in the chosen unit as well.
-    goto_hash(client, "#/profiles").await;
-    let head = common::wait_for(client, "#profiles thead")
+    open(client, "#/profiles").await;
+    let head = wait_for(client, "#profiles thead")
         .await
         .prop("textContent")
         .await
@@ -236,57 +226,55 @@ async fn walk_through(client: &Client, front: &str) {
         head.contains("Natural frequencies (rad/s)"),
         "profiles header in rad/s: {head}"
     );
-    goto_hash(client, "#/settings").await;
-    common::wait_for(client, "#setting-frequency-unit")
+    open(client, "#/settings").await;
+    wait_for(client, "#setting-frequency-unit")
         .await
         .select_by_value("computed")
         .await
         .expect("back to the computed units");
 
     // Profiles: the hub and the compare page have named controls too.
-    goto_hash(client, "#/profiles").await;
-    common::wait_for(client, "#profile-import").await;
+    open(client, "#/profiles").await;
+    wait_for(client, "#profile-import").await;
     assert_controls_named(client, "profiles").await;
-    goto_hash(client, "#/profiles/compare").await;
-    common::wait_for(client, "#compare-run").await;
+    open(client, "#/profiles/compare").await;
+    wait_for(client, "#compare-run").await;
     assert_controls_named(client, "profile compare").await;
 }
 
 /// Runs `modal` with its defaults (mouse) and reads scalar `key`.
 async fn first_frequency(client: &Client, key: &str) -> f64 {
-    goto_hash(client, "#/tool/modal").await;
-    common::wait_for(client, r#"[data-tool-page="modal"] #run"#).await;
-    assert_eq!(common::run_and_wait(client).await, "done");
-    common::scalar_value(client, key).await
+    open_tool(client, "modal").await;
+    run_done(client, "modal").await;
+    scalar_value(client, key).await
 }
 
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn browser_walks_through_every_tool() {
-    let server = Server::start();
-    let driver = WebDriver::chromedriver();
-    let browser = common::Chromium::start(&driver).await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the host URL");
-    walk_through(&browser.client, "browser").await;
-    browser.close().await;
-    drop(driver);
+    let test = BrowserTest::start("").await;
+    // The server serves the same catalogue the walk-through visits.
+    let served = fetch_json(&test.client, "/api/tools").await;
+    let served: Vec<&str> = served
+        .as_array()
+        .unwrap_or_else(|| panic!("GET /api/tools answered {served}"))
+        .iter()
+        .map(|t| t["id"].as_str().expect("a tool id"))
+        .collect();
+    assert_eq!(served, catalogue_ids(), "GET /api/tools");
+    walk_through(&test.client, "browser").await;
+    test.finish().await;
 }
 
 #[tokio::test]
 #[ignore = "e2e: run by make test with --ignored"]
 async fn tauri_window_walks_through_every_tool() {
-    let app = binary("cristallo-app");
-    let driver = WebDriver::tauri_driver();
-    let client = common::tauri_window(&driver, &app).await;
-    walk_through(&client, "app").await;
-    let _: Value = client
+    let test = TauriTest::start().await;
+    walk_through(&test.client, "app").await;
+    let _: Value = test
+        .client
         .execute("return null;", vec![])
         .await
         .expect("the window is still alive");
-    client.close().await.expect("end the session");
-    drop(driver);
+    test.finish().await;
 }

@@ -9,7 +9,9 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cristallo_tests::{free_port, wait_until_ready, ChildGuard, STARTUP_TIMEOUT};
+use cristallo_tests::{
+    chromium_capabilities, free_port, wait_until_ready, ChildGuard, STARTUP_TIMEOUT,
+};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
@@ -18,19 +20,9 @@ const EXPECTED_FN1_HZ: f64 = 6.2036;
 
 async fn browser(driver: &str, tag: &str) -> Client {
     let profile = std::env::temp_dir().join(format!("cristallo-lan-{tag}-{}", std::process::id()));
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1366,900",
-                     format!("--user-data-dir={}", profile.display())]
-        }
-    });
     ClientBuilder::rustls()
         .expect("TLS roots")
-        .capabilities(caps.as_object().cloned().unwrap_or_default())
+        .capabilities(chromium_capabilities(&profile))
         .connect(driver)
         .await
         .unwrap_or_else(|e| fail(&format!("cannot start Chromium ({tag}): {e}")))

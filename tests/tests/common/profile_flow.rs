@@ -4,42 +4,12 @@
 //! "Model profile" list: the fields show and lock the identified chain and the run's echoed
 //! parameters hold it. Pages are opened by changing `location.hash`, which works in both.
 
-use std::time::{Duration, Instant};
-
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
-use super::{run_and_wait, save_failure_evidence, scalar_value, text_of, wait_for, PAGE_TIMEOUT};
-
-/// Waits (bounded) until `script` (a JS expression) is truthy; panics with `what`.
-pub async fn wait_until(client: &Client, script: &str, what: &str) {
-    let start = Instant::now();
-    loop {
-        let v = client
-            .execute(&format!("return Boolean({script});"), vec![])
-            .await
-            .expect("evaluate a condition");
-        if v == Value::Bool(true) {
-            return;
-        }
-        if start.elapsed() > PAGE_TIMEOUT {
-            save_failure_evidence(client).await;
-            panic!("{what}: not true within {PAGE_TIMEOUT:?}: {script}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Opens page `hash` (`#/tool/simulator`) of the app already loaded.
-pub async fn open(client: &Client, hash: &str) {
-    client
-        .execute(
-            "window.location.hash = arguments[0]; return null;",
-            vec![Value::from(hash)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("open {hash}: {e}"));
-}
+use super::page::{
+    attr_value, click, echoed_params, open, run_done, scalar_value, wait_for, wait_until,
+};
 
 /// Picks saved profile `id` in the tool page's "Model profile" list and waits until it has
 /// filled the form.
@@ -56,18 +26,6 @@ pub async fn pick(client: &Client, id: &str) {
         "the profile fills the form",
     )
     .await;
-}
-
-/// Clicks the element `css` through the page (a sticky footer may cover it).
-pub async fn click(client: &Client, css: &str) {
-    wait_for(client, css).await;
-    client
-        .execute(
-            "const b = document.querySelector(arguments[0]); b.scrollIntoView({block: 'center'}); b.click(); return null;",
-            vec![Value::from(css)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 /// The numbers of the comma-separated list field `param-{key}`.
@@ -100,18 +58,6 @@ pub fn assert_close(got: &[f64], want: &[f64], what: &str) {
     }
 }
 
-/// The parameters echoed under the result (`#result details.params-echo pre`).
-pub async fn echoed_params(client: &Client) -> Value {
-    let echo = client
-        .execute(
-            "return document.querySelector('#result details.params-echo pre').textContent;",
-            vec![],
-        )
-        .await
-        .expect("read the echoed parameters");
-    serde_json::from_str(echo.as_str().expect("text")).expect("JSON echo")
-}
-
 fn numbers(v: &Value, what: &str) -> Vec<f64> {
     v.as_array()
         .unwrap_or_else(|| panic!("{what}: not a list: {v}"))
@@ -126,17 +72,6 @@ pub struct Identified {
     pub masses: Vec<f64>,
     pub stiffnesses: Vec<f64>,
     pub dampers: Vec<f64>,
-}
-
-async fn run_done(client: &Client, what: &str) {
-    let state = run_and_wait(client).await;
-    assert_eq!(
-        state,
-        "done",
-        "{what} failed: {:?} / {:?}",
-        text_of(client, "#result-status").await,
-        text_of(client, "#form-error").await
-    );
 }
 
 /// The whole flow (module docs); the profile is saved as `name`.
@@ -168,12 +103,7 @@ pub async fn model_update_to_simulator(client: &Client, name: &str) -> Identifie
     .await;
     input.send_keys(name).await.unwrap();
     click(client, "#save-profile").await;
-    let id = wait_for(client, "#saved-profile-link")
-        .await
-        .attr("data-profile-id")
-        .await
-        .unwrap()
-        .expect("the link names the saved profile");
+    let id = attr_value(client, "#saved-profile-link", "data-profile-id").await;
     // The same name again is a conflict shown next to the name.
     click(client, "#save-profile").await;
     wait_until(
