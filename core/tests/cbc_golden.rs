@@ -84,37 +84,6 @@ fn distance_to_polyline(p: P, line: &[P]) -> f64 {
     best
 }
 
-/// The exact fold amplitudes of the goldens are the A1 of the reference row with the extreme
-/// parameter value ("the fold values in the goldens are the extreme rows", reference README),
-/// which lies up to half a row spacing (3e-3 to 6e-3 m here) from the fold itself. For
-/// `exact` cases, `fold_{k}_amplitude_1_m` is therefore compared with the fold of the
-/// reference rows themselves: the vertex of the parabola p(A1) through that extreme row and
-/// its two neighbours (at the golden's tolerance). The fold parameter keeps the golden value.
-fn exact_fold_amplitude(case: &Value, key: &str) -> Option<f64> {
-    if case["params"]["mode"] != "exact" {
-        return None;
-    }
-    let k = key.strip_prefix("fold_")?.strip_suffix("_amplitude_1_m")?;
-    let scalars = case["expect"]["scalars"].as_object()?;
-    let p_fold = ["forcing_n", "frequency_rad_s"]
-        .iter()
-        .find_map(|unit| scalars.get(&format!("fold_{k}_{unit}")))?["value"]
-        .as_f64()?;
-    let rows = case["expect"]["curves"][0]["reference"]["rows"].as_array()?;
-    let i = (1..rows.len() - 1).min_by(|&a, &b| {
-        (f(&rows[a][0]) - p_fold)
-            .abs()
-            .total_cmp(&(f(&rows[b][0]) - p_fold).abs())
-    })?;
-    let x = [f(&rows[i - 1][1]), f(&rows[i][1]), f(&rows[i + 1][1])];
-    let y = [f(&rows[i - 1][0]), f(&rows[i][0]), f(&rows[i + 1][0])];
-    let d1 = (y[1] - y[0]) / (x[1] - x[0]);
-    let d2 = (y[2] - y[1]) / (x[2] - x[1]);
-    let a = (d2 - d1) / (x[2] - x[0]);
-    let b = d1 - a * (x[0] + x[1]);
-    Some(-b / (2.0 * a))
-}
-
 /// Checks a golden case; returns the list of failures and a summary of worst errors.
 fn check_case(name: &str) -> (Vec<String>, Vec<String>) {
     let case = fixture(name);
@@ -123,13 +92,7 @@ fn check_case(name: &str) -> (Vec<String>, Vec<String>) {
     let mut fails = Vec::new();
     let mut notes = Vec::new();
     for (k, spec) in e["scalars"].as_object().unwrap() {
-        let (mut want, rel, abs) = (f(&spec["value"]), f(&spec["rel"]), f(&spec["abs"]));
-        if let Some(vertex) = exact_fold_amplitude(&case, k) {
-            notes.push(format!(
-                "{k}: golden row value {want}, fold of the reference rows {vertex}"
-            ));
-            want = vertex;
-        }
+        let (want, rel, abs) = (f(&spec["value"]), f(&spec["rel"]), f(&spec["abs"]));
         match r.scalar(k) {
             Some(got) => {
                 let tol = abs.max(rel * want.abs());
