@@ -118,6 +118,38 @@ fn num(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
+/// The exact curve of the structure over `[lo, hi]`, each point streamed as `exact_amplitude`;
+/// `describe(count, point, fraction)` gives the progress fraction and message of a point.
+fn streamed_exact_curve(
+    p: &CbcParams,
+    kind: CurveKind,
+    (lo, hi): (f64, f64),
+    stream: &Stream,
+    cancel: &Cancel,
+    describe: impl Fn(usize, &CurvePoint, f64) -> (f64, String),
+) -> Result<exact::Curve, ToolError> {
+    let mut count = 0usize;
+    exact_curve(
+        p.structure,
+        kind,
+        lo,
+        hi,
+        exact::MAX_POINTS,
+        cancel,
+        &mut |pt, fr| {
+            count += 1;
+            let (fraction, text) = describe(count, pt, fr);
+            stream.points(
+                fraction,
+                &text,
+                "exact_amplitude",
+                pt.p,
+                &pt.amplitudes.fundamental_m,
+            );
+        },
+    )
+}
+
 fn run_exact(
     p: &CbcParams,
     result: &mut ToolResult,
@@ -144,28 +176,11 @@ fn run_exact(
             FREQUENCY_LABEL,
         ),
     };
-    let mut count = 0usize;
-    let curve = exact_curve(
-        p.structure,
-        kind,
-        p_min,
-        p_max,
-        exact::MAX_POINTS,
-        cancel,
-        &mut |pt, fr| {
-            count += 1;
-            stream.points(
-                fr,
-                &format!(
-                    "exact point {count}: {key} = {:.5}, A1 = {:.5} m",
-                    pt.p, pt.amplitudes.fundamental_m[0]
-                ),
-                "exact_amplitude",
-                pt.p,
-                &pt.amplitudes.fundamental_m,
-            );
-        },
-    )?;
+    let curve = streamed_exact_curve(p, kind, (p_min, p_max), stream, cancel, |count, pt, fr| {
+        let a1 = pt.amplitudes.fundamental_m[0];
+        let text = format!("exact point {count}: {key} = {:.5}, A1 = {a1:.5} m", pt.p);
+        (fr, text)
+    })?;
     for w in &curve.warnings {
         result.warn(w.clone());
     }
@@ -335,28 +350,13 @@ fn overlay_exact(
     cancel: &Cancel,
 ) -> Result<(), ToolError> {
     let (kind, lo, hi, _, key, label) = experiment_axis(p);
-    let mut count = 0usize;
-    let curve = exact_curve(
-        p.structure,
-        kind,
-        lo,
-        hi,
-        exact::MAX_POINTS,
-        cancel,
-        &mut |pt, _| {
-            count += 1;
-            stream.points(
-                1.0,
-                &format!(
-                    "exact curve for comparison: point {count}, {key} = {:.5}",
-                    pt.p
-                ),
-                "exact_amplitude",
-                pt.p,
-                &pt.amplitudes.fundamental_m,
-            );
-        },
-    );
+    let curve = streamed_exact_curve(p, kind, (lo, hi), stream, cancel, |count, pt, _| {
+        let text = format!(
+            "exact curve for comparison: point {count}, {key} = {:.5}",
+            pt.p
+        );
+        (1.0, text)
+    });
     match curve {
         Ok(curve) => {
             for w in &curve.warnings {
