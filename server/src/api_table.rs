@@ -74,8 +74,9 @@ pub const API: &[ApiEntry] = &[
     op("POST", "/api/tools/{id}/run", Some("run_tool"), SignedIn,
         "run now (heavy tools: host, full guests); the result object (HTTP: history id in \
          `x-cristallo-run-id`; desktop: `{run_id, result}` with `jobId`, `onProgress`)"),
-    op("POST", "/api/tools/fea/deck", Some("fea_deck"), SignedIn,
-        "the fea tool's CalculiX deck of the parameters"),
+    op("POST", "/api/tools/{id}/artifacts/{name}", Some("tool_artifact"), SignedIn,
+        "artifact `name` of a tool (its `artifacts` in the catalogue, e.g. fea's `deck`) for \
+         the parameters, as a download (desktop: `{file_name, media_type, text}`)"),
     op("POST", "/api/tools/{id}/jobs", None, SignedIn, "run in the background; `{job_id}`"),
     op("GET", "/api/jobs/{id}/events", None, JobOwner,
         "progress stream: `progress`, then `done {run_id}`, `failed` or `cancelled`"),

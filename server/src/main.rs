@@ -9,8 +9,9 @@
 //!   requires tokens, advertises itself by mDNS and prints `share-url: http://HOST:PORT/?token=…`
 //!   first (then `host-url:` with the host's own token). It stops cleanly on SIGINT/SIGTERM.
 //! * `cristallo discover` lists shared twins found by mDNS.
-//! * `cristallo fea-deck --params <file | -> [--output FILE]` writes the CalculiX deck of the
-//!   `fea` tool (exit 2 on invalid parameters). `run fea` exits 3 when the solver is missing
+//! * `cristallo artifact <tool> <name> --params <file | -> [--output FILE]` writes one of a
+//!   tool's artifacts (`fea deck`: the CalculiX deck; exit 2 on an unknown tool or artifact or
+//!   invalid parameters, naming the field). `run fea` exits 3 when the solver is missing
 //!   and 4 when it failed, timed out or was cancelled.
 //! * `cristallo profile list|show ID|save FILE|delete ID|restore ID|import FILE|export ID
 //!   [--data-dir DIR]` manages the saved model profiles (measured.md §7): `list` prints one JSON

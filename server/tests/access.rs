@@ -312,6 +312,34 @@ async fn guests_run_tools_and_read_history_with_their_name() {
 }
 
 #[tokio::test]
+async fn read_only_guests_download_artifacts_but_do_not_run_heavy_tools() {
+    let s = shared();
+    let cookie = guest_cookie(&s, PEER, "Eve").await;
+    // Producing the fea deck runs nothing: viewing rights suffice.
+    let r = req("POST", "/api/tools/fea/artifacts/deck")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from("{}"))
+        .unwrap();
+    let (status, _, headers) = s.send(PEER, r).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"cristallo_frame.inp\""
+    );
+    // Running the solver needs more than read-only rights.
+    let r = req("POST", "/api/tools/fea/run")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(s.send(PEER, r).await.0, StatusCode::FORBIDDEN);
+    // Signed out, there is no artifact either.
+    let r = req("POST", "/api/tools/fea/artifacts/deck")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(s.send(PEER, r).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn share_status_shows_the_link_and_qr_but_never_in_events() {
     let s = shared();
     let r = bearer(req("GET", "/api/share"), &s.host_token)

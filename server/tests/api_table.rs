@@ -179,6 +179,7 @@ fn concrete(pattern: &str) -> String {
         .replace("{file}", "0.png")
         .replace("{id}", "no-such-thing")
         .replace("{sha256}", "no-such-thing")
+        .replace("{name}", "no-such-thing")
 }
 
 #[tokio::test]

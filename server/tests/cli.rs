@@ -260,3 +260,78 @@ fn make_demo_recordings_into_an_unwritable_place_fails_cleanly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("a-file"), "{err}");
 }
+
+#[test]
+fn artifact_writes_the_fea_deck_to_stdout_or_a_file() {
+    let params = r#"{"element_size_m": 0.0254}"#;
+    let (fp, _) =
+        cristallo_core::fea::FeaParams::parse(&serde_json::from_str(params).unwrap()).unwrap();
+    let expected = cristallo_core::fea::deck(&fp).unwrap();
+    let out = run_with_stdin(&["artifact", "fea", "deck", "--params", "-"], params);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("frame.inp");
+    let out = run_with_stdin(
+        &[
+            "artifact",
+            "fea",
+            "deck",
+            "--params",
+            "-",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        params,
+    );
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+}
+
+#[test]
+fn artifact_bad_input_exits_2_naming_the_field_with_empty_stdout() {
+    for (args, params, named) in [
+        (["artifact", "nope", "deck"], "{}", "nope"),
+        (["artifact", "fea", "mesh"], "{}", "artifact"),
+        (["artifact", "modal", "deck"], "{}", "artifact"),
+        (
+            ["artifact", "fea", "deck"],
+            r#"{"poisson_ratio": 0.5}"#,
+            "poisson_ratio",
+        ),
+        (["artifact", "fea", "deck"], "[1, 2]", "params"),
+        (["artifact", "fea", "deck"], "{not json", "params"),
+    ] {
+        let mut argv = args.to_vec();
+        argv.extend(["--params", "-"]);
+        let out = run_with_stdin(&argv, params);
+        assert_eq!(out.status.code(), Some(2), "{args:?} {params}");
+        assert!(out.stdout.is_empty(), "{args:?} {params}: stdout not empty");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(named), "{args:?} {params}: {err}");
+    }
+}
+
+#[test]
+fn artifact_into_an_unwritable_place_exits_1() {
+    let out = Command::new(BIN)
+        .args([
+            "artifact",
+            "fea",
+            "deck",
+            "--output",
+            "/nonexistent/dir/frame.inp",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write the deck"), "{err}");
+}

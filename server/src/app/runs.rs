@@ -1,5 +1,5 @@
 //! Running tools now: a run is a job of the platform's one pipeline ([`crate::jobs`]) that the
-//! caller waits for; and the fea tool's input deck, written without running anything.
+//! caller waits for; and a tool's artifacts (the fea deck), produced without running anything.
 
 use std::sync::Arc;
 
@@ -26,13 +26,15 @@ pub async fn run(
     p.run_job(caller, tool, params, job_id, progress).await
 }
 
-/// The CalculiX deck of the `fea` tool for `params` (fea.md §5). Writing a deck runs no
-/// program, so it needs no more rights than viewing.
-pub async fn fea_deck(params: Value) -> Result<String, ApiError> {
-    blocking(move || {
-        cristallo_core::fea::FeaParams::parse(&params)
-            .and_then(|(fp, _)| cristallo_core::fea::deck(&fp))
-            .map_err(ApiError::from)
-    })
-    .await
+/// Artifact `name` of `tool` for `params` (a tool's [`cristallo_core::ArtifactInfo`], e.g.
+/// fea's solver deck, fea.md §5). Producing one runs no program, so it needs no more rights
+/// than viewing. An unknown tool is a 404, an unknown artifact or invalid parameters a 400
+/// naming the field (`artifact`, or the parameter).
+pub async fn artifact(
+    tool: String,
+    name: String,
+    params: Value,
+) -> Result<cristallo_core::Artifact, ApiError> {
+    known_tool(&tool)?;
+    blocking(move || cristallo_core::artifact(&tool, &name, &params).map_err(ApiError::from)).await
 }

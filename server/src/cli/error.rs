@@ -8,8 +8,8 @@ use cristallo_server::ApiError;
 /// process's exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Input the caller can fix before anything ran (unreadable or invalid parameters, an
-    /// invalid deck request); the message is final (already one line where it came from a
+    /// Input the caller can fix before anything ran (an unreadable parameter file, a body
+    /// that is not JSON); the message is final (already one line where it came from a
     /// multi-line error).
     #[error("{0}")]
     Input(String),

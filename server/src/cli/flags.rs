@@ -39,12 +39,17 @@ pub enum Command {
         #[arg(long, global = true)]
         data_dir: Option<PathBuf>,
     },
-    /// Write the CalculiX deck (.inp) of the `fea` tool for these parameters.
-    FeaDeck {
+    /// Write one of a tool's artifacts for these parameters (`fea deck`: the CalculiX .inp),
+    /// without running the tool.
+    Artifact {
+        /// Tool id (see `cristallo tools`).
+        tool: String,
+        /// Artifact name (the tool's `artifacts` in the catalogue, e.g. `deck`).
+        name: String,
         /// Parameter file (JSON object), or `-` for standard input. Omitted: all defaults.
         #[arg(long)]
         params: Option<String>,
-        /// Write the deck to this file instead of standard output.
+        /// Write the artifact to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
     },

@@ -1,9 +1,9 @@
 //! The subcommands of `cristallo`, one module each, and the input helpers they share.
 
+mod artifact;
 mod demo;
 mod discover;
 mod error;
-mod fea_deck;
 pub mod flags;
 mod profile;
 mod run;
@@ -27,7 +27,12 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
             data_dir,
         } => run::run(&tool, params.as_deref(), data_dir),
         Command::Profile { action, data_dir } => profile::profile(action, data_dir),
-        Command::FeaDeck { params, output } => fea_deck::fea_deck(params.as_deref(), output),
+        Command::Artifact {
+            tool,
+            name,
+            params,
+            output,
+        } => artifact::artifact(&tool, &name, params.as_deref(), output),
         Command::Serve(opts) => Ok(serve::serve(opts)?),
         Command::Discover {
             interface,

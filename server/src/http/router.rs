@@ -29,7 +29,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/tools", get(catalog::list_tools))
         .route("/tools/{id}", get(catalog::tool_info))
         .route("/tools/{id}/run", post(runs::run_tool))
-        .route("/tools/fea/deck", post(runs::fea_deck))
+        .route("/tools/{id}/artifacts/{name}", post(runs::artifact))
         .route("/tools/{id}/jobs", post(runs::start_job))
         .route("/jobs/{id}/events", get(runs::job_events))
         .route("/jobs/{id}", delete(runs::cancel_job))

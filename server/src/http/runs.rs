@@ -1,4 +1,4 @@
-//! Handlers of runs: run now, the fea deck, background jobs (start, follow, cancel).
+//! Handlers of runs: run now, a tool's artifacts, background jobs (start, follow, cancel).
 
 use std::convert::Infallible;
 
@@ -35,22 +35,23 @@ pub(super) async fn run_tool(
     Ok(res)
 }
 
-/// `POST /api/tools/fea/deck`: the CalculiX deck of the parameters as a download (fea.md §5).
-pub(super) async fn fea_deck(
+/// `POST /api/tools/{id}/artifacts/{name}`: artifact `name` of the tool for the parameters, as
+/// a download with its media type and file name (fea.md §5 for fea's deck).
+pub(super) async fn artifact(
     State(p): Shared,
+    Path((id, name)): Path<(String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    known_tool(&id)?;
     let params = read_body(&p, body)?;
-    let deck = app::runs::fea_deck(params).await?;
+    let artifact = app::runs::artifact(id, name, params).await?;
+    let disposition = format!("attachment; filename=\"{}\"", artifact.file_name);
     Ok((
         [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"cristallo_frame.inp\"",
-            ),
+            (header::CONTENT_TYPE, artifact.media_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
-        deck,
+        artifact.bytes,
     )
         .into_response())
 }

@@ -121,28 +121,12 @@ impl Platform {
         Ok((result, json, summary))
     }
 
-    /// Stores the measured files of a model-update result by SHA-256 (its `sources` table), so
-    /// a profile saved from it can re-plot its data. Each file is read again the way the tool
-    /// read it and kept only when its digest is the one the result names (a path rewritten
-    /// meanwhile is skipped).
+    /// Stores the files the result's tool asks to keep ([`cristallo_core::kept_files`]) by
+    /// SHA-256, so a later view (a profile saved from the result) can show the data again.
     fn keep_source_files(&self, result: &ToolResult) -> Result<(), ApiError> {
-        let Some(table) = result.tables.iter().find(|t| t.name == "sources") else {
-            return Ok(());
-        };
-        let items = result.params.get("frfs").and_then(Value::as_array);
-        for (i, item) in items.into_iter().flatten().enumerate() {
-            let (Some(obj), Some(row)) = (item.as_object(), table.rows.get(i)) else {
-                continue;
-            };
-            let Ok(text) = cristallo_core::measured::source::load(obj, &format!("frfs[{i}]"))
-            else {
-                continue;
-            };
-            let sha256 = cristallo_core::measured::source::sha256_hex(&text);
-            if row.get(3).and_then(Value::as_str) == Some(sha256.as_str()) {
-                self.store
-                    .put_source_file(&sha256, &text.name, &text.text)?;
-            }
+        for file in cristallo_core::kept_files(result) {
+            self.store
+                .put_source_file(&file.sha256, &file.name, &file.text)?;
         }
         Ok(())
     }
