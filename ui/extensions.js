@@ -1,5 +1,6 @@
 // The tool extension map: what a tool's page adds to the generic form and result, by tool id.
 // tool.js and result.js consult it instead of naming tools; a new tool with extras adds one entry.
+// Artifact downloads need no entry: tool.js offers every artifact of the catalogue (artifacts.js).
 //
 // An extension is an object with optional hooks:
 // - `form(form, ctx)`: after the form is built; `form` is buildForm's object, `ctx` holds
@@ -10,12 +11,9 @@
 //   units), or null; `runId` is the stored run (null when not recorded).
 
 import { addBothCurves } from './cbcboth.js';
-import { addDeckDownload } from './fea.js';
 import { profileSaveBox } from './profilesave.js';
 
 const EXTENSIONS = {
-  // "Download deck (.inp)" next to Run (fea.md §5).
-  fea: { form: (form, { say }) => { addDeckDownload(form, say); } },
   // The exact S-curve and FRC through the form's operating point, below the result (cbc.md §10).
   cbc: { form: (form, { extras, prepare }) => addBothCurves(form, extras, prepare) },
   // "Save as profile" under the identified model (measured.md §7).

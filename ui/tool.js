@@ -1,6 +1,7 @@
 // A tool page: the form, Run with a real progress bar and Cancel, the result, a link to the
 // run in the history, and a quiet notice when somebody else runs the same tool.
 
+import { addArtifactDownloads } from './artifacts.js';
 import { el } from './dom.js';
 import { extensionOf } from './extensions.js';
 import { buildForm } from './form.js';
@@ -162,13 +163,13 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
   const picker = takesProfile(tool.params) ? profilePicker(form, tool.params, { initial: profile }) : null;
   const idList = takesProfileIds(tool.params) ? savedProfileIds() : null;
   if (idList) form.form.append(idList.element);
-  // The tool's own additions (extensions.js), e.g. fea's deck download or cbc's both curves.
+  const say = (text) => { status.textContent = text; };
+  const prepare = (params) => (picker ? picker.apply(params) : params);
+  // One download button per artifact the catalogue lists (fea's deck), next to Run.
+  addArtifactDownloads(form, tool, { prepare, say });
+  // The tool's own additions (extensions.js), e.g. cbc's both curves.
   const extras = el('div', { class: 'tool-extras' });
-  const leaveExtension = extensionOf(tool.id).form?.(form, {
-    say: (text) => { status.textContent = text; },
-    extras,
-    prepare: (params) => (picker ? picker.apply(params) : params),
-  });
+  const leaveExtension = extensionOf(tool.id).form?.(form, { say, extras, prepare });
   cancel.addEventListener('click', () => {
     stop();
     setState('error', 'Cancelled.');

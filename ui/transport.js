@@ -227,15 +227,31 @@ export async function saveDownload(blob, filename) {
   return invoke('save_download', bytes, { headers: { 'x-file-name': name } });
 }
 
-/** The CalculiX deck (.inp text) of the `fea` tool for `params`; rejects naming a bad field. */
-export async function feaDeck(params) {
-  if (isDesktop()) return invoke('fea_deck', { params });
-  const response = await fetch('/api/tools/fea/deck', {
+/** The file name of a `Content-Disposition: attachment; filename="…"` header, or null. */
+function attachmentName(disposition) {
+  return /filename="([^"]+)"/.exec(disposition ?? '')?.[1] ?? null;
+}
+
+/**
+ * Artifact `name` of tool `toolId` for `params` (one of the catalogue's `tool.artifacts`, e.g.
+ * fea's `deck`), produced without a run: resolves to `{blob, fileName}`; rejects naming a bad
+ * field (`artifact`, or the parameter).
+ */
+export async function toolArtifact(toolId, name, params) {
+  if (isDesktop()) {
+    const answer = await invoke('tool_artifact', { tool: toolId, name, params });
+    const content = answer.text ?? new Uint8Array(answer.bytes ?? []);
+    return { blob: new Blob([content], { type: answer.media_type }), fileName: answer.file_name };
+  }
+  const response = await fetch(`/api/tools/${enc(toolId)}/artifacts/${enc(name)}`, {
     method: 'POST', credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params),
   });
   if (!response.ok) throw await responseError(response);
-  return response.text();
+  return {
+    blob: await response.blob(),
+    fileName: attachmentName(response.headers.get('Content-Disposition')),
+  };
 }
 
 /**
