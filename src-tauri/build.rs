@@ -13,7 +13,7 @@ const COMMANDS: &[&str] = &[
     "delete_run",
     "twin",
     "settings_get",
-    "fea_deck",
+    "tool_artifact",
     "save_download",
     "desktop_settings_get",
     "desktop_settings_set",

@@ -154,7 +154,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::settings::desktop_settings_get,
         commands::settings::desktop_settings_set,
         commands::settings::settings_set,
-        commands::files::fea_deck,
+        commands::files::tool_artifact,
         commands::files::save_download,
         commands::share::share_status,
         commands::share::share_start,

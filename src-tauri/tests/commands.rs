@@ -876,21 +876,56 @@ fn settings_round_trip_and_bad_fields_are_named() {
 }
 
 #[test]
-fn fea_deck_is_the_calculix_input_and_bad_fields_are_named() {
+fn the_fea_deck_artifact_is_the_calculix_input_and_bad_fields_are_named() {
     let t = TestApp::new();
     let deck = t
-        .invoke("fea_deck", json!({"params": {}}))
+        .invoke(
+            "tool_artifact",
+            json!({"tool": "fea", "name": "deck", "params": {}}),
+        )
         .expect("the default deck");
-    let text = deck.as_str().expect("the deck is text");
+    assert_eq!(deck["file_name"], "cristallo_frame.inp");
+    assert!(deck["media_type"]
+        .as_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = deck["text"].as_str().expect("the deck is text");
     assert!(
         text.contains("*NODE") && text.contains("*FREQUENCY"),
         "{}",
         &text[..200.min(text.len())]
     );
+    let (fp, _) = cristallo_core::fea::FeaParams::parse(&json!({})).unwrap();
+    assert_eq!(text, cristallo_core::fea::deck(&fp).unwrap());
     let err = t
-        .invoke("fea_deck", json!({"params": {"element_size_m": -1.0}}))
+        .invoke(
+            "tool_artifact",
+            json!({"tool": "fea", "name": "deck", "params": {"element_size_m": -1.0}}),
+        )
         .expect_err("a negative element size is refused");
     assert_eq!(err["field"], "element_size_m", "{err}");
+}
+
+#[test]
+fn tool_artifact_bad_input_is_refused_naming_what_is_wrong() {
+    let t = TestApp::new();
+    let refused = |tool: &str, name: &str, params: Value| {
+        t.invoke(
+            "tool_artifact",
+            json!({"tool": tool, "name": name, "params": params}),
+        )
+        .expect_err("refused")
+    };
+    let err = refused("nope", "deck", json!({}));
+    assert!(err["error"].as_str().unwrap().contains("nope"), "{err}");
+    assert_eq!(refused("fea", "mesh", json!({}))["field"], "artifact");
+    assert_eq!(refused("modal", "deck", json!({}))["field"], "artifact");
+    assert_eq!(
+        refused("fea", "deck", json!({"no_such_key": 1}))["field"],
+        "no_such_key"
+    );
+    assert_eq!(refused("fea", "deck", json!([1, 2]))["field"], "params");
+    assert_eq!(refused("fea", "deck", json!("text"))["field"], "params");
 }
 
 /// `save_download` with raw `bytes` named `name` (as export.js sends it).

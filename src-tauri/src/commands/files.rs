@@ -1,11 +1,13 @@
-//! Files the user saves: exports written to the Downloads folder, and the fea deck's text.
+//! Files the user saves: exports written to the Downloads folder, and a tool's artifacts (the
+//! fea deck) for the UI to save.
 
 use cristallo_core::ErrorBody;
 use cristallo_server::ApiError;
+use serde::Serialize;
 use serde_json::Value;
 use tauri::{AppHandle, Manager, Runtime, State};
 
-use super::{blocking, invalid, Answer};
+use super::{blocking, body, invalid, Answer};
 use crate::AppOptions;
 
 /// Longest accepted export file name.
@@ -88,13 +90,33 @@ pub async fn save_download<R: Runtime>(
     .await
 }
 
-/// The CalculiX deck of the `fea` tool for `params` (`POST /api/tools/fea/deck`).
+/// A produced artifact as the UI receives it: `text` when the bytes are UTF-8 (the fea deck),
+/// `bytes` otherwise; the UI saves either with [`save_download`].
+#[derive(Debug, Serialize)]
+pub struct ArtifactAnswer {
+    file_name: String,
+    media_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bytes: Option<Vec<u8>>,
+}
+
+/// Artifact `name` of `tool` for `params` (`POST /api/tools/{id}/artifacts/{name}`): the same
+/// checks and errors (`artifact`, or the parameter's field).
 #[tauri::command]
-pub async fn fea_deck(params: Value) -> Answer<String> {
-    blocking(move || {
-        cristallo_core::fea::FeaParams::parse(&params)
-            .and_then(|(p, _)| cristallo_core::fea::deck(&p))
-            .map_err(ApiError::from)
+pub async fn tool_artifact(tool: String, name: String, params: Value) -> Answer<ArtifactAnswer> {
+    let artifact = cristallo_server::app::runs::artifact(tool, name, params)
+        .await
+        .map_err(body)?;
+    let (text, bytes) = match String::from_utf8(artifact.bytes) {
+        Ok(text) => (Some(text), None),
+        Err(e) => (None, Some(e.into_bytes())),
+    };
+    Ok(ArtifactAnswer {
+        file_name: artifact.file_name,
+        media_type: artifact.media_type,
+        text,
+        bytes,
     })
-    .await
 }

@@ -19,6 +19,7 @@
 //! | `run_figures {id}` | the figures of a run | `GET /api/runs/{id}/figures` |
 //! | `run_figure {id, index, format}` | PNG/SVG bytes | `GET /api/runs/{id}/figures/{index}.{format}` |
 //! | `run_report {id}` | HTML text | `GET /api/runs/{id}/report.html` |
+//! | `tool_artifact {tool, name, params}` | `{file_name, media_type, text}` (`bytes` if not UTF-8) | `POST /api/tools/{id}/artifacts/{name}` |
 //! | `share_status` | [`ShareStatus`] | `GET /api/share` |
 //! | `share_start {ip, port}` | [`ShareStatus`] | (`cristallo serve --share`) |
 //! | `share_stop` | [`ShareStatus`] | — |
