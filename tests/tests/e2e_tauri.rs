@@ -1,7 +1,8 @@
 //! End to end in the desktop app: the real Tauri window (debug build of `cristallo-app`) under
 //! Xvfb, driven through tauri-driver + WebKitWebDriver by fantoccini. Run by `make test`
-//! (`xvfb-run -a cargo test -p cristallo-tests -- --ignored`). Saves the screenshot of the TMD
-//! result in e2e-artifacts/ (the README's screenshots come from e2e_walkthrough.rs).
+//! (`xvfb-run -a cargo test -p cristallo-tests -- --ignored`). Exports and fea's solver deck
+//! are saved through `save_download` into a test folder. Saves the screenshot of the TMD result
+//! in e2e-artifacts/ (the README's screenshots come from e2e_walkthrough.rs).
 
 mod common;
 
@@ -46,31 +47,58 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
         .click()
         .await
         .expect("click #export-json");
+    let saved = saved_file(client, &downloads, ".json").await;
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&saved).expect("the exported file"))
+            .expect("the export is JSON");
+    assert_eq!(exported["tool"], "vibration-control");
+    tmd_flow::check_out_of_range_proof_mass(client).await;
+    screenshot(client, "tauri-out-of-range.png").await;
+
+    // fea's solver deck (an artifact of the catalogue, `tool_artifact`) is saved the same way,
+    // and is the core's deck of the default parameters.
+    open(client, "#/tool/fea").await;
+    common::wait_for(client, "#download-deck")
+        .await
+        .click()
+        .await
+        .expect("click #download-deck");
+    let saved = saved_file(client, &downloads, ".inp").await;
+    assert!(saved.ends_with("cristallo_frame.inp"), "{saved:?}");
+    let (fea, _) = cristallo_core::fea::FeaParams::parse(&json!({})).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&saved).expect("the saved deck"),
+        cristallo_core::fea::deck(&fea).unwrap()
+    );
+    let _ = std::fs::remove_dir_all(&downloads);
+    test.finish().await;
+}
+
+/// The file the app says it saved (`#save-notice`: "Saved PATH", PATH ending with `suffix`),
+/// checked to be in `downloads`.
+async fn saved_file(
+    client: &fantoccini::Client,
+    downloads: &std::path::Path,
+    suffix: &str,
+) -> std::path::PathBuf {
     let start = std::time::Instant::now();
     let notice = loop {
         let text = common::text_of(client, "#save-notice").await;
-        if text.starts_with("Saved ") {
+        if text.starts_with("Saved ") && text.trim_end().ends_with(suffix) {
             break text;
         }
         assert!(
             start.elapsed() < common::PAGE_TIMEOUT,
-            "no save notice (last {text:?})"
+            "no save notice of a {suffix} file (last {text:?})"
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
     let saved = std::path::PathBuf::from(notice.trim_start_matches("Saved ").trim());
     assert!(
-        saved.starts_with(&downloads),
+        saved.starts_with(downloads),
         "{saved:?} is not in {downloads:?}"
     );
-    let exported: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&saved).expect("the exported file"))
-            .expect("the export is JSON");
-    assert_eq!(exported["tool"], "vibration-control");
-    let _ = std::fs::remove_dir_all(&downloads);
-    tmd_flow::check_out_of_range_proof_mass(client).await;
-    screenshot(client, "tauri-out-of-range.png").await;
-    test.finish().await;
+    saved
 }
 
 /// issue 6 "Must show" in the desktop app (every call through `invoke`): model-update with its
