@@ -1,5 +1,5 @@
 //! Reading and deleting stored runs: the figures and the report drawn from a stored result,
-//! and the measured files model-update runs keep.
+//! and the files runs keep by SHA-256 (`cristallo_core::kept_files`, e.g. measured files).
 
 use cristallo_core::{ToolError, ToolResult};
 use serde_json::Value;
