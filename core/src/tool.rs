@@ -85,6 +85,9 @@ pub fn unknown_artifact(tool_id: &str, name: &str) -> ToolError {
     )
 }
 
+/// What [`TypedTool::parse`] returns: the typed parameters and the echo.
+pub type Parsed<P> = Result<(P, Value), ToolError>;
+
 /// One tool of the twin as the edges see it: a calculation with a parameter schema. Implement
 /// [`TypedTool`] instead; this trait is object safe so the registry can list tools.
 pub trait Tool: Send + Sync {
@@ -126,11 +129,7 @@ pub trait TypedTool: Send + Sync {
     /// in). Tools write it with [`crate::schema::parse_checked`]: the schema, then serde, then
     /// the rules the schema cannot express (several fields at once). Tools that read files
     /// (crossval, model-update) may report progress and check `cancel` here.
-    fn parse(
-        raw: &Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError>;
+    fn parse(raw: &Value, progress: &Progress, cancel: &Cancel) -> Parsed<Self::Params>;
     /// The calculation; `echo` becomes the result's `params`.
     fn run(
         params: Self::Params,

@@ -38,7 +38,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::schema::{parse, ParamSpec};
-use crate::tool::{Category, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 pub use crate::lumped::OptionalProfileInput as ProfileInput;
@@ -246,20 +246,16 @@ impl TypedTool for VibrationControlTool {
         id: TOOL_ID,
         title: "Structural vibration control",
         category: Category::SelfContainedSimulation,
-        description: "Kinetic-energy reduction of the 3-storey rig with a tuned mass damper, direct velocity \
-             feedback (with or without a compensator) or LQG control, with closed-loop poles, \
-             stability margins and the largest stable gain per floor.",
+        description: "Kinetic-energy reduction of the 3-storey rig with a tuned mass damper, \
+            direct velocity feedback (with or without a compensator) or LQG control, with \
+            closed-loop poles, stability margins and the largest stable gain per floor.",
         heavy: false,
     };
     type Params = ControlParams;
     fn param_specs() -> Vec<ParamSpec> {
         param_specs()
     }
-    fn parse(
-        raw: &Value,
-        _progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         parse_params(raw)
     }
     fn run(
