@@ -3,7 +3,7 @@
 //! serve the parts serde cannot reach: items of object lists read with their own rules,
 //! free-form lists given as text or as a JSON list, and objects from outside the schema.
 //!
-//! `field` is a dotted path (`profile.masses_kg`) into `root`; the error names it.
+//! `field` is the path the error names (`sources[1].profile.masses_kg`).
 
 use serde_json::{Map, Value};
 
@@ -20,33 +20,6 @@ pub fn object_or_empty(params: &Value) -> Result<Map<String, Value>, ToolError> 
             "expected a JSON object of parameters",
         )),
     }
-}
-
-/// The value at the dotted path `field`, or an error "missing".
-pub fn value_at<'a>(root: &'a Value, field: &str) -> Result<&'a Value, ToolError> {
-    field
-        .split('.')
-        .try_fold(root, |v, k| v.get(k))
-        .ok_or_else(|| ToolError::invalid(field, "missing"))
-}
-
-/// The finite number at `field`.
-pub fn number_at(root: &Value, field: &str) -> Result<f64, ToolError> {
-    finite(value_at(root, field)?, field)
-}
-
-/// The finite number `v` of `field`.
-pub fn finite(v: &Value, field: &str) -> Result<f64, ToolError> {
-    v.as_f64()
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| ToolError::invalid(field, "expected a finite number"))
-}
-
-/// The string at `field`.
-pub fn text_at<'a>(root: &'a Value, field: &str) -> Result<&'a str, ToolError> {
-    value_at(root, field)?
-        .as_str()
-        .ok_or_else(|| ToolError::invalid(field, "expected a string"))
 }
 
 /// The list of finite numbers `v` of `field`; `None` when it is missing or null.
@@ -110,16 +83,11 @@ mod tests {
 
     #[test]
     fn readers_name_the_field() {
-        let v = json!({"a": {"b": [1, 2, 3]}, "n": 2.0, "t": "x", "bad": [1, "2"]});
+        let v = json!({"a": {"b": [1, 2, 3]}, "bad": [1, "2"]});
         assert_eq!(triple(v.pointer("/a/b"), "a.b").unwrap(), [1.0, 2.0, 3.0]);
-        assert_eq!(number_at(&v, "n").unwrap(), 2.0);
-        assert_eq!(text_at(&v, "t").unwrap(), "x");
-        assert!(value_at(&v, "a.c").is_err());
         for (e, field) in [
             (triple(v.get("bad"), "bad").unwrap_err(), "bad"),
             (triple(None, "missing").unwrap_err(), "missing"),
-            (number_at(&v, "t").unwrap_err(), "t"),
-            (text_at(&v, "n").unwrap_err(), "n"),
             (name_list(&json!(3), "m", "method").unwrap_err(), "m"),
             (object_or_empty(&json!([1])).unwrap_err(), "params"),
         ] {
