@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::lumped::{magnitude_db, phase_deg, profile_params, FrfType, Profile};
 use crate::result::{Series, Table};
 use crate::schema::{self, ParamSpec};
-use crate::tool::{Category, Parsed, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Largest number of frequencies of the uniform grid.
@@ -292,12 +292,7 @@ impl TypedTool for ModalTool {
     fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         ModalParams::parse(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_modal(&p, echo, progress, cancel)
     }
 }

@@ -88,6 +88,9 @@ pub fn unknown_artifact(tool_id: &str, name: &str) -> ToolError {
 /// What [`TypedTool::parse`] returns: the typed parameters and the echo.
 pub type Parsed<P> = Result<(P, Value), ToolError>;
 
+/// What a run returns.
+pub type RunResult = Result<ToolResult, ToolError>;
+
 /// One tool of the twin as the edges see it: a calculation with a parameter schema. Implement
 /// [`TypedTool`] instead; this trait is object safe so the registry can list tools.
 pub trait Tool: Send + Sync {
@@ -131,12 +134,7 @@ pub trait TypedTool: Send + Sync {
     /// (crossval, model-update) may report progress and check `cancel` here.
     fn parse(raw: &Value, progress: &Progress, cancel: &Cancel) -> Parsed<Self::Params>;
     /// The calculation; `echo` becomes the result's `params`.
-    fn run(
-        params: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError>;
+    fn run(params: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult;
     /// The artifacts [`Self::artifact`] can produce (default none).
     const ARTIFACTS: &'static [ArtifactInfo] = &[];
     /// Produces one of [`Self::ARTIFACTS`] from the raw parameters.

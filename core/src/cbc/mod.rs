@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, Parsed, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 use continuation::{run_cbc, CbcPoint};
@@ -66,12 +66,7 @@ impl TypedTool for CbcTool {
     fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         CbcParams::parse(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_cbc_tool(&p, echo, progress, cancel)
     }
 }

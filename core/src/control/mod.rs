@@ -38,8 +38,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::schema::{parse, ParamSpec};
-use crate::tool::{Category, Parsed, ToolMeta, TypedTool};
-use crate::{Cancel, Progress, ToolError, ToolResult};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::{Cancel, Progress, ToolError};
 
 pub use crate::lumped::OptionalProfileInput as ProfileInput;
 pub use error::ControlError;
@@ -258,12 +258,7 @@ impl TypedTool for VibrationControlTool {
     fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         parse_params(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         report::run(&p, echo, progress, cancel)
     }
 }

@@ -40,7 +40,7 @@ pub use solver::{Solver, SolverError, SolverRun};
 
 use crate::schema::ParamSpec;
 use crate::tool::{
-    unknown_artifact, Artifact, ArtifactInfo, Category, Parsed, ToolMeta, TypedTool,
+    unknown_artifact, Artifact, ArtifactInfo, Category, Parsed, RunResult, ToolMeta, TypedTool,
 };
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
@@ -144,12 +144,7 @@ impl TypedTool for FeaTool {
             bytes: text.into_bytes(),
         })
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         analyse(&p, echo, None, progress, cancel)
     }
 }

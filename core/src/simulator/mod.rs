@@ -42,7 +42,7 @@ use self::params::{simulator_params, Quantity, SimulatorParams};
 use crate::lumped::{LumpedModel, ModalAnalysis};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, Parsed, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Displacement beyond the rig's linear range (m).
@@ -547,12 +547,7 @@ impl TypedTool for SimulatorTool {
     fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         SimulatorParams::parse(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_simulator(&p, echo, progress, cancel)
     }
 }

@@ -26,7 +26,7 @@ use self::metrics::mac_table;
 use super::peaks::{find_peaks, Peak};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, Parsed, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 pub use self::metrics::{frac_rms, interp, mac_complex};
@@ -198,12 +198,7 @@ impl TypedTool for CrossvalTool {
         progress.report(0.0, "reading the sources");
         CrossvalParams::parse(raw, cancel)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_crossval(&p, echo, progress, cancel)
     }
 }

@@ -24,7 +24,7 @@ use self::result::{push_constants, push_identified, push_series, push_sources, I
 use super::{chain, source};
 use crate::lumped::LumpedModel;
 use crate::schema::ParamSpec;
-use crate::tool::{Category, KeptFile, Parsed, ToolMeta, TypedTool};
+use crate::tool::{Category, KeptFile, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 pub use self::params::{model_update_params, LoadedFrf, Method, ModelUpdateParams, Quantity};
@@ -152,12 +152,7 @@ impl TypedTool for ModelUpdateTool {
         }
         kept
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_model_update(&p, echo, progress, cancel)
     }
 }
