@@ -29,4 +29,7 @@ pub use progress::{Cancel, Progress};
 pub use registry::{artifact, catalogue, find, kept_files, run};
 pub use result::{Scalar, Series, Table, ToolResult};
 pub use schema::{ParamKind, ParamSpec};
-pub use tool::{Artifact, ArtifactInfo, Category, KeptFile, Tool, ToolInfo, ToolMeta, TypedTool};
+pub use tool::{
+    Artifact, ArtifactInfo, Category, KeptFile, Parsed, RunResult, Tool, ToolInfo, ToolMeta,
+    TypedTool,
+};

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::lumped::{magnitude_db, phase_deg, profile_params, FrfType, Profile};
 use crate::result::{Series, Table};
 use crate::schema::{self, ParamSpec};
-use crate::tool::{Category, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Largest number of frequencies of the uniform grid.
@@ -280,27 +280,19 @@ impl TypedTool for ModalTool {
         id: "modal",
         title: "Modal analysis and FRF",
         category: Category::SelfContainedSimulation,
-        description: "Natural frequencies, damping ratios and mode shapes of the 3-storey lumped model, and the \
-             analytic FRF (receptance, mobility or accelerance) of each floor for a force on one floor.",
+        description: "Natural frequencies, damping ratios and mode shapes of the 3-storey lumped \
+            model, and the analytic FRF (receptance, mobility or accelerance) of each floor for \
+            a force on one floor.",
         heavy: false,
     };
     type Params = ModalParams;
     fn param_specs() -> Vec<ParamSpec> {
         modal_params()
     }
-    fn parse(
-        raw: &Value,
-        _progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         ModalParams::parse(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_modal(&p, echo, progress, cancel)
     }
 }

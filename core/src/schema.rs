@@ -14,7 +14,7 @@ mod items;
 pub mod read;
 mod spec;
 
-pub use read::{name_list, number_at, text_at};
+pub use read::name_list;
 pub use spec::{Bound, ParamKind, ParamSpec};
 
 /// Largest magnitude accepted for an integer parameter.

@@ -85,6 +85,12 @@ pub fn unknown_artifact(tool_id: &str, name: &str) -> ToolError {
     )
 }
 
+/// What [`TypedTool::parse`] returns: the typed parameters and the echo.
+pub type Parsed<P> = Result<(P, Value), ToolError>;
+
+/// What a run returns.
+pub type RunResult = Result<ToolResult, ToolError>;
+
 /// One tool of the twin as the edges see it: a calculation with a parameter schema. Implement
 /// [`TypedTool`] instead; this trait is object safe so the registry can list tools.
 pub trait Tool: Send + Sync {
@@ -126,18 +132,9 @@ pub trait TypedTool: Send + Sync {
     /// in). Tools write it with [`crate::schema::parse_checked`]: the schema, then serde, then
     /// the rules the schema cannot express (several fields at once). Tools that read files
     /// (crossval, model-update) may report progress and check `cancel` here.
-    fn parse(
-        raw: &Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError>;
+    fn parse(raw: &Value, progress: &Progress, cancel: &Cancel) -> Parsed<Self::Params>;
     /// The calculation; `echo` becomes the result's `params`.
-    fn run(
-        params: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError>;
+    fn run(params: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult;
     /// The artifacts [`Self::artifact`] can produce (default none).
     const ARTIFACTS: &'static [ArtifactInfo] = &[];
     /// Produces one of [`Self::ARTIFACTS`] from the raw parameters.

@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 use continuation::{run_cbc, CbcPoint};
@@ -53,29 +53,20 @@ impl TypedTool for CbcTool {
         id: "cbc",
         title: "Nonlinear control-based continuation",
         category: Category::SelfContainedSimulation,
-        description: "The 3-storey building with a hardening cubic spring at floor 1: a virtual control-based \
-             continuation experiment that traces the whole S-curve including the unstable branch, \
-             slow open-loop sweeps with jumps and hysteresis, and the exact curve by shooting with \
-             stability and folds.",
+        description: "The 3-storey building with a hardening cubic spring at floor 1: a virtual \
+            control-based continuation experiment that traces the whole S-curve including the \
+            unstable branch, slow open-loop sweeps with jumps and hysteresis, and the exact \
+            curve by shooting with stability and folds.",
         heavy: false,
     };
     type Params = CbcParams;
     fn param_specs() -> Vec<ParamSpec> {
         params::cbc_params()
     }
-    fn parse(
-        raw: &Value,
-        _progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         CbcParams::parse(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_cbc_tool(&p, echo, progress, cancel)
     }
 }

@@ -239,15 +239,7 @@ impl PeriodMap {
             - (b[1] + b[2]) * v[1]
             + b[2] * v[2];
         let f3 = s[2] * x[1] - s[2] * x[2] + b[2] * v[1] - b[2] * v[2];
-        let w = 1.0 / self.omega_rad_s;
-        [
-            v[0] * w,
-            v[1] * w,
-            v[2] * w,
-            f1 * self.inv_m[0] * w,
-            f2 * self.inv_m[1] * w,
-            f3 * self.inv_m[2] * w,
-        ]
+        self.scaled([v[0], v[1], v[2]], [f1, f2, f3])
     }
 
     /// Jacobian-vector product of [`Self::rhs`] at a state with floor-1 tangent stiffness
@@ -261,14 +253,20 @@ impl PeriodMap {
             - (b[1] + b[2]) * d[4]
             + b[2] * d[5];
         let f3 = s[2] * d[1] - s[2] * d[2] + b[2] * d[4] - b[2] * d[5];
+        self.scaled([d[3], d[4], d[5]], [f1, f2, f3])
+    }
+
+    /// `(v, M⁻¹ f) / ω`: a state derivative in the time scaled by ω.
+    #[inline(always)]
+    fn scaled(&self, v: [f64; 3], f: [f64; 3]) -> State {
         let w = 1.0 / self.omega_rad_s;
         [
-            d[3] * w,
-            d[4] * w,
-            d[5] * w,
-            f1 * self.inv_m[0] * w,
-            f2 * self.inv_m[1] * w,
-            f3 * self.inv_m[2] * w,
+            v[0] * w,
+            v[1] * w,
+            v[2] * w,
+            f[0] * self.inv_m[0] * w,
+            f[1] * self.inv_m[1] * w,
+            f[2] * self.inv_m[2] * w,
         ]
     }
 

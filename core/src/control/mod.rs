@@ -38,8 +38,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::schema::{parse, ParamSpec};
-use crate::tool::{Category, ToolMeta, TypedTool};
-use crate::{Cancel, Progress, ToolError, ToolResult};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::{Cancel, Progress, ToolError};
 
 pub use crate::lumped::OptionalProfileInput as ProfileInput;
 pub use error::ControlError;
@@ -246,28 +246,19 @@ impl TypedTool for VibrationControlTool {
         id: TOOL_ID,
         title: "Structural vibration control",
         category: Category::SelfContainedSimulation,
-        description: "Kinetic-energy reduction of the 3-storey rig with a tuned mass damper, direct velocity \
-             feedback (with or without a compensator) or LQG control, with closed-loop poles, \
-             stability margins and the largest stable gain per floor.",
+        description: "Kinetic-energy reduction of the 3-storey rig with a tuned mass damper, \
+            direct velocity feedback (with or without a compensator) or LQG control, with \
+            closed-loop poles, stability margins and the largest stable gain per floor.",
         heavy: false,
     };
     type Params = ControlParams;
     fn param_specs() -> Vec<ParamSpec> {
         param_specs()
     }
-    fn parse(
-        raw: &Value,
-        _progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         parse_params(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         report::run(&p, echo, progress, cancel)
     }
 }

@@ -28,7 +28,7 @@ use self::inputs::{betas, draw_samples, random_inputs, score, INPUT_NAMES};
 use self::stats::{histogram, moments, quantiles_by_selection};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::uncertainty::grid::{linspace, modes};
 use crate::uncertainty::kernel::{displacement, Point};
 use crate::{Cancel, Progress, ToolError, ToolResult};
@@ -499,19 +499,10 @@ impl TypedTool for DesignTool {
     fn param_specs() -> Vec<ParamSpec> {
         design_params()
     }
-    fn parse(
-        raw: &Value,
-        _progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         DesignParams::parse(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_design(&p, echo, progress, cancel)
     }
 }

@@ -15,7 +15,7 @@
 use std::fmt::Write;
 
 use super::deck::{write_material, write_step, Deck};
-use super::format::{g9, write_id_lines, NodeWriter};
+use super::format::{g9, write_deck_head, write_id_lines};
 use super::geometry::{segments, Frame, CLAMP_VOLUME_M3, EPS_M};
 use super::params::FeaParams;
 
@@ -141,17 +141,12 @@ pub fn build(p: &FeaParams, f: &Frame) -> Deck {
 
     // 5. Cards.
     let mut out = String::with_capacity(nodes.len() * 48 + 64 * 1024);
-    let _ = writeln!(
-        out,
-        "** Cristallo frame, model beam_shell (B32 columns, S8R floors, rigid joints), SI units"
+    write_deck_head(
+        &mut out,
+        "beam_shell",
+        "B32 columns, S8R floors, rigid joints",
+        &nodes,
     );
-    let _ = writeln!(out, "*HEADING");
-    let _ = writeln!(out, "Cristallo frame beam_shell");
-    let _ = writeln!(out, "*NODE, NSET=NALL");
-    let mut writer = NodeWriter::default();
-    for (i, &q) in nodes.iter().enumerate() {
-        writer.write(&mut out, i + 1, q);
-    }
     let mut eid = 0usize;
     let _ = writeln!(out, "*ELEMENT, TYPE=B32, ELSET=LEGS");
     for ids in &leg_ids {

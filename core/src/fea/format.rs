@@ -132,6 +132,18 @@ impl NodeWriter {
     }
 }
 
+/// The opening cards of a deck: a comment naming the model, `*HEADING` and every node.
+pub fn write_deck_head(out: &mut String, model: &str, what: &str, nodes: &[[f64; 3]]) {
+    let _ = writeln!(out, "** Cristallo frame, model {model} ({what}), SI units");
+    let _ = writeln!(out, "*HEADING");
+    let _ = writeln!(out, "Cristallo frame {model}");
+    let _ = writeln!(out, "*NODE, NSET=NALL");
+    let mut writer = NodeWriter::default();
+    for (i, &q) in nodes.iter().enumerate() {
+        writer.write(out, i + 1, q);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

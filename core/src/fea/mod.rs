@@ -39,7 +39,9 @@ pub use params::{fea_params, FeaParams, Model, MAX_NODES};
 pub use solver::{Solver, SolverError, SolverRun};
 
 use crate::schema::ParamSpec;
-use crate::tool::{unknown_artifact, Artifact, ArtifactInfo, Category, ToolMeta, TypedTool};
+use crate::tool::{
+    unknown_artifact, Artifact, ArtifactInfo, Category, Parsed, RunResult, ToolMeta, TypedTool,
+};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// The deck (`.inp` text) for these parameters, after the same validation as a run
@@ -127,11 +129,7 @@ impl TypedTool for FeaTool {
     fn param_specs() -> Vec<ParamSpec> {
         fea_params()
     }
-    fn parse(
-        raw: &Value,
-        _progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         FeaParams::parse(raw)
     }
     const ARTIFACTS: &'static [ArtifactInfo] = &[DECK_ARTIFACT];
@@ -146,12 +144,7 @@ impl TypedTool for FeaTool {
             bytes: text.into_bytes(),
         })
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         analyse(&p, echo, None, progress, cancel)
     }
 }

@@ -13,7 +13,7 @@
 use std::fmt::Write;
 
 use super::deck::{write_material, write_step, Deck};
-use super::format::{write_id_lines, NodeWriter};
+use super::format::{write_deck_head, write_id_lines};
 use super::geometry::{
     segments, Frame, CLAMP_THICKNESS_M, EPS_M, FOOT_BASE_LENGTH_M, FOOT_FLANGE_THICKNESS_M,
     FOOT_UPRIGHT_HEIGHT_M,
@@ -257,17 +257,7 @@ pub fn build(p: &FeaParams, f: &Frame, grid: &Grid, mesh: &Mesh) -> Deck {
         .collect();
 
     let mut out = String::with_capacity(coords.len() * 48 + mesh.elements.len() * 140);
-    let _ = writeln!(
-        out,
-        "** Cristallo frame, model solid (C3D20R hexahedra, shared nodes), SI units"
-    );
-    let _ = writeln!(out, "*HEADING");
-    let _ = writeln!(out, "Cristallo frame solid");
-    let _ = writeln!(out, "*NODE, NSET=NALL");
-    let mut writer = NodeWriter::default();
-    for (i, &q) in coords.iter().enumerate() {
-        writer.write(&mut out, i + 1, q);
-    }
+    write_deck_head(&mut out, "solid", "C3D20R hexahedra, shared nodes", &coords);
     let mut eid = 0usize;
     for (s, name) in mesh.sets.iter().enumerate() {
         let _ = writeln!(out, "*ELEMENT, TYPE=C3D20R, ELSET={name}");

@@ -62,6 +62,19 @@ impl Default for Profile {
 /// the schema: [`Profile::check`] does it.
 pub fn profile_params(prefix: &str) -> Vec<ParamSpec> {
     let d = Profile::default();
+    // One value per floor or storey, each within `(lo, hi)`.
+    let triple = |key: &str, label: &str, unit: &str, default: [f64; 3], (lo, hi): (f64, f64)| {
+        ParamSpec::number_list(
+            &join(prefix, key),
+            label,
+            unit,
+            json!(default),
+            N_FLOORS,
+            N_FLOORS,
+        )
+        .min(lo)
+        .max(hi)
+    };
     vec![
         ParamSpec::text(
             &join(prefix, "name"),
@@ -71,38 +84,29 @@ pub fn profile_params(prefix: &str) -> Vec<ParamSpec> {
             NAME_LEN.1,
         )
         .describe("Label shown in plots and exports."),
-        ParamSpec::number_list(
-            &join(prefix, "masses_kg"),
+        triple(
+            "masses_kg",
             "Floor masses m1..m3",
             "kg",
-            json!(d.masses_kg),
-            N_FLOORS,
-            N_FLOORS,
+            d.masses_kg,
+            MASS_RANGE,
         )
-        .min(MASS_RANGE.0)
-        .max(MASS_RANGE.1)
         .describe("Lumped mass of floors 1 (bottom) to 3."),
-        ParamSpec::number_list(
-            &join(prefix, "stiffnesses_n_per_m"),
+        triple(
+            "stiffnesses_n_per_m",
             "Storey stiffnesses k1..k3",
             "N/m",
-            json!(d.stiffnesses_n_per_m),
-            N_FLOORS,
-            N_FLOORS,
+            d.stiffnesses_n_per_m,
+            STIFFNESS_RANGE,
         )
-        .min(STIFFNESS_RANGE.0)
-        .max(STIFFNESS_RANGE.1)
         .describe("k1 ties floor 1 to the ground, k2 floor 2 to floor 1, k3 floor 3 to floor 2."),
-        ParamSpec::number_list(
-            &join(prefix, DAMPING_FIELD_SUFFIX),
+        triple(
+            DAMPING_FIELD_SUFFIX,
             "Storey dampers c1..c3",
             "N·s/m",
-            json!(d.dampings_ns_per_m),
-            N_FLOORS,
-            N_FLOORS,
+            d.dampings_ns_per_m,
+            DAMPING_RANGE,
         )
-        .min(DAMPING_RANGE.0)
-        .max(DAMPING_RANGE.1)
         .describe("Viscous dampers in parallel with k1..k3; their sum must be positive."),
         ParamSpec::text(&join(prefix, "source"), "Source", "", 0, META_MAX_LEN)
             .describe("Where the values come from (free text, echoed)."),

@@ -25,16 +25,14 @@ pub mod source;
 pub use crossval::CrossvalTool;
 pub use model_update::ModelUpdateTool;
 
-/// The analysis band `[f_min_hz, f_max_hz]` of a validated parameter object (both tools);
-/// an empty or reversed band names `f_min_hz`.
-pub(crate) fn band_hz(filled: &serde_json::Value) -> Result<(f64, f64), crate::ToolError> {
-    let f_min_hz = crate::schema::number_at(filled, "f_min_hz")?;
-    let f_max_hz = crate::schema::number_at(filled, "f_max_hz")?;
+/// Checks the analysis band `[f_min_hz, f_max_hz]` of both tools: an empty or reversed band
+/// names `f_min_hz`.
+pub(crate) fn check_band(f_min_hz: f64, f_max_hz: f64) -> Result<(), crate::ToolError> {
     if f_min_hz >= f_max_hz {
         return Err(crate::ToolError::invalid(
             "f_min_hz",
             format!("must be less than f_max_hz ({f_max_hz} Hz), is {f_min_hz} Hz"),
         ));
     }
-    Ok((f_min_hz, f_max_hz))
+    Ok(())
 }

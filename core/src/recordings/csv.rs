@@ -192,6 +192,25 @@ pub fn parse_recording(text: &str, hint: KindHint) -> Result<Recording, ToolErro
     }
 }
 
+/// Reads the first `N` cells of data line `no` into `out` (each named by `names` in errors);
+/// returns the number of cells the line has.
+fn row_values<const N: usize>(
+    no: usize,
+    line: &str,
+    sep: char,
+    names: &[&str; N],
+    out: &mut [f64; N],
+) -> Result<usize, ToolError> {
+    let mut n = 0;
+    for cell in line.split(sep) {
+        if n < N {
+            out[n] = cell_value(no, n + 1, names[n], cell)?;
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
 fn cell_value(line: usize, col: usize, name: &str, cell: &str) -> Result<f64, ToolError> {
     let c = cell.trim();
     match c.parse::<f64>() {
@@ -224,13 +243,7 @@ fn parse_time_history<'a>(
                 "line {no}: more than {MAX_ROWS} data rows (the limit)"
             )));
         }
-        let mut n = 0;
-        for cell in line.split(sep) {
-            if n < 5 {
-                vals[n] = cell_value(no, n + 1, TH_COLUMNS[n], cell)?;
-            }
-            n += 1;
-        }
+        let n = row_values(no, line, sep, &TH_COLUMNS, &mut vals)?;
         if n != 5 {
             return Err(err(format!(
                 "line {no}: expected 5 columns (time, response of floors 1-3, force) separated \
@@ -363,13 +376,7 @@ fn parse_frf_ours<'a>(
                 "line {no}: more than {MAX_ROWS} rows (the limit)"
             )));
         }
-        let mut n = 0;
-        for cell in line.split(sep) {
-            if n < 7 {
-                v[n] = cell_value(no, n + 1, FRF_COLUMNS[n], cell)?;
-            }
-            n += 1;
-        }
+        let n = row_values(no, line, sep, &FRF_COLUMNS, &mut v)?;
         if n != 7 {
             return Err(err(format!(
                 "line {no}: expected 7 columns (frequency_hz, re_1, im_1, re_2, im_2, re_3, im_3), \

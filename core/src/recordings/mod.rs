@@ -27,7 +27,7 @@ use crate::result::Series;
 use crate::schema::{self, ParamSpec};
 use crate::simulator::params::Quantity;
 use crate::simulator::welch::{spectral_peaks, Window};
-use crate::tool::{Category, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Mean coherence below which a warning is issued.
@@ -506,19 +506,10 @@ impl TypedTool for RecordingsTool {
     fn param_specs() -> Vec<ParamSpec> {
         recordings_params()
     }
-    fn parse(
-        raw: &Value,
-        _progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         RecordingsParams::parse(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        _progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, _: &Progress, cancel: &Cancel) -> RunResult {
         run_recordings(&p, echo, cancel)
     }
 }

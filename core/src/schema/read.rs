@@ -3,7 +3,7 @@
 //! serve the parts serde cannot reach: items of object lists read with their own rules,
 //! free-form lists given as text or as a JSON list, and objects from outside the schema.
 //!
-//! `field` is a dotted path (`profile.masses_kg`) into `root`; the error names it.
+//! `field` is the path the error names (`sources[1].profile.masses_kg`).
 
 use serde_json::{Map, Value};
 
@@ -22,57 +22,6 @@ pub fn object_or_empty(params: &Value) -> Result<Map<String, Value>, ToolError> 
     }
 }
 
-/// The value at the dotted path `field`, or an error "missing".
-pub fn value_at<'a>(root: &'a Value, field: &str) -> Result<&'a Value, ToolError> {
-    field
-        .split('.')
-        .try_fold(root, |v, k| v.get(k))
-        .ok_or_else(|| ToolError::invalid(field, "missing"))
-}
-
-/// Whether the key is present and not null.
-pub fn present(root: &Value, field: &str) -> bool {
-    value_at(root, field).is_ok_and(|v| !v.is_null())
-}
-
-/// The finite number at `field`.
-pub fn number_at(root: &Value, field: &str) -> Result<f64, ToolError> {
-    finite(value_at(root, field)?, field)
-}
-
-/// The finite number `v` of `field`.
-pub fn finite(v: &Value, field: &str) -> Result<f64, ToolError> {
-    v.as_f64()
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| ToolError::invalid(field, "expected a finite number"))
-}
-
-/// The string at `field`.
-pub fn text_at<'a>(root: &'a Value, field: &str) -> Result<&'a str, ToolError> {
-    value_at(root, field)?
-        .as_str()
-        .ok_or_else(|| ToolError::invalid(field, "expected a string"))
-}
-
-/// The integral number (`1` or `1.0`) at `field`.
-pub fn integer_at(root: &Value, field: &str) -> Result<i64, ToolError> {
-    let x = value_at(root, field)?
-        .as_f64()
-        .ok_or_else(|| ToolError::invalid(field, "expected an integer"))?;
-    if !x.is_finite() || x.fract() != 0.0 || x.abs() > 9.0e15 {
-        return Err(ToolError::invalid(
-            field,
-            format!("expected an integer, got {x}"),
-        ));
-    }
-    Ok(x as i64)
-}
-
-/// The list of finite numbers at `field`; `None` when the key is missing or null.
-pub fn numbers_at(root: &Value, field: &str) -> Result<Option<Vec<f64>>, ToolError> {
-    numbers(value_at(root, field).ok(), field)
-}
-
 /// The list of finite numbers `v` of `field`; `None` when it is missing or null.
 pub fn numbers(v: Option<&Value>, field: &str) -> Result<Option<Vec<f64>>, ToolError> {
     match v {
@@ -89,11 +38,6 @@ pub fn numbers(v: Option<&Value>, field: &str) -> Result<Option<Vec<f64>>, ToolE
             .map(Some),
         Some(_) => Err(ToolError::invalid(field, "expected a list of numbers")),
     }
-}
-
-/// Exactly three finite numbers at `field` (one per floor or storey).
-pub fn triple_at(root: &Value, field: &str) -> Result<[f64; 3], ToolError> {
-    triple(value_at(root, field).ok(), field)
 }
 
 /// Exactly three finite numbers `v` of `field`.
@@ -139,30 +83,24 @@ mod tests {
 
     #[test]
     fn readers_name_the_field() {
-        let v = json!({"a": {"b": [1, 2, 3]}, "n": 2.0, "t": "x", "bad": [1, "2"]});
-        assert_eq!(triple_at(&v, "a.b").unwrap(), [1.0, 2.0, 3.0]);
-        assert_eq!(integer_at(&v, "n").unwrap(), 2);
-        assert_eq!(text_at(&v, "t").unwrap(), "x");
-        assert!(present(&v, "a.b") && !present(&v, "a.c"));
+        let v = json!({"a": {"b": [1, 2, 3]}, "bad": [1, "2"]});
+        assert_eq!(triple(v.pointer("/a/b"), "a.b").unwrap(), [1.0, 2.0, 3.0]);
         for (e, field) in [
-            (triple_at(&v, "bad").unwrap_err(), "bad"),
-            (triple_at(&v, "missing").unwrap_err(), "missing"),
-            (number_at(&v, "t").unwrap_err(), "t"),
-            (integer_at(&json!({"i": 1.5}), "i").unwrap_err(), "i"),
-            (text_at(&v, "n").unwrap_err(), "n"),
+            (triple(v.get("bad"), "bad").unwrap_err(), "bad"),
+            (triple(None, "missing").unwrap_err(), "missing"),
             (name_list(&json!(3), "m", "method").unwrap_err(), "m"),
+            (object_or_empty(&json!([1])).unwrap_err(), "params"),
         ] {
             assert_eq!(e.field(), Some(field));
         }
         assert_eq!(
-            triple_at(&json!({"x": [1, 2]}), "x")
-                .unwrap_err()
-                .to_string(),
+            triple(Some(&json!([1, 2])), "x").unwrap_err().to_string(),
             "x: must have exactly 3 values, has 2"
         );
         assert_eq!(
             name_list(&json!("a, b;c"), "m", "method").unwrap(),
             ["a", "b", "c"]
         );
+        assert!(object_or_empty(&Value::Null).unwrap().is_empty());
     }
 }

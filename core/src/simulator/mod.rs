@@ -42,7 +42,7 @@ use self::params::{simulator_params, Quantity, SimulatorParams};
 use crate::lumped::{LumpedModel, ModalAnalysis};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Displacement beyond the rig's linear range (m).
@@ -534,28 +534,20 @@ impl TypedTool for SimulatorTool {
         id: "simulator",
         title: "Simulator (virtual test)",
         category: Category::SelfContainedSimulation,
-        description: "Time-domain virtual test of the 3-storey model: hammer, impulse, harmonic, noise, sweep, \
-             force table or free decay, exact integration, floor responses and Welch spectra, with \
-             optional Monte-Carlo scatter of masses, stiffnesses, dampers and initial state.",
+        description: "Time-domain virtual test of the 3-storey model: hammer, impulse, harmonic, \
+            noise, sweep, force table or free decay, exact integration, floor responses and \
+            Welch spectra, with optional Monte-Carlo scatter of masses, stiffnesses, dampers and \
+            initial state.",
         heavy: false,
     };
     type Params = SimulatorParams;
     fn param_specs() -> Vec<ParamSpec> {
         simulator_params()
     }
-    fn parse(
-        raw: &Value,
-        _progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         SimulatorParams::parse(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_simulator(&p, echo, progress, cancel)
     }
 }

@@ -34,7 +34,7 @@ use self::kernel::{db_of_norm_sqr, unit_force_norm_sqr, PARAMETER_NAMES};
 pub use self::params::{uncertainty_params, Method, Sampling, UncertaintyParams};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 const X_LABEL: &str = "Frequency (Hz)";
@@ -268,19 +268,10 @@ impl TypedTool for UncertaintyTool {
     fn param_specs() -> Vec<ParamSpec> {
         uncertainty_params()
     }
-    fn parse(
-        raw: &Value,
-        _progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, _: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         UncertaintyParams::parse(raw)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_uncertainty(&p, echo, progress, cancel)
     }
 }

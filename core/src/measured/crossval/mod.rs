@@ -26,7 +26,7 @@ use self::metrics::mac_table;
 use super::peaks::{find_peaks, Peak};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
-use crate::tool::{Category, ToolMeta, TypedTool};
+use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 pub use self::metrics::{frac_rms, interp, mac_complex};
@@ -185,29 +185,20 @@ impl TypedTool for CrossvalTool {
         id: "crossval",
         title: "Cross-validation of FRFs",
         category: Category::RecordedData,
-        description: "Overlays measured and numerical FRFs (dB files of the partner prototypes, complex FRF \
-             files, lumped models) floor by floor and compares them with the first: peak frequencies \
-             and errors, FRAC, RMS dB difference and MAC.",
+        description: "Overlays measured and numerical FRFs (dB files of the partner prototypes, \
+            complex FRF files, lumped models) floor by floor and compares them with the first: \
+            peak frequencies and errors, FRAC, RMS dB difference and MAC.",
         heavy: false,
     };
     type Params = CrossvalParams;
     fn param_specs() -> Vec<ParamSpec> {
         crossval_params()
     }
-    fn parse(
-        raw: &Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, progress: &Progress, cancel: &Cancel) -> Parsed<Self::Params> {
         progress.report(0.0, "reading the sources");
         CrossvalParams::parse(raw, cancel)
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_crossval(&p, echo, progress, cancel)
     }
 }

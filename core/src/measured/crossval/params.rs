@@ -3,6 +3,7 @@
 //! source has them).
 
 use num_complex::Complex64;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::super::files::{parse_db, parse_frf_source};
@@ -254,13 +255,33 @@ fn complex_curves(
     }
 }
 
+/// The parameters as the schema fills them in (the sources are read item by item).
+#[derive(Debug, Deserialize)]
+struct CrossvalInput {
+    f_min_hz: f64,
+    f_max_hz: f64,
+    model_df_hz: f64,
+    sources: Vec<Value>,
+    n_grid: usize,
+    n_peaks: usize,
+    peak_prominence_db: f64,
+    peak_min_distance_hz: f64,
+}
+
 impl CrossvalParams {
     /// Validates, loads every source and returns the typed parameters with the echo.
     pub fn parse(params: &Value, cancel: &Cancel) -> Result<(Self, Value), ToolError> {
-        let mut filled = schema::validate(&crossval_params(), params)?;
-        let (f_min_hz, f_max_hz) = crate::measured::band_hz(&filled)?;
-        let model_df_hz = schema::number_at(&filled, "model_df_hz")?;
-        let items = filled["sources"].as_array().cloned().unwrap_or_default();
+        schema::parse_checked(&crossval_params(), params, |v, echo| {
+            Self::load(v, echo, cancel)
+        })
+    }
+
+    /// Loads every source of the schema-checked input; the echo gets each source's label.
+    fn load(v: CrossvalInput, filled: &mut Value, cancel: &Cancel) -> Result<Self, ToolError> {
+        let (f_min_hz, f_max_hz) = (v.f_min_hz, v.f_max_hz);
+        crate::measured::check_band(f_min_hz, f_max_hz)?;
+        let model_df_hz = v.model_df_hz;
+        let items = v.sources;
         let mut sources = Vec::with_capacity(items.len());
         let mut echo = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
@@ -294,13 +315,13 @@ impl CrossvalParams {
             sources,
             f_min_hz,
             f_max_hz,
-            n_grid: schema::number_at(&filled, "n_grid")? as usize,
-            n_peaks: schema::number_at(&filled, "n_peaks")? as usize,
-            peak_prominence_db: schema::number_at(&filled, "peak_prominence_db")?,
-            peak_min_distance_hz: schema::number_at(&filled, "peak_min_distance_hz")?,
+            n_grid: v.n_grid,
+            n_peaks: v.n_peaks,
+            peak_prominence_db: v.peak_prominence_db,
+            peak_min_distance_hz: v.peak_min_distance_hz,
         };
         p.check_coverage()?;
-        Ok((p, filled))
+        Ok(p)
     }
 
     fn check_coverage(&self) -> Result<(), ToolError> {

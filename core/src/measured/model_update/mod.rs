@@ -24,7 +24,7 @@ use self::result::{push_constants, push_identified, push_series, push_sources, I
 use super::{chain, source};
 use crate::lumped::LumpedModel;
 use crate::schema::ParamSpec;
-use crate::tool::{Category, KeptFile, ToolMeta, TypedTool};
+use crate::tool::{Category, KeptFile, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 pub use self::params::{model_update_params, LoadedFrf, Method, ModelUpdateParams, Quantity};
@@ -112,20 +112,16 @@ impl TypedTool for ModelUpdateTool {
         id: "model-update",
         title: "Model update from measured FRFs",
         category: Category::RecordedData,
-        description: "Identifies natural frequencies, damping ratios and mass-normalised mode shapes from one \
-             or three measured FRF files, and the physical lumped model (floor masses, storey \
-             stiffnesses and dampers) to save as a profile.",
+        description: "Identifies natural frequencies, damping ratios and mass-normalised mode \
+            shapes from one or three measured FRF files, and the physical lumped model (floor \
+            masses, storey stiffnesses and dampers) to save as a profile.",
         heavy: false,
     };
     type Params = ModelUpdateParams;
     fn param_specs() -> Vec<ParamSpec> {
         model_update_params()
     }
-    fn parse(
-        raw: &Value,
-        progress: &Progress,
-        _cancel: &Cancel,
-    ) -> Result<(Self::Params, Value), ToolError> {
+    fn parse(raw: &Value, progress: &Progress, _: &Cancel) -> Parsed<Self::Params> {
         progress.report(0.0, "reading the FRF files");
         ModelUpdateParams::parse(raw)
     }
@@ -156,12 +152,7 @@ impl TypedTool for ModelUpdateTool {
         }
         kept
     }
-    fn run(
-        p: Self::Params,
-        echo: Value,
-        progress: &Progress,
-        cancel: &Cancel,
-    ) -> Result<ToolResult, ToolError> {
+    fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_model_update(&p, echo, progress, cancel)
     }
 }

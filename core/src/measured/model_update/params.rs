@@ -2,6 +2,7 @@
 //! settings, and the typed parameters with every file loaded and converted to SI accelerance.
 
 use num_complex::Complex64;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::super::files::{parse_frf_source, FrfFile};
@@ -153,23 +154,35 @@ fn item_object<'a>(item: &'a Value, prefix: &str) -> Result<&'a Map<String, Valu
         .ok_or_else(|| ToolError::invalid(prefix, "expected an object"))
 }
 
+/// The parameters as the schema fills them in (the files are read item by item).
+#[derive(Debug, Deserialize)]
+struct ModelUpdateInput {
+    f_min_hz: f64,
+    f_max_hz: f64,
+    method: String,
+    amplitude_scale: f64,
+    quantity: String,
+    frfs: Vec<Value>,
+}
+
 impl ModelUpdateParams {
     /// Validates, loads the files and returns the typed parameters with the echo.
     pub fn parse(params: &Value) -> Result<(Self, Value), ToolError> {
-        let mut filled = schema::validate(&model_update_params(), params)?;
-        let (f_min_hz, f_max_hz) = crate::measured::band_hz(&filled)?;
-        let method = match schema::text_at(&filled, "method")? {
+        schema::parse_checked(&model_update_params(), params, Self::load)
+    }
+
+    /// Loads the files of the schema-checked input; the echo gets each file's excitation floor.
+    fn load(v: ModelUpdateInput, filled: &mut Value) -> Result<Self, ToolError> {
+        let (f_min_hz, f_max_hz) = (v.f_min_hz, v.f_max_hz);
+        crate::measured::check_band(f_min_hz, f_max_hz)?;
+        let method = match v.method.as_str() {
             "legacy-circle-fit" => Method::LegacyCircleFit,
             _ => Method::ModalLs,
         };
-        let scale = schema::number_at(&filled, "amplitude_scale")?;
-        let quantity = Quantity::parse(schema::text_at(&filled, "quantity")?)
+        let scale = v.amplitude_scale;
+        let quantity = Quantity::parse(&v.quantity)
             .ok_or_else(|| ToolError::invalid("quantity", "unknown quantity"))?;
-        let items = filled
-            .get("frfs")
-            .and_then(Value::as_array)
-            .cloned()
-            .ok_or_else(|| ToolError::invalid("frfs", "expected a list"))?;
+        let items = v.frfs;
         if items.len() == 2 {
             return Err(ToolError::invalid(
                 "frfs",
@@ -252,14 +265,11 @@ impl ModelUpdateParams {
             });
         }
         filled["frfs"] = Value::Array(echo_items);
-        Ok((
-            Self {
-                files,
-                f_min_hz,
-                f_max_hz,
-                method,
-            },
-            filled,
-        ))
+        Ok(Self {
+            files,
+            f_min_hz,
+            f_max_hz,
+            method,
+        })
     }
 }
