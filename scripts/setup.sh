@@ -6,7 +6,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 # Desktop shell (Tauri 2 / WebKitGTK) build dependencies, then the e2e test tools
-# (platform.md §7).
+# (docs/platform.md §7).
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libssl-dev pkg-config build-essential

@@ -1,5 +1,5 @@
 // A tool page's artifact downloads: one button per entry of the catalogue's `tool.artifacts`
-// (fea's solver deck, fea.md §5), checked like a run, produced without running the tool and
+// (fea's solver deck, docs/fea.md §5), checked like a run, produced without running the tool and
 // saved like every other export.
 
 import { el } from './dom.js';

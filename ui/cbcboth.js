@@ -1,4 +1,4 @@
-// The cbc page's extra action (cbc.md §10 "Both curves at once"): the exact S-curve (forcing
+// The cbc page's extra action (docs/cbc.md §10 "Both curves at once"): the exact S-curve (forcing
 // varied at the form's ω) and the exact FRC (ω varied at the form's forcing Φ) through the same
 // operating point (ω, Φ), side by side. The periodic orbits at that point are marked on both
 // curves: the same orbits, so the same amplitudes (stable and unstable alike).

@@ -1,4 +1,4 @@
-// Profile compare `#/profiles/compare` (measured.md §7): `crossval` with the chosen profiles as
+// Profile compare `#/profiles/compare` (docs/measured.md §7): `crossval` with the chosen profiles as
 // sources of kind `profile` (by `profile_id`), plus a measured FRF if wanted, gives the
 // overlaid FRFs, peaks and metrics; the page adds a table of the profiles' masses, stiffnesses,
 // dampers and natural frequencies with their differences (%) from the reference profile.

@@ -14,9 +14,9 @@ import { addBothCurves } from './cbcboth.js';
 import { profileSaveBox } from './profilesave.js';
 
 const EXTENSIONS = {
-  // The exact S-curve and FRC through the form's operating point, below the result (cbc.md §10).
+  // The exact S-curve and FRC through the form's operating point, below the result (docs/cbc.md §10).
   cbc: { form: (form, { extras, prepare }) => addBothCurves(form, extras, prepare) },
-  // "Save as profile" under the identified model (measured.md §7).
+  // "Save as profile" under the identified model (docs/measured.md §7).
   'model-update': { result: (result, runId) => profileSaveBox(result, runId) },
 };
 

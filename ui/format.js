@@ -1,5 +1,5 @@
 // Number formatting and readable labels for snake_case keys that carry their unit as a suffix
-// (platform.md §3): `kinetic_energy_reduction_db` → "Kinetic energy reduction (dB)".
+// (docs/platform.md §3): `kinetic_energy_reduction_db` → "Kinetic energy reduction (dB)".
 
 /** `x` to `digits` significant digits, trailing zeros dropped; exponent form when very small or large. */
 export function formatNumber(x, digits = 6) {

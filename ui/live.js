@@ -1,4 +1,4 @@
-// Who this client is and the shared live events (platform.md §5 "Multi-user"), for every page:
+// Who this client is and the shared live events (docs/platform.md §5 "Multi-user"), for every page:
 // pages register with `onLive` and get the server events (run_added, run_deleted, users,
 // sharing, lagged) plus `session` (the session was re-read, e.g. the guest access changed)
 // and `connection` (the stream went live, is reconnecting or was refused).

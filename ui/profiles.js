@@ -1,4 +1,4 @@
-// The Profiles hub `#/profiles` (measured.md §7): the saved lumped models with their origin,
+// The Profiles hub `#/profiles` (docs/measured.md §7): the saved lumped models with their origin,
 // date and natural frequencies; import a file (ours, or the original app's JSON / CSV),
 // rename, export, delete with Undo (the server restores within its undo window), open one,
 // compare several. The list follows the live `profiles_changed` events.

@@ -1,4 +1,4 @@
-// "Save as profile" under a `model-update` result (measured.md §7): the identified chain
+// "Save as profile" under a `model-update` result (docs/measured.md §7): the identified chain
 // (scalars mass_n_kg, stiffness_n_n_per_m, damping_n_ns_per_m), its modes (table `modes`) and
 // where it came from (run id, method, band, files) become a `cristallo.profile/1` document.
 // A negative identified damper is saved only after the user agrees to clamp it to 0.

@@ -1,4 +1,4 @@
-// Renders a tool result (platform.md §3): stability banner, warnings, exports, scalars,
+// Renders a tool result (docs/platform.md §3): stability banner, warnings, exports, scalars,
 // tables and plots. Element ids and data attributes are a contract with the end-to-end tests.
 
 import { el } from './dom.js';
@@ -14,7 +14,7 @@ function scalarText(key, value) {
   return formatNumber(value);
 }
 
-// The verdict and the headline figure first (control.md §1), the rest in the result's order.
+// The verdict and the headline figure first (docs/control.md §1), the rest in the result's order.
 const PINNED = ['closed_loop_stable', 'kinetic_energy_reduction_db'];
 
 function scalarsTable(scalars) {

@@ -1,6 +1,6 @@
 // `#/share` (host only): the guest link with its QR code, a new link, what guests may do, the
 // connected sessions with Revoke (live), and in the desktop app the "Share on LAN" switch and
-// the discovery of other shared twins (platform.md §5).
+// the discovery of other shared twins (docs/platform.md §5).
 
 import { el } from './dom.js';
 import { live, onLive } from './live.js';

@@ -290,7 +290,7 @@ export async function exportRuns() {
   }
 }
 
-// ---- saved model profiles (measured.md §7) ------------------------------------------------
+// ---- saved model profiles (docs/measured.md §7) ------------------------------------------------
 
 /** Profile summaries, newest first: [{id, name, created_utc, origin_kind, natural_frequencies_hz|null}]. */
 export function listProfiles() {

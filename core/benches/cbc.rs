@@ -1,4 +1,4 @@
-//! `cbc` with default parameters per mode (cbc.md §8 targets, release build, one core):
+//! `cbc` with default parameters per mode (docs/cbc.md §8 targets, release build, one core):
 //! exact S-curve ≤ 150 ms, exact FRC 4–50 rad/s ≤ 300 ms, continuation ≤ 0.7 s (ceiling 2 s),
 //! frequency sweep ≤ 0.3 s, amplitude sweep ≤ 0.1 s, one shooting Newton iteration (one
 //! period: the exact 512-step map plus, when the chord Jacobian is refreshed, the 128-step

@@ -1,4 +1,4 @@
-//! Benchmarks of `vibration-control` (control.md §8): the 9901-point uncontrolled sweep,
+//! Benchmarks of `vibration-control` (docs/control.md §8): the 9901-point uncontrolled sweep,
 //! the parts of a run (device sweep, margin scan, LQG design) and each strategy's full
 //! tool run.
 

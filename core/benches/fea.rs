@@ -1,4 +1,4 @@
-//! Benchmarks of the `fea` tool (fea.md §8): deck generation (beam_shell and solid defaults),
+//! Benchmarks of the `fea` tool (docs/fea.md §8): deck generation (beam_shell and solid defaults),
 //! `job.dat` parsing, and one full solve of the coarse beam_shell model (h = 1 in) when
 //! CalculiX is installed. Targets: deck ≤ 2 ms (beam_shell) / ≤ 30 ms (solid), parsing ≤ 0.1 ms.
 

@@ -1,4 +1,4 @@
-//! `model-update` and `crossval` (measured.md §10 targets, release build): parse a 4096-line
+//! `model-update` and `crossval` (docs/measured.md §10 targets, release build): parse a 4096-line
 //! FRF file < 2 ms; model-update on one file (1 185 bins) < 5 ms, on three files < 15 ms;
 //! crossval with three 4000-line sources < 3 ms; a profile FRF of 3 801 points < 1 ms.
 //! The original app's whole `/lpm_update` request took 78 ms. Shipped rig files are parsed once

@@ -1,5 +1,5 @@
 //! `modal` with all defaults: 9901-point FRF of the three floors plus the modal analysis
-//! (simulator.md §8 target ≤ 2 ms, release build, one core). The JSON serialisation of that
+//! (docs/simulator.md §8 target ≤ 2 ms, release build, one core). The JSON serialisation of that
 //! result is measured separately: it is what an edge adds on top.
 
 use cristallo_core::lumped::{magnitude_db, phase_deg, FrfType};

@@ -1,4 +1,4 @@
-//! `simulator` and `recordings` benches against simulator.md §8 (release build, one core):
+//! `simulator` and `recordings` benches against docs/simulator.md §8 (release build, one core):
 //!
 //! - FOH integration of 10 240 samples (5 s at 2048 Hz), one scenario, per excitation
 //!   (≤ 1 ms; hammer with its pulse sub-steps ≤ 1.5 ms; noise incl. its FFT ≤ 1.5 ms);

@@ -1,4 +1,4 @@
-//! `uncertainty` and `design` against uncertainty.md §9 (release build, 2 cores):
+//! `uncertainty` and `design` against docs/uncertainty.md §9 (release build, 2 cores):
 //! default `uncertainty` run (< 150 ms; original 8.6 s), the S1 workload (< 50 ms), one
 //! Monte-Carlo FRF evaluation (≤ 0.1 µs; original 29 µs), 1e6 MC evaluations (≈ 0.1 s),
 //! `design` default, N = 1e5 sampling + outputs (< 20 ms) and the FIM with d = 4, J = 10,

@@ -3,7 +3,7 @@
 //!
 //! Every tool follows one flow: a JSON parameter object is checked against the tool's
 //! [`schema::ParamSpec`] list (ranges, types, unknown keys, defaults filled in), turned into a typed
-//! struct, run, and returned as a [`result::ToolResult`] with the shape of platform.md §3.
+//! struct, run, and returned as a [`result::ToolResult`] with the shape of docs/platform.md §3.
 //! Nothing here knows about HTTP, Tauri or threads beyond [`progress::Cancel`].
 
 pub mod cbc;

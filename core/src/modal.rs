@@ -1,4 +1,4 @@
-//! The `modal` tool (simulator.md §3.2, §4.1, §5): undamped and damped modes of the lumped
+//! The `modal` tool (docs/simulator.md §3.2, §4.1, §5): undamped and damped modes of the lumped
 //! 3-storey model and the analytic FRF of each floor for a force on one floor.
 //!
 //! The numerics live in [`crate::lumped`]; this module reads the parameters, builds the

@@ -1,4 +1,4 @@
-//! The result contract of platform.md §3: one JSON object per run with the echoed parameters,
+//! The result contract of docs/platform.md §3: one JSON object per run with the echoed parameters,
 //! named scalars (unit in the key), series, tables and warnings. No NaN or infinity may leave
 //! the core: [`ToolResult::ensure_finite`] is checked by [`crate::run`].
 

@@ -1,4 +1,4 @@
-//! Every row of cbc.md §7 "bad inputs and suspicious results": validation errors name the
+//! Every row of docs/cbc.md §7 "bad inputs and suspicious results": validation errors name the
 //! dotted field; run-time problems give warnings and partial results, never NaN.
 
 mod common;

@@ -1,5 +1,5 @@
 //! Golden tests of `cbc` against the Cristallo reference set (copied into
-//! `tests/fixtures/cbc/`, see its README), applied exactly as cbc.md §9 describes: scalars
+//! `tests/fixtures/cbc/`, see its README), applied exactly as docs/cbc.md §9 describes: scalars
 //! with `rel`/`abs`, bounds, required series and tables, and curve distances in normalised
 //! coordinates to a centripetal Catmull–Rom spline through the reference rows.
 

@@ -1,4 +1,4 @@
-//! Laws of cbc.md §9 that hold for any structure, plus the live-progress and cancellation
+//! Laws of docs/cbc.md §9 that hold for any structure, plus the live-progress and cancellation
 //! contract (§4.3 item 7, §8):
 //! (a) with s13 = 0 the exact S-curve is the line A1 = |receptance_11(ω)|·Φ (direct 3×3
 //!     complex solve, 1e-8 relative), without folds, and the up and down sweeps coincide;

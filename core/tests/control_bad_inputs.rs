@@ -1,4 +1,4 @@
-//! Bad and odd inputs of `vibration-control` (control.md §7): every validation error names
+//! Bad and odd inputs of `vibration-control` (docs/control.md §7): every validation error names
 //! its field; valid-but-dubious inputs give warnings, never NaN.
 
 mod common;

@@ -1,4 +1,4 @@
-//! `vibration-control` on a model profile (measured.md §7: profiles are accepted by the
+//! `vibration-control` on a model profile (docs/measured.md §7: profiles are accepted by the
 //! consumers of a model): the profile's chain replaces the rig's geometry model, and the tool
 //! then reports the modes `modal` reports for the same profile; partial or bad profiles are
 //! refused naming the field.
@@ -8,7 +8,7 @@ mod common;
 use common::run_tool;
 use serde_json::{json, Value};
 
-/// The rig identified by model-update from the three measured files (measured.md §7 example).
+/// The rig identified by model-update from the three measured files (docs/measured.md §7 example).
 fn identified() -> Value {
     json!({
         "name": "identified rig",

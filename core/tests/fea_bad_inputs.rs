@@ -1,4 +1,4 @@
-//! Every bad input of fea.md §7: the run fails with `ToolError::InvalidParam` naming the
+//! Every bad input of docs/fea.md §7: the run fails with `ToolError::InvalidParam` naming the
 //! field, before any deck is written or solver started (these tests pass without ccx and
 //! would fail with a solver error if validation let them through).
 

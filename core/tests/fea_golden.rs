@@ -1,6 +1,6 @@
 //! Golden tests of the `fea` tool against the reference set copied into `fixtures/fea/`
 //! (see its README): deck generation line by line, the `.dat` parser, the deck-only result,
-//! and real CalculiX solves compared at the spec's tolerances (fea.md §9).
+//! and real CalculiX solves compared at the spec's tolerances (docs/fea.md §9).
 //!
 //! The solves need `ccx` (Debian package `calculix-ccx`, installed by scripts/setup.sh). When it
 //! is missing they print a SKIPPED line, unless `CRISTALLO_REQUIRE_CCX=1` makes them fail.

@@ -1,4 +1,4 @@
-//! Every row of measured.md §8 (bad inputs): an error naming the dotted field, never a panic;
+//! Every row of docs/measured.md §8 (bad inputs): an error naming the dotted field, never a panic;
 //! the "result + warning" rows give a result with the warning.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Golden tests of `model-update` and `crossval` against the reference cases of measured.md §9
+//! Golden tests of `model-update` and `crossval` against the reference cases of docs/measured.md §9
 //! (copies in `fixtures/measured/`, see the README there), the rig numbers of §4.4 and the
 //! properties of §9.
 //!
@@ -314,7 +314,7 @@ fn crossval_frf_vs_profile() {
     }
 }
 
-/// Method `legacy-circle-fit` (measured.md §4.5) reproduces the original app's profile
+/// Method `legacy-circle-fit` (docs/measured.md §4.5) reproduces the original app's profile
 /// generator on each of the rig's three files (`fixtures/measured/legacy_circle_fit.json`):
 /// f_n exact, η 1e-9 rel, circle centres and radii 1e-6 rel, shapes, m, k, c 1e-6 rel; the
 /// result carries the legacy warning.

@@ -1,4 +1,4 @@
-//! Properties of measured.md §9: synthetic FRFs of random chains (m 2–8 kg, k 2e4–8e4 N/m,
+//! Properties of docs/measured.md §9: synthetic FRFs of random chains (m 2–8 kg, k 2e4–8e4 N/m,
 //! ζ 0.1–2 %, with measurement noise) are recovered (m, k within 0.5 %); scaling all FRFs by s
 //! scales the masses by 1/s; reordering the three files changes nothing; `crossval` of a
 //! source with itself gives FRAC 1, RMS 0, errors 0 and MAC 1.
@@ -185,7 +185,7 @@ fn defaults_analyse_the_rig_data() {
     assert!(r.table_named("peaks").is_some_and(|t| !t.rows.is_empty()));
 }
 
-/// The result names each measured file by the SHA-256 of its text (measured.md §7): the shipped
+/// The result names each measured file by the SHA-256 of its text (docs/measured.md §7): the shipped
 /// file and the same text uploaded give the digest `sha256sum data/rig/frfs/Experimental.csv`
 /// prints, a changed text another one.
 #[test]

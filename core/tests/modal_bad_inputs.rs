@@ -1,4 +1,4 @@
-//! Every `modal`-relevant bad input of simulator.md §7: the run fails with
+//! Every `modal`-relevant bad input of docs/simulator.md §7: the run fails with
 //! `ToolError::InvalidParam` naming the offending field (dotted path for the profile).
 
 mod common;

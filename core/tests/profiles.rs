@@ -1,4 +1,4 @@
-//! The profile document (measured.md §7): JSON round trip, every rule naming its field, and the
+//! The profile document (docs/measured.md §7): JSON round trip, every rule naming its field, and the
 //! two legacy importers on files of the original app (fixtures/profiles/README.md).
 
 use cristallo_core::profile_doc::{
@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 const LEGACY_CSV: &str = include_str!("fixtures/profiles/profile_Experimental.csv");
 const LEGACY_JSON: &str = include_str!("fixtures/profiles/Tester.json");
 
-/// The spec's example document (measured.md §7), complete.
+/// The spec's example document (docs/measured.md §7), complete.
 fn full() -> Value {
     json!({
         "schema": "cristallo.profile/1",

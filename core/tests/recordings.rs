@@ -10,7 +10,7 @@
 //! - The real rig FRF files (`data/rig/frfs`, BSD-3) parse in the original complex layout,
 //!   4096 rows at 1/32 Hz, peaks near 6.50 / 17.47 / 26.50 Hz.
 //! - Demo recordings: deterministic, our export header, `%.9e` numbers, every demo analysable.
-//! - Every bad input of simulator.md §7 for `recordings`: the error names `csv_text` (or the
+//! - Every bad input of docs/simulator.md §7 for `recordings`: the error names `csv_text` (or the
 //!   parameter), and file errors name the line (and column where there is one).
 
 mod common;

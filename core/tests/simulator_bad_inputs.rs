@@ -1,4 +1,4 @@
-//! Every bad input of simulator.md §7 for `simulator`: the run fails with
+//! Every bad input of docs/simulator.md §7 for `simulator`: the run fails with
 //! `ToolError::InvalidParam` naming the field (nested fields as `profile.masses_kg`), never a
 //! panic, a NaN or a result.
 

@@ -1,6 +1,6 @@
 //! Golden and property tests of the `simulator` tool.
 //!
-//! - `rs_cases.json`, every `simulator` case (simulator.md §9): each listed scalar within
+//! - `rs_cases.json`, every `simulator` case (docs/simulator.md §9): each listed scalar within
 //!   `max(abs, rel·|value|)` (rel 1e-5 for response scalars, 1e-8 for modal ones, time of peak
 //!   ±1.5 samples, spectral peaks ±1 bin), series length and samples (x within `x_abs`, y within
 //!   `max(abs, rel·|y|)`: abs 1e-5 × floor peak for responses, rel 1e-3 for PSD bins), and the
@@ -14,7 +14,7 @@
 //! - Seeds: same seed ⇒ identical noise and Monte-Carlo results, different seed ⇒ different.
 //! - Monte-Carlo statistics: natural-frequency spread against first-order sensitivity
 //!   (±15 %), mean within 4 standard errors, zero dispersion ⇒ every band equals the nominal run.
-//! - Noise level against simulator.md §4.4 (20 seeds, ±10 % on the mean displacement RMS).
+//! - Noise level against docs/simulator.md §4.4 (20 seeds, ±10 % on the mean displacement RMS).
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Every bad input of uncertainty.md §8 for `uncertainty` and `design`: the run fails with
+//! Every bad input of docs/uncertainty.md §8 for `uncertainty` and `design`: the run fails with
 //! `ToolError::InvalidParam` naming the offending (dotted) field.
 
 mod common;

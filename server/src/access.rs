@@ -1,4 +1,4 @@
-//! Who may do what (platform.md §5).
+//! Who may do what (docs/platform.md §5).
 //!
 //! * **Local mode** (`cristallo serve` on loopback, no `--share`): every caller is the host; the
 //!   server refuses non-loopback binds in this mode.

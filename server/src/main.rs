@@ -14,7 +14,7 @@
 //!   invalid parameters, naming the field). `run fea` exits 3 when the solver is missing
 //!   and 4 when it failed, timed out or was cancelled.
 //! * `cristallo profile list|show ID|save FILE|delete ID|restore ID|import FILE|export ID
-//!   [--data-dir DIR]` manages the saved model profiles (measured.md §7): `list` prints one JSON
+//!   [--data-dir DIR]` manages the saved model profiles (docs/measured.md §7): `list` prints one JSON
 //!   object per profile and line, `show`/`export` the document, `save`/`import` the saved
 //!   document (import warnings also on stderr), `delete` soft-deletes (undo with `restore` within
 //!   30 s). Bad input (invalid document, taken name, unknown id) exits 2 with one stderr line

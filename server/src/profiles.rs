@@ -1,4 +1,4 @@
-//! Saved model profiles (measured.md §7): the `profiles` table of the store and the operations
+//! Saved model profiles (docs/measured.md §7): the `profiles` table of the store and the operations
 //! every edge (HTTP, CLI, desktop commands) shares.
 //!
 //! * One row per profile: `id` (uuid v4, assigned on save), `name` (unique, case-insensitive),

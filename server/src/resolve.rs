@@ -13,7 +13,7 @@
 //!    id, a non-string id, both `profile` and `profile_id`, or a tool without a profile: 400
 //!    naming `profile_id` (`sources[1].profile_id`).
 //!
-//! `vibration-control` models the rig from its geometry (control.md §2.1) unless its optional
+//! `vibration-control` models the rig from its geometry (docs/control.md §2.1) unless its optional
 //! `profile.*` lists are given; a `profile_id` fills them, so the profile's chain replaces the
 //! geometry model.
 

@@ -43,7 +43,7 @@ const MIGRATIONS: &[&str] = &[
          key TEXT PRIMARY KEY,
          value TEXT NOT NULL
      );",
-    // 2: saved model profiles (measured.md §7; `crate::profiles`). `deleted` is 0 for a live
+    // 2: saved model profiles (docs/measured.md §7; `crate::profiles`). `deleted` is 0 for a live
     // profile, else the Unix time (ms) of its soft deletion (undo window).
     "CREATE TABLE profiles (
          id TEXT PRIMARY KEY,
@@ -55,7 +55,7 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX profiles_live ON profiles(deleted, created_utc);",
     // 3: the measured files of model-update runs, once each by the SHA-256 of their text
-    // (measured.md §7), so a profile saved from a run can always re-plot its data. The text is
+    // (docs/measured.md §7), so a profile saved from a run can always re-plot its data. The text is
     // zstd-compressed like the results.
     "CREATE TABLE source_files (
          sha256 TEXT PRIMARY KEY,

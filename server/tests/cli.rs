@@ -1,4 +1,4 @@
-//! The `cristallo` binary: output and exit-code rules of platform.md §3.
+//! The `cristallo` binary: output and exit-code rules of docs/platform.md §3.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};

@@ -1,4 +1,4 @@
-//! The `fea` tool's HTTP edge (fea.md §5): the deck download through the generic artifact route
+//! The `fea` tool's HTTP edge (docs/fea.md §5): the deck download through the generic artifact route
 //! and its bad input, parameter errors (400 naming the field) and solver errors (503 `solver_missing`, 502 `solver_failed`) with their `code`.
 //! The solver is chosen by the host's `CRISTALLO_CCX`; only one test of this binary sets it
 //! (the variable is process-wide) and the others never start a solver.

@@ -1,4 +1,4 @@
-//! Saved profiles over HTTP (measured.md §7): save/list/get/rename/delete with undo/import/
+//! Saved profiles over HTTP (docs/measured.md §7): save/list/get/rename/delete with undo/import/
 //! export, the errors of every bad input, `profile_id` resolution in tool runs, the guest rules
 //! (read-only guests cannot change profiles; no file paths from guests), persistence across a
 //! restart and the schema migration from a database of the previous version.
@@ -478,7 +478,7 @@ fn a_database_of_the_previous_schema_is_migrated_keeping_its_runs() {
     assert_eq!(stored_files, 0);
 }
 
-/// measured.md §7: the measured files of a model-update run are stored once by SHA-256, so a
+/// docs/measured.md §7: the measured files of a model-update run are stored once by SHA-256, so a
 /// profile saved from it can re-plot its data; they survive a restart; bad and unknown digests
 /// are 400 naming `sha256` and 404.
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! End to end in headless Chromium: a user opens the `cbc` page and runs the virtual CBC
 //! experiment with its defaults. While it runs, the progress bar moves and the branch grows
 //! point by point in the live plot; at the end the branch plot and the two folds of the
-//! S-curve are shown, within 1 % of the exact folds (cbc.md §9: 57.318 N and 13.108 N; the
+//! S-curve are shown, within 1 % of the exact folds (docs/cbc.md §9: 57.318 N and 13.108 N; the
 //! original app put the lower one at 19.3 N).
 
 mod common;
@@ -121,7 +121,7 @@ async fn browser_cbc_run_streams_points_and_finds_the_true_folds() {
     test.finish().await;
 }
 
-/// cbc.md §10 "Both curves at once": from the form's operating point (ω = 16 rad/s, Φ = 30 N,
+/// docs/cbc.md §10 "Both curves at once": from the form's operating point (ω = 16 rad/s, Φ = 30 N,
 /// inside the hysteresis), the exact S-curve and FRC are drawn side by side with the orbits at
 /// that point marked on both: three orbits, the same floor-1 amplitudes on either curve.
 #[tokio::test]

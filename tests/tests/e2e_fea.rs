@@ -1,7 +1,7 @@
 //! End to end in a real browser for the `fea` tool: open `#/tool/fea`, set a coarse element
 //! size (h = 1 in, ccx ~1 s), run, and check the mode table and the first y-sway frequency
 //! against the reference `beam_shell_h1in.json` (copied in core/tests/fixtures/fea): 7.664179 Hz,
-//! tolerance 2e-4 relative (fea.md §9). Needs CalculiX (`calculix-ccx`) on the PATH of the
+//! tolerance 2e-4 relative (docs/fea.md §9). Needs CalculiX (`calculix-ccx`) on the PATH of the
 //! server. Run by `make test` with `--ignored`.
 
 mod common;

@@ -3,7 +3,7 @@
 //! then with a user's own FRF file uploaded through the file picker of the first entry, and
 //! `crossval` with its defaults. Run by `make test` with `--ignored`.
 //!
-//! Reference values (measured.md §4.4, shared reference set `measured/`, copied in
+//! Reference values (docs/measured.md §4.4, shared reference set `measured/`, copied in
 //! core/tests/fixtures/measured): `natural_frequency_1_hz` = 6.511879182 Hz from the three
 //! files, 6.512211187 Hz from Experimental.csv alone; tolerance 1e-5 relative (§9).
 
@@ -90,7 +90,7 @@ async fn browser_model_update_and_crossval_on_rig_data() {
     run_done(client, "model-update with an uploaded file").await;
     expect_frequency(client, "natural_frequency_1_hz", F1_ONE_FILE_HZ).await;
     wait_for_plot(client, "measured_exc_1_floor_1_magnitude").await;
-    // The original app's circle fit on the same file, for comparison (measured.md §4.5): f1 is
+    // The original app's circle fit on the same file, for comparison (docs/measured.md §4.5): f1 is
     // the peak line, 6.5 Hz; the circle fits are tabulated and its damping warning shown.
     wait_for(client, "#param-method")
         .await

@@ -148,7 +148,7 @@ async fn browser_saves_a_model_update_result_as_a_profile_and_simulates_it() {
     wait_for(client, r#"#profile-modal tr[data-mode="3"]"#).await;
     screenshot(client, "browser-profile-page.png").await;
     wait_for(client, r##"#profile-origin a[href^="#/run/"]"##).await;
-    // Its measured files were kept by SHA-256 (measured.md §7): re-plot it against the first.
+    // Its measured files were kept by SHA-256 (docs/measured.md §7): re-plot it against the first.
     wait_for(client, "#profile-source").await;
     wait_for(client, "#profile-replot")
         .await
@@ -363,7 +363,7 @@ async fn browser_renames_and_compares_two_profiles() {
     test.finish().await;
 }
 
-/// "Save as profile" of a result with a negative damper (measured.md §7): refused naming
+/// "Save as profile" of a result with a negative damper (docs/measured.md §7): refused naming
 /// `profile.dampings_ns_per_m` until the user ticks the clamp box, then saved with that damper
 /// at 0 and the origin (run id, method, band, files) and modes of the run. The result is a real
 /// model-update run's, read back from the history with damper c3 set to −0.25 N·s/m in the page.

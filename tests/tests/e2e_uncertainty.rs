@@ -1,7 +1,7 @@
 //! End to end in headless Chromium against `cristallo serve` (debug build): the `uncertainty`
 //! tool page. A Monte-Carlo run with 1e6 samples shows real progress (#progress value > 0),
 //! Cancel turns it into an error state mentioning the cancellation and nothing is stored;
-//! then a default run shows the first natural frequency (uncertainty.md §2.1: 6.3206 Hz) and
+//! then a default run shows the first natural frequency (docs/uncertainty.md §2.1: 6.3206 Hz) and
 //! the band plots.
 
 mod common;

@@ -1,4 +1,4 @@
-//! `continuation` mode (cbc.md §4.3): a virtual control-based continuation experiment.
+//! `continuation` mode (docs/cbc.md §4.3): a virtual control-based continuation experiment.
 //!
 //! A PD controller u = kp·(x* − x1) + kd·(ẋ* − ẋ1) makes floor 1 follow the target
 //! x*(τ) = a0/2 + T·cos τ + Σ_{n=2..H} (a_n cos nτ + b_n sin nτ); the feed-forward is

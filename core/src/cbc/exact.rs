@@ -1,4 +1,4 @@
-//! `exact` mode (cbc.md §4.1): the true curve of periodic orbits by pseudo-arclength
+//! `exact` mode (docs/cbc.md §4.1): the true curve of periodic orbits by pseudo-arclength
 //! continuation of shooting solutions.
 //!
 //! Unknowns u = (x1, x2, x3, ẋ1/ω_r, ẋ2/ω_r, ẋ3/ω_r, p/R) (velocities scaled by a reference
@@ -25,7 +25,7 @@ use super::shooting::{
 };
 use crate::{Cancel, ToolError};
 
-/// Largest number of points of one curve (cbc.md §4.1 item 3).
+/// Largest number of points of one curve (docs/cbc.md §4.1 item 3).
 pub const MAX_POINTS: usize = 20_000;
 /// Largest distance between consecutive points in the output metric.
 const MAX_OUTPUT_STEP: f64 = 0.01;

@@ -1,4 +1,4 @@
-//! Measurements over exactly one period (cbc.md §2, §4 item 4): N = 512 samples at
+//! Measurements over exactly one period (docs/cbc.md §2, §4 item 4): N = 512 samples at
 //! τ_j = 2πj/N, j = 0..N−1, coefficients a_n = (2/N)·Σ x_j cos nτ_j, b_n = (2/N)·Σ x_j sin nτ_j
 //! (a0 with the same factor, so the mean is a0/2), the fundamental amplitude √(a1² + b1²) and
 //! the half peak-to-peak value (max − min)/2.

@@ -1,4 +1,4 @@
-//! The `cbc` tool (cbc.md): nonlinear control-based continuation of the 3-storey building
+//! The `cbc` tool (docs/cbc.md): nonlinear control-based continuation of the 3-storey building
 //! with a hardening cubic spring at floor 1, in four modes:
 //!
 //! - `continuation` ([`continuation`]): a virtual CBC experiment, Newton/Broyden on the
@@ -11,7 +11,7 @@
 //!
 //! Building blocks: [`model`] (equations of motion and the RK4 period map with variational
 //! equations), [`shooting`] (periodic orbits, Floquet multipliers), [`fourier`] (one-period
-//! measurements). This module reads the parameters and shapes the result (cbc.md §3, §5);
+//! measurements). This module reads the parameters and shapes the result (docs/cbc.md §3, §5);
 //! [`stream`] sends each new point with the progress.
 
 pub mod continuation;
@@ -332,7 +332,7 @@ fn experiment_axis(p: &CbcParams) -> (CurveKind, f64, f64, usize, &'static str, 
 }
 
 /// The exact curve of the same structure over the experiment's range, drawn under the
-/// experiment (cbc.md §10 "Overlay"). Its points stream after the experiment's; if it cannot
+/// experiment (docs/cbc.md §10 "Overlay"). Its points stream after the experiment's; if it cannot
 /// be computed the experiment's result stands, with a warning.
 fn overlay_exact(
     p: &CbcParams,

@@ -1,4 +1,4 @@
-//! The 3-storey Duffing building and its one-period flow map (cbc.md §2, §4 items 1–2).
+//! The 3-storey Duffing building and its one-period flow map (docs/cbc.md §2, §4 items 1–2).
 //!
 //! Equations of motion, floor 1 at the bottom:
 //!
@@ -24,7 +24,7 @@ use nalgebra::{Matrix3, SymmetricEigen};
 
 use crate::ToolError;
 
-/// Samples per period of every measurement (cbc.md §2).
+/// Samples per period of every measurement (docs/cbc.md §2).
 pub const SAMPLES_PER_PERIOD: usize = 512;
 /// The variational equations use this many sampling steps per RK4 step: the Jacobian only
 /// steers Newton (chord iterations on the exact map) and gives tangents and Floquet
@@ -48,7 +48,7 @@ pub struct Structure {
 }
 
 impl Default for Structure {
-    /// Structure "S0" of cbc.md §2.
+    /// Structure "S0" of docs/cbc.md §2.
     fn default() -> Self {
         Self {
             masses_kg: [0.2; 3],
@@ -411,7 +411,7 @@ fn axpy(y: &State, a: f64, k: &State) -> State {
     std::array::from_fn(|r| y[r] + a * k[r])
 }
 
-/// Displacements (m) beyond which a branch is abandoned (cbc.md §7).
+/// Displacements (m) beyond which a branch is abandoned (docs/cbc.md §7).
 pub const AMPLITUDE_LIMIT_M: f64 = 1e3;
 
 fn state_ok(y: &State) -> bool {

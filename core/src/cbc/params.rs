@@ -1,4 +1,4 @@
-//! Parameters of `cbc` (cbc.md §3): schema, typed struct and the cross-field rules.
+//! Parameters of `cbc` (docs/cbc.md §3): schema, typed struct and the cross-field rules.
 //! Every key is validated in every mode (unused ones are echoed too).
 
 use serde::Deserialize;

@@ -1,4 +1,4 @@
-//! Periodic orbits by shooting Newton (cbc.md §4 item 3) and their stability.
+//! Periodic orbits by shooting Newton (docs/cbc.md §4 item 3) and their stability.
 //!
 //! Unknown: the state z at τ = 0. Residual r(z) = φ_2π(z) − z; Jacobian Φ − I with Φ the
 //! monodromy matrix. Converged when ‖r‖ ≤ tol·(1 + ‖z‖) (tol = 1e-10 by default). The

@@ -1,5 +1,5 @@
 //! Live progress of the `cbc` tool: every new point goes out with the progress event
-//! (cbc.md §4.3 item 7, §10 "live streaming"), so the UI can draw the branch while it grows.
+//! (docs/cbc.md §4.3 item 7, §10 "live streaming"), so the UI can draw the branch while it grows.
 //! The data payload is `{"append": [{"series": name, "x": p, "y": A_k}, …]}` with the series
 //! names of the final result (`<prefix>_1..3`).
 

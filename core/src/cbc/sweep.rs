@@ -1,4 +1,4 @@
-//! `frequency_sweep` and `amplitude_sweep` (cbc.md §4.2): infinitely slow open-loop sweeps up
+//! `frequency_sweep` and `amplitude_sweep` (docs/cbc.md §4.2): infinitely slow open-loop sweeps up
 //! and down a grid, recording the stable periodic steady state reached from the previous one.
 //!
 //! Between grid values the current orbit is continued naturally with sub-steps: predictor
@@ -22,7 +22,7 @@ use crate::{Cancel, ToolError};
 
 /// Periods per block of a jump transient.
 const JUMP_BLOCK_PERIODS: usize = 50;
-/// Periods after which a jump transient is given up (cbc.md §4.2).
+/// Periods after which a jump transient is given up (docs/cbc.md §4.2).
 pub const JUMP_MAX_PERIODS: usize = 5000;
 /// Smallest sub-step, relative to the grid step.
 const MIN_SUBSTEP: f64 = 1e-6;

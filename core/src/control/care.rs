@@ -1,4 +1,4 @@
-//! Continuous algebraic Riccati equation (control.md §4.3)
+//! Continuous algebraic Riccati equation (docs/control.md §4.3)
 //!
 //! ```text
 //! AᵀX + XA − X G X + Q = 0,   G = B R⁻¹ Bᵀ  (symmetric, ⪰ 0),  Q = Qᵀ ⪰ 0

@@ -1,4 +1,4 @@
-//! The second-order electronic compensator of DVF+EC (control.md §4.1, §4.2):
+//! The second-order electronic compensator of DVF+EC (docs/control.md §4.1, §4.2):
 //!
 //! ```text
 //! C_p(s) = (s² + 2ξ̂ω̂ s + ω̂²) / (s² + 2ξ_c ω_c s + ω_c²),   ω̂ = 2πf̂, ω_c = 2πf_c

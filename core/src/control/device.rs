@@ -1,4 +1,4 @@
-//! The device on floor n (control.md §2.2): a mass–spring–damper (TMD, or the proof mass of an
+//! The device on floor n (docs/control.md §2.2): a mass–spring–damper (TMD, or the proof mass of an
 //! inertial actuator whose base m_b is bolted to floor n). Four degrees of freedom
 //! x = [x₁, x₂, x₃, x_p]:
 //!

@@ -1,5 +1,5 @@
 //! The feedback of every strategy as one velocity-feedback coefficient g(ω) [N·s/m]
-//! (control.md §4.1): the actuator force is f_c = −g(ω)·v_n, so
+//! (docs/control.md §4.1): the actuator force is f_c = −g(ω)·v_n, so
 //!
 //! ```text
 //! tmd: g = 0    dvf: g = Bl·h    dvf_ec: g = Bl·h·C_p(jω)    lqg: g = K_c(jω)

@@ -1,4 +1,4 @@
-//! LQG design on the device model (control.md §4.3).
+//! LQG design on the device model (docs/control.md §4.3).
 //!
 //! * LQR on the actuator force: Q = q·diag(1,1,1,0,1,1,1,0), R = r; X solves
 //!   AᵀX + XA − X B_u r⁻¹ B_uᵀ X + Q = 0 and K = B_uᵀX / r (1×8); u = −K x̂ \[N\].

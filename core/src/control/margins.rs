@@ -1,4 +1,4 @@
-//! Gain and phase margins of a simulated loop (control.md §4.4).
+//! Gain and phase margins of a simulated loop (docs/control.md §4.4).
 //!
 //! L(jω) is evaluated on a log grid ω ∈ [1e-2, 1e5] rad/s of 200 001 points (cheap through
 //! modal forms); every sign change of Im L (and of |L| − 1) is refined by Brent (relative

@@ -1,4 +1,4 @@
-//! `vibration-control`: structural vibration control of the 3-storey rig (spec: control.md).
+//! `vibration-control`: structural vibration control of the 3-storey rig (docs/control.md).
 //!
 //! One tool, five strategies: `passive` (bare structure), `tmd` (tuned mass damper), `dvf`
 //! (direct velocity feedback through an inertial actuator), `dvf_ec` (DVF with a second-order
@@ -65,7 +65,7 @@ impl Strategy {
     }
 }
 
-/// The validated parameters (control.md §3); defaults are filled in by the schema.
+/// The validated parameters (docs/control.md §3); defaults are filled in by the schema.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ControlParams {
@@ -102,7 +102,7 @@ pub struct ControlParams {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VibrationControlTool;
 
-/// The parameter schema (control.md §3).
+/// The parameter schema (docs/control.md §3).
 pub fn param_specs() -> Vec<ParamSpec> {
     let mut specs = vec![
         ParamSpec::choice(

@@ -1,4 +1,4 @@
-//! Closed-loop state matrices, their eigenvalues and the pole table (control.md §4.2).
+//! Closed-loop state matrices, their eigenvalues and the pole table (docs/control.md §4.2).
 //!
 //! * `tmd`: A (8×8).   * `dvf`: A − g₀ B_u C_v, g₀ = Bl·h.
 //! * `dvf_ec` (10×10): [[A − g₀ B_u D_c C_v, −g₀ B_u C_c], [B_c C_v, A_c]].

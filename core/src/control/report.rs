@@ -1,4 +1,4 @@
-//! Runs a strategy and assembles the result of control.md §5 (scalars, series, tables,
+//! Runs a strategy and assembles the result of docs/control.md §5 (scalars, series, tables,
 //! warnings). Unstable closed loops get stability data and a warning but no steady-state
 //! figures (kinetic energy, reduction, FRFs, effort).
 

@@ -1,4 +1,4 @@
-//! The fixed 3-storey benchtop rig (control.md §2.1).
+//! The fixed 3-storey benchtop rig (docs/control.md §2.1).
 //!
 //! Storey mass m = 5.201 kg; each storey has 4 aluminium legs (E = 70 GPa, b = 25 mm,
 //! t = 3 mm, l = 153.3 mm) clamped at both ends, so the storey shear stiffness is
@@ -85,7 +85,7 @@ impl Structure {
 }
 
 impl Structure {
-    /// A model profile's chain (measured.md §7): M = diag(m), K and C the fixed-base chains of
+    /// A model profile's chain (docs/measured.md §7): M = diag(m), K and C the fixed-base chains of
     /// the storey springs and dampers; natural frequencies of the undamped model and damping
     /// ratios from the damped poles (the lumped model of `modal`).
     pub fn from_chain(

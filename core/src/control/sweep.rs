@@ -1,4 +1,4 @@
-//! Steady-state harmonic sweep on the 9901-point grid (control.md §2.3, §4.1).
+//! Steady-state harmonic sweep on the 9901-point grid (docs/control.md §2.3, §4.1).
 //!
 //! Grid f\[i\] = 1 + i·(1.01 − 1) Hz, i = 0..9900, ω = 2πf. Mechanical impedances
 //!

@@ -1,5 +1,5 @@
 //! Joint CDF, Fisher information and reliability sensitivity of `design`
-//! (uncertainty.md §5.3), for d selected outputs on a grid of J points per axis.
+//! (docs/uncertainty.md §5.3), for d selected outputs on a grid of J points per axis.
 //!
 //! 1. `t_o = linspace(min x_o, max x_o, J)` per selected output (axis k = output k).
 //! 2. `PF(a) = (1/N) #{n : x_o⁽ⁿ⁾ < t_o,a_o ∀o}`, `S_j(a) = (1/N) Σ_{same n} g_j(y⁽ⁿ⁾)`.

@@ -1,4 +1,4 @@
-//! The 12 probabilistic inputs of `design` (uncertainty.md §3.2, §5.1, §5.2): forces f1..f3,
+//! The 12 probabilistic inputs of `design` (docs/uncertainty.md §3.2, §5.1, §5.2): forces f1..f3,
 //! stiffnesses k1..k3, dampers c1..c3 and masses m1..m3, each normal(μ, σ) or gamma(κ, θ).
 //!
 //! An input is random when it is normal with σ ≠ 0 or gamma. The distribution parameters β
@@ -74,7 +74,7 @@ impl Dist {
     }
 }
 
-/// Default distributions (uncertainty.md §3.2) in input order.
+/// Default distributions (docs/uncertainty.md §3.2) in input order.
 pub const DEFAULT_INPUTS: [Dist; 12] = [
     Dist::Normal { mean: 1.0, sd: 0.1 },
     Dist::Normal { mean: 0.0, sd: 0.0 },

@@ -1,4 +1,4 @@
-//! The `design` tool (uncertainty.md §2.2, §3.2, §5, §6.2): design under uncertainty of the
+//! The `design` tool (docs/uncertainty.md §2.2, §3.2, §5, §6.2): design under uncertainty of the
 //! benchtop rig. Twelve inputs (forces f1..f3, stiffnesses k1..k3, dampers c1..c3, masses
 //! m1..m3) have distributions ([`inputs`]); at one analysis frequency ω each sample gives the
 //! complex amplitudes `X = (K − ω²M + iωC)⁻¹ F` ([`crate::uncertainty::kernel`]) and six

@@ -1,4 +1,4 @@
-//! Parameters of `design` (uncertainty.md §3.2): the schema of the scalar settings, the
+//! Parameters of `design` (docs/uncertainty.md §3.2): the schema of the scalar settings, the
 //! output selection and the typed, cross-checked parameters. The twelve input distributions
 //! are read by [`super::inputs`].
 

@@ -1,4 +1,4 @@
-//! Output statistics of `design` (uncertainty.md §5.1): population moments, numpy-rule
+//! Output statistics of `design` (docs/uncertainty.md §5.1): population moments, numpy-rule
 //! quantiles and numpy `histogram(density=True)` bins.
 
 /// Mean, population standard deviation and skewness `m3 / m2^1.5` (0 for zero spread).

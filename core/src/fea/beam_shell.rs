@@ -1,4 +1,4 @@
-//! The `beam_shell` model (fea.md §2.2 "model A", deck §4.2).
+//! The `beam_shell` model (docs/fea.md §2.2 "model A", deck §4.2).
 //!
 //! Columns: 3-node B32 Timoshenko beams along the level list `z_c, zb_1, zt_1, …, zt_3`, each
 //! interval of length s split into `n(s)` elements. Floors: 8-node S8R shells on a

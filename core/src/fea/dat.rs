@@ -1,4 +1,4 @@
-//! Parser of the CalculiX `job.dat` of a frequency step (fea.md §4.6).
+//! Parser of the CalculiX `job.dat` of a frequency step (docs/fea.md §4.6).
 //!
 //! Line-oriented; numbers are Fortran `E` format (`0.7450485E+01`). Blocks:
 //! * `E I G E N V A L U E   O U T P U T`: rows `mode λ ω_real f ω_imag`;

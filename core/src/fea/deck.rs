@@ -1,5 +1,5 @@
 //! The CalculiX input deck: the pieces both model kinds share (material, step) and the
-//! [`Deck`] they produce (fea.md §4.2–4.4).
+//! [`Deck`] they produce (docs/fea.md §4.2–4.4).
 //!
 //! Step: `*STEP` / `*FREQUENCY` / `num_modes` or `num_modes, 0., f_max` / `*NODE FILE` `U` /
 //! `*NODE PRINT, NSET=NFLOORC` `U` / `*END STEP`. The floor-centre node set is printed to
@@ -88,7 +88,7 @@ pub(crate) fn write_step(out: &mut String, p: &FeaParams) {
     let _ = writeln!(out, "*END STEP");
 }
 
-/// The analytic mass of the model (fea.md §4.4), not read from ccx.
+/// The analytic mass of the model (docs/fea.md §4.4), not read from ccx.
 pub fn model_mass_kg(p: &FeaParams) -> f64 {
     let f = Frame::new(p);
     let rho = p.density_kg_m3;
@@ -113,7 +113,7 @@ pub fn model_mass_kg(p: &FeaParams) -> f64 {
     }
 }
 
-/// Node count of the mesh, computed before the deck is written (fea.md §4.1).
+/// Node count of the mesh, computed before the deck is written (docs/fea.md §4.1).
 pub fn mesh_node_count(p: &FeaParams) -> Result<usize, ToolError> {
     let frame = Frame::new(p);
     match p.model {

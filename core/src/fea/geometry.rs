@@ -1,4 +1,4 @@
-//! The frame's dimensions derived from the parameters (fea.md §2.1) and the segment rule.
+//! The frame's dimensions derived from the parameters (docs/fea.md §2.1) and the segment rule.
 //!
 //! Levels of storey k (1..3) with free column lengths `L_k`, floor thickness `t_f` and base
 //! clamp height `z_c`: `zb_k = z_c + Σ_{i≤k} L_i + (k−1)·t_f`, `zt_k = zb_k + t_f`,

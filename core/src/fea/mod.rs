@@ -1,4 +1,4 @@
-//! The `fea` tool (fea.md): finite-element modal analysis of the 3-storey frame with the free
+//! The `fea` tool (docs/fea.md): finite-element modal analysis of the 3-storey frame with the free
 //! CalculiX solver.
 //!
 //! Flow: validate the SI geometry (ranges, non-overlapping columns, at most
@@ -45,7 +45,7 @@ use crate::tool::{
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// The deck (`.inp` text) for these parameters, after the same validation as a run
-/// (fea.md §5 "Deck export").
+/// (docs/fea.md §5 "Deck export").
 pub fn deck(p: &FeaParams) -> Result<String, ToolError> {
     Ok(deck::deck(p)?.text)
 }
@@ -102,7 +102,7 @@ fn tail(s: &str) -> String {
     lines[lines.len().saturating_sub(8)..].join("\n")
 }
 
-/// The solver deck as a download: the `.inp` text a run would give ccx (fea.md §5).
+/// The solver deck as a download: the `.inp` text a run would give ccx (docs/fea.md §5).
 pub const DECK_ARTIFACT: ArtifactInfo = ArtifactInfo {
     name: "deck",
     title: "Solver deck (.inp)",

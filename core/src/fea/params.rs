@@ -1,4 +1,4 @@
-//! The parameters of `fea` (fea.md §3) and their validation (§4.1).
+//! The parameters of `fea` (docs/fea.md §3) and their validation (§4.1).
 //!
 //! The schema ([`fea_params`]) checks each field's type and range and rejects unknown keys;
 //! [`FeaParams::validate`] adds the cross-field rules (columns may not overlap) and the mesh
@@ -16,7 +16,7 @@ pub const MAX_NODES: usize = 60_000;
 /// Largest solid grid (cells of the tensor-product grid) indexed before counting nodes.
 pub const MAX_SOLID_GRID_CELLS: usize = 2_000_000;
 
-/// Which finite-element idealisation of the frame (fea.md §2.2).
+/// Which finite-element idealisation of the frame (docs/fea.md §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Model {
@@ -59,7 +59,7 @@ pub struct FeaParams {
     pub solve: bool,
 }
 
-/// Drawing dimensions of the rig (fea.md §2.1).
+/// Drawing dimensions of the rig (docs/fea.md §2.1).
 impl Default for FeaParams {
     fn default() -> Self {
         Self {
@@ -196,7 +196,7 @@ impl FeaParams {
         Ok((typed, filled))
     }
 
-    /// Checks every rule of fea.md §3/§4.1 on an already typed value (built in Rust rather
+    /// Checks every rule of docs/fea.md §3/§4.1 on an already typed value (built in Rust rather
     /// than parsed): the same ranges as the schema, the cross-field rules and the mesh limit.
     pub fn validate(&self) -> Result<(), ToolError> {
         self.validate_ranges()?;

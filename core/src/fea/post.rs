@@ -1,4 +1,4 @@
-//! From the parsed `job.dat` to the result of fea.md §5 (post-processing §4.7).
+//! From the parsed `job.dat` to the result of docs/fea.md §5 (post-processing §4.7).
 //!
 //! * Frequencies: the f column of ccx (7 digits, not recomputed); a negative eigenvalue gives
 //!   frequency 0 and a warning.

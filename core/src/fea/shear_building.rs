@@ -1,4 +1,4 @@
-//! The equivalent 3-DOF shear building shown beside the FE modes (fea.md §2.4).
+//! The equivalent 3-DOF shear building shown beside the FE modes (docs/fea.md §2.4).
 //!
 //! Rigid floors on massless columns clamped at both ends: `I = b·t³/12`, storey stiffness
 //! `k_i = 4·12·E·I / L_i³` (four columns), floor mass `m = Lx·Ly·t_f·ρ + 4·ρ·V_clamp`,

@@ -1,4 +1,4 @@
-//! The `solid` model (fea.md §2.2 "model B", deck §4.3): one conforming mesh of 20-node
+//! The `solid` model (docs/fea.md §2.2 "model B", deck §4.3): one conforming mesh of 20-node
 //! hexahedra (C3D20R) on a tensor-product grid covering floors, columns, 16 clamp blocks and
 //! 4 L-feet. Shared nodes stand in for the tie constraints of the original ABAQUS model; the
 //! foot bottoms are pinned (u = 0).
@@ -38,7 +38,7 @@ fn part(set: &'static str, x: [f64; 2], y: [f64; 2], z: [f64; 2]) -> Part {
     }
 }
 
-/// The boxes in the order of fea.md §4.3 (the first box containing a cell names its set).
+/// The boxes in the order of docs/fea.md §4.3 (the first box containing a cell names its set).
 fn parts(f: &Frame) -> Vec<Part> {
     let (lx, ly, b, t, c) = (f.lx_m, f.ly_m, f.b_m, f.t_m, CLAMP_THICKNESS_M);
     let (fl, ft, fu) = (

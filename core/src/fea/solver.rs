@@ -1,4 +1,4 @@
-//! Running CalculiX (`ccx`) safely (fea.md §4.5).
+//! Running CalculiX (`ccx`) safely (docs/fea.md §4.5).
 //!
 //! * Every job gets a fresh [`tempfile::TempDir`] (removed on every path by its drop guard):
 //!   concurrent jobs never share a directory or a file name, and the process-wide working
@@ -46,7 +46,7 @@ pub enum SolverError {
 }
 
 impl SolverError {
-    /// Stable code of the error (fea.md §5).
+    /// Stable code of the error (docs/fea.md §5).
     pub fn code(&self) -> &'static str {
         match self {
             SolverError::Missing { .. } => "solver_missing",

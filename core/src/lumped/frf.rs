@@ -1,4 +1,4 @@
-//! The frequency response of the lumped model (simulator.md §4.1): the FRF types, dB and
+//! The frequency response of the lumped model (docs/simulator.md §4.1): the FRF types, dB and
 //! phase, and the closed-form per-frequency kernel.
 //!
 //! `H(ω) = Z(ω)⁻¹ e_f`, `Z(ω) = K − ω²M + iωC` (dynamic stiffness), solved in closed form per

@@ -1,5 +1,5 @@
-//! The lumped 3-DOF model of the benchtop rig (simulator.md §2) and its modal analysis
-//! (simulator.md §4.1), shared by `modal`, `simulator` and the control tools.
+//! The lumped 3-DOF model of the benchtop rig (docs/simulator.md §2) and its modal analysis
+//! (docs/simulator.md §4.1), shared by `modal`, `simulator` and the control tools.
 //!
 //! One concept per file: [`profile`] (the model profile, its schema and checks), [`model`]
 //! (M, K, C and the state space), [`modes`] (undamped and damped modes), [`frf`] (the FRF

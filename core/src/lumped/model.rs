@@ -1,4 +1,4 @@
-//! The matrices of the lumped model and its state-space form (simulator.md §2).
+//! The matrices of the lumped model and its state-space form (docs/simulator.md §2).
 //!
 //! A fixed-base chain of three lumped masses: floor 1 (bottom) is tied to the ground by the
 //! spring `k1` and the viscous damper `c1`, floor 2 to floor 1 by `k2`/`c2`, floor 3 to floor 2
@@ -47,7 +47,7 @@ pub struct LumpedModel {
 }
 
 impl LumpedModel {
-    /// The fixed-base chain of simulator.md §2 from floor masses and storey springs/dampers.
+    /// The fixed-base chain of docs/simulator.md §2 from floor masses and storey springs/dampers.
     pub fn chain(masses: &[f64; 3], stiffnesses: &[f64; 3], dampings: &[f64; 3]) -> Self {
         Self {
             m: Matrix3::from_diagonal(&Vector3::from(*masses)),

@@ -1,4 +1,4 @@
-//! The modes of the lumped model (simulator.md §4.1): undamped from the generalised symmetric
+//! The modes of the lumped model (docs/simulator.md §4.1): undamped from the generalised symmetric
 //! eigenproblem, damped from the poles of the state matrix.
 //!
 //! # Undamped modes

@@ -1,4 +1,4 @@
-//! The model profile (simulator.md §3.1): the one format of a rig model everywhere, its
+//! The model profile (docs/simulator.md §3.1): the one format of a rig model everywhere, its
 //! schema entries (full, or optional for tools with their own model) and its checks.
 
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ pub(super) const NAME_LEN: (usize, usize) = (1, 100);
 pub(super) const META_MAX_LEN: usize = 1000;
 pub(super) const PROFILE_VERSION: u32 = 1;
 
-/// A model profile (simulator.md §3.1): the one format of a rig model everywhere.
+/// A model profile (docs/simulator.md §3.1): the one format of a rig model everywhere.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     pub name: String,
@@ -240,7 +240,7 @@ fn check_triple(field: &str, values: &[f64; 3], (lo, hi): (f64, f64)) -> Result<
 }
 
 impl Profile {
-    /// Every rule of simulator.md §3.1, with errors naming `prefix.<key>`: ranges, text
+    /// Every rule of docs/simulator.md §3.1, with errors naming `prefix.<key>`: ranges, text
     /// lengths, version 1 and a positive damping sum (a model without any damper has
     /// unbounded resonances).
     pub fn check(&self, prefix: &str) -> Result<(), ToolError> {

@@ -1,4 +1,4 @@
-//! From identified modes to the physical chain (measured.md §4.2 steps 6–10).
+//! From identified modes to the physical chain (docs/measured.md §4.2 steps 6–10).
 //!
 //! - Mass-normalised shapes: one file with the force at floor q: `φ_r = a_r,(·,q) / √a_r,qq`;
 //!   three files: `S_r` (column q = constants of the file excited at q), symmetrised, largest

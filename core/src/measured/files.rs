@@ -1,4 +1,4 @@
-//! The two text formats of measured.md §4.1.
+//! The two text formats of docs/measured.md §4.1.
 //!
 //! - **FRF files** (`frfs/`): 4 fields per line — frequency (Hz) and the complex FRF of floors
 //!   1..3 — separated by `;` (`,` is accepted when a line has no `;`). Complex fields are

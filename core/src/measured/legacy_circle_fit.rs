@@ -1,4 +1,4 @@
-//! Method `legacy-circle-fit` of `model-update` (measured.md §4.5): the original app's
+//! Method `legacy-circle-fit` of `model-update` (docs/measured.md §4.5): the original app's
 //! "profile generator", reproduced so its numbers can be compared with `modal-ls`. Its damping
 //! is about 4× too high and its masses assume a modal mass of 5 kg; the tool says so.
 //!

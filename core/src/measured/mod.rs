@@ -1,4 +1,4 @@
-//! Measured data (measured.md): the tools `model-update` (identify modes and a physical
+//! Measured data (docs/measured.md): the tools `model-update` (identify modes and a physical
 //! 3-storey chain from measured FRFs) and `crossval` (overlay measured and numerical FRFs and
 //! compute validation metrics).
 //!

@@ -1,4 +1,4 @@
-//! The modal least-squares fit of measured.md §4.2 steps 3–5.
+//! The modal least-squares fit of docs/measured.md §4.2 steps 3–5.
 //!
 //! Model of every measured column c (file e, floor j), accelerance at ω_i = 2π f_i:
 //!

@@ -1,4 +1,4 @@
-//! Peak rules shared by both tools (measured.md §4.6).
+//! Peak rules shared by both tools (docs/measured.md §4.6).
 //!
 //! A local maximum is an index i with `y[i−1] < y[i]` whose first following different value is
 //! lower; a flat top of equal values counts once, at its middle index `⌊(first+last)/2⌋`; the end

@@ -1,7 +1,7 @@
 //! The rig's shipped measurements (`data/rig/`, BSD 3-Clause, see `data/rig/LICENSE`), embedded
 //! in the binary so that the default parameters of `model-update` and `crossval` analyse the
 //! real rig data on any machine. A parameter item `{"rig_file": "frfs/Experimental.csv"}`
-//! selects one of them (an extension of measured.md §3, which only knows `path` and `csv_text`).
+//! selects one of them (an extension of docs/measured.md §3, which only knows `path` and `csv_text`).
 
 macro_rules! rig {
     ($name:literal) => {

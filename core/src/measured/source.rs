@@ -54,7 +54,7 @@ pub fn once_for_shipped<T: Clone>(
 }
 
 /// The SHA-256 of a source's text (lowercase hex): the name under which the platform stores
-/// a model-update's measured files once, so a profile can re-plot its data (measured.md §7).
+/// a model-update's measured files once, so a profile can re-plot its data (docs/measured.md §7).
 pub fn sha256_hex(text: &FileText) -> String {
     static HASHED: ShippedCache<String> = OnceLock::new();
     let hex = |s: &str| {

@@ -2,7 +2,7 @@
 //!
 //! The original Cristallo app wrote two profile formats, both flagged `imported-legacy-*` and
 //! imported with the warning [`LEGACY_DAMPING_WARNING`] (its circle fit makes dampers about
-//! 4× too high, measured.md §6.1):
+//! 4× too high, docs/measured.md §6.1):
 //!
 //! * an 8-line `;`-separated CSV: masses, stiffnesses, dampers, natural frequencies, loss
 //!   factors η, then one line per mode with its shape over floors 1..3 scaled to max |φ| = 1.
@@ -20,7 +20,7 @@ use crate::lumped::import_original_profile;
 use crate::ToolError;
 
 /// The warning every legacy import carries.
-pub const LEGACY_DAMPING_WARNING: &str = "legacy dampers about 4× too high: the original app's circle fit overestimates damping (measured.md §6.1); re-identify the model with model-update before trusting c1..c3";
+pub const LEGACY_DAMPING_WARNING: &str = "legacy dampers about 4× too high: the original app's circle fit overestimates damping (docs/measured.md §6.1); re-identify the model with model-update before trusting c1..c3";
 
 /// A profile read from another format, with what the user should know about it.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,4 +1,4 @@
-//! The stored profile document (measured.md §7): a named lumped model with where it came from,
+//! The stored profile document (docs/measured.md §7): a named lumped model with where it came from,
 //! in the one JSON format `cristallo.profile/1` that the store, the exports and the imports use.
 //!
 //! ```json
@@ -403,7 +403,7 @@ impl ProfileDoc {
         Self::from_json(&v)
     }
 
-    /// Every rule of measured.md §7, naming the field.
+    /// Every rule of docs/measured.md §7, naming the field.
     pub fn validate(&self) -> Result<(), ToolError> {
         if self.schema != PROFILE_SCHEMA {
             check_schema(Some(&Value::from(self.schema.as_str())))?;

@@ -1,4 +1,4 @@
-//! Reading and validating recording files (simulator.md §4.7).
+//! Reading and validating recording files (docs/simulator.md §4.7).
 //!
 //! **Time history**: a header line, then rows `time, response floor 1, floor 2, floor 3,
 //! force`; separator `,`, `;` or tab, detected from the header (the most frequent of the

@@ -1,4 +1,4 @@
-//! The H1 FRF estimator with coherence (simulator.md §4.6).
+//! The H1 FRF estimator with coherence (docs/simulator.md §4.6).
 //!
 //! The force `f` and each response `x_j` are cut into the Welch segments of
 //! [`crate::simulator::welch`] (`nperseg`, `noverlap = floor(nperseg·p/100)`, full segments

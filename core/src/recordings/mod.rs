@@ -1,4 +1,4 @@
-//! The `recordings` tool (simulator.md §3.4, §4.6–4.8, §5): import, validate and plot a
+//! The `recordings` tool (docs/simulator.md §3.4, §4.6–4.8, §5): import, validate and plot a
 //! recorded time history or FRF file, and estimate FRFs with H1 and coherence.
 //!
 //! - input: exactly one of `csv_text` (the file content) or `demo` (a recording the project

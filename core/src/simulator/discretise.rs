@@ -1,5 +1,5 @@
 //! Exact discretisation of the linear state equation `ż = A z + B F(t)` for a force that is
-//! linear on each step (first-order hold, simulator.md §4.3).
+//! linear on each step (first-order hold, docs/simulator.md §4.3).
 //!
 //! For a step of length `h` on which `F` goes linearly from `F_a` to `F_b`:
 //!

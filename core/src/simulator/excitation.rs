@@ -1,4 +1,4 @@
-//! The force `F(t)` (N) of each excitation (simulator.md §4.4).
+//! The force `F(t)` (N) of each excitation (docs/simulator.md §4.4).
 //!
 //! - hammer: `F = P exp(−(t − t0)²/(2σ²))` (impulse `P σ √(2π)`);
 //! - impulse: a Dirac of `I` N·s at `t0` (the sampled series shows 0);

@@ -1,4 +1,4 @@
-//! The time grid of a simulation (simulator.md §4.2).
+//! The time grid of a simulation (docs/simulator.md §4.2).
 //!
 //! - `uniform` **[req]**: `S = round(T·fs)` samples at `t_i = i/fs`, `i = 0..S−1`: exactly fs.
 //! - `linspace` (the original app's grid, for comparison): `S = floor(T·fs + 1e-9)` samples

@@ -1,4 +1,4 @@
-//! Exact time integration of the lumped model for each excitation (simulator.md §4.3).
+//! Exact time integration of the lumped model for each excitation (docs/simulator.md §4.3).
 //!
 //! Everything is built on the first-order-hold steps of [`super::discretise`]; the force is
 //! linear between the knots listed here, so the result is the exact solution for that force:
@@ -11,7 +11,7 @@
 //! - **impulse**: propagate to `t0` (partial step), add `Δż = B·I` (`Δẋ_f = I/m_f`), then
 //!   to the next sample. A sample exactly at `t0` shows the state *before* the kick (the kick
 //!   acts in `[t0, t0 + dt)`): this is what the reference `rs_cases.json` encodes (its velocity
-//!   peak is the sample after `t0`), although simulator.md §4.3 words it the other way.
+//!   peak is the sample after `t0`), although docs/simulator.md §4.3 words it the other way.
 //! - **harmonic**: closed form `z(t) = z_p(t) + e^{At}(z(0) − z_p(0))`,
 //!   `z_p(t) = Im[(iωI − A)⁻¹ B A_h e^{iωt}]`; the homogeneous part is advanced with `Φ(dt)`.
 //! - **sweep**: the force is smooth but not linear between samples, so each sample interval

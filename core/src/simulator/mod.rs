@@ -1,4 +1,4 @@
-//! The `simulator` tool (simulator.md §3.3, §4.2–4.6, §5): a virtual test of the 3-storey
+//! The `simulator` tool (docs/simulator.md §3.3, §4.2–4.6, §5): a virtual test of the 3-storey
 //! lumped model in the time domain.
 //!
 //! One run:

@@ -1,4 +1,4 @@
-//! Monte-Carlo scatter (simulator.md §4.5) and the statistics it reports.
+//! Monte-Carlo scatter (docs/simulator.md §4.5) and the statistics it reports.
 //!
 //! Draws: `ChaCha8Rng::seed_from_u64(seed)`, stream 2, `z ~ StandardNormal`; per scenario, in
 //! this order, m1..m3, k1..k3, c1..c3, x1(0)..x3(0), v1(0)..v3(0): `value = nominal + std·z`.

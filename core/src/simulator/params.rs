@@ -1,4 +1,4 @@
-//! Parameters of `simulator` (simulator.md §3.3): the schema (defaults, ranges, units) and
+//! Parameters of `simulator` (docs/simulator.md §3.3): the schema (defaults, ranges, units) and
 //! the typed, cross-checked parameters.
 //!
 //! The schema checks each value on its own; [`SimulatorParams::parse`] adds the rules

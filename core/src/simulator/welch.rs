@@ -1,4 +1,4 @@
-//! Welch spectral estimates (simulator.md §4.6), shared by `simulator` (PSD) and
+//! Welch spectral estimates (docs/simulator.md §4.6), shared by `simulator` (PSD) and
 //! `recordings` (cross spectra for H1).
 //!
 //! Segments of `nperseg` samples start at 0 and advance by `nperseg − noverlap`; only full

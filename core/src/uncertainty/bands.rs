@@ -1,4 +1,4 @@
-//! The sampled inner bounds of uncertainty.md §4.3: for each grid frequency and floor the
+//! The sampled inner bounds of docs/uncertainty.md §4.3: for each grid frequency and floor the
 //! pointwise min and max of `|X_i|²` over a point set of the parameter box.
 //!
 //! - [`diagonal_points`]: the original app's correlated grid, 2·n2² points;

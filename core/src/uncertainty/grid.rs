@@ -1,4 +1,4 @@
-//! Frequency grid (uncertainty.md §4.1) and the nominal modes it refines around (§4.2).
+//! Frequency grid (docs/uncertainty.md §4.1) and the nominal modes it refines around (§4.2).
 //!
 //! Base grid `f_j = f_min + j·(f_max − f_min)/(n − 1)` with the last point `f_max` exactly
 //! (numpy `linspace`). With `refine_peaks`, 33 points `f_n(1 + ζ_n s/4)`, s = −16…16, are

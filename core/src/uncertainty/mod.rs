@@ -1,4 +1,4 @@
-//! The `uncertainty` tool (uncertainty.md §2, §3.1, §4, §6.1): how far each floor's frequency
+//! The `uncertainty` tool (docs/uncertainty.md §2, §3.1, §4, §6.1): how far each floor's frequency
 //! response can move when every mass, stiffness and damper is only known to ±x %.
 //!
 //! Model: ground –k1,c1– floor 1 –k2,c2– floor 2 –k3,c3– floor 3, a unit harmonic force on

@@ -1,4 +1,4 @@
-//! Parameters of `uncertainty` (uncertainty.md §3.1): nominal values, tolerances, grid,
+//! Parameters of `uncertainty` (docs/uncertainty.md §3.1): nominal values, tolerances, grid,
 //! methods and Monte-Carlo settings, with every bad value reported by its field.
 //!
 //! `methods` is a list of names; the form sends it as one comma-separated text, which is

@@ -1,4 +1,4 @@
-//! Saved model profiles (measured.md §7): list, read, export, save, import, rename, delete
+//! Saved model profiles (docs/measured.md §7): list, read, export, save, import, rename, delete
 //! and restore, over the operations in [`crate::profiles`].
 
 use std::sync::Arc;

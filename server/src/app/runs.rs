@@ -27,7 +27,7 @@ pub async fn run(
 }
 
 /// Artifact `name` of `tool` for `params` (a tool's [`cristallo_core::ArtifactInfo`], e.g.
-/// fea's solver deck, fea.md §5). Producing one runs no program, so it needs no more rights
+/// fea's solver deck, docs/fea.md §5). Producing one runs no program, so it needs no more rights
 /// than viewing. An unknown tool is a 404, an unknown artifact or invalid parameters a 400
 /// naming the field (`artifact`, or the parameter).
 pub async fn artifact(

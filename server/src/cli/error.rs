@@ -32,7 +32,7 @@ pub enum Error {
 
 /// The exit code of `error`: 2 for what the caller can fix (invalid parameters, unknown tool,
 /// profile, or id, a taken name), 1 for a failed computation or anything else; for an external
-/// solver (fea.md §5) 3 when it is missing and 4 when it failed, timed out or was cancelled.
+/// solver (docs/fea.md §5) 3 when it is missing and 4 when it failed, timed out or was cancelled.
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Input(_) => 2,

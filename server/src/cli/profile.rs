@@ -1,4 +1,4 @@
-//! `cristallo profile …`: the saved model profiles (measured.md §7), as the local host.
+//! `cristallo profile …`: the saved model profiles (docs/measured.md §7), as the local host.
 
 use std::path::PathBuf;
 

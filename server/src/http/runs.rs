@@ -36,7 +36,7 @@ pub(super) async fn run_tool(
 }
 
 /// `POST /api/tools/{id}/artifacts/{name}`: artifact `name` of the tool for the parameters, as
-/// a download with its media type and file name (fea.md §5 for fea's deck).
+/// a download with its media type and file name (docs/fea.md §5 for fea's deck).
 pub(super) async fn artifact(
     State(p): Shared,
     Path((id, name)): Path<(String, String)>,

@@ -62,7 +62,7 @@ impl Platform {
         Ok(report::report_html(&record.summary, &result))
     }
 
-    /// A stored measured file: `{sha256, name, csv_text}` (measured.md §7).
+    /// A stored measured file: `{sha256, name, csv_text}` (docs/measured.md §7).
     pub fn source_file(&self, sha256: &str) -> Result<Value, ApiError> {
         if sha256.len() != 64
             || !sha256

@@ -1,4 +1,4 @@
-//! Saved model profiles (measured.md §7) and the measured files they keep.
+//! Saved model profiles (docs/measured.md §7) and the measured files they keep.
 
 use cristallo_server::access::Caller;
 use cristallo_server::profiles::{Deleted, ImportOutcome, ImportRequest, ProfileSummary};

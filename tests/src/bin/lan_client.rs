@@ -15,7 +15,7 @@ use cristallo_tests::{
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-/// The default profile's first natural frequency (simulator.md §2; core/tests/fixtures).
+/// The default profile's first natural frequency (docs/simulator.md §2; core/tests/fixtures).
 const EXPECTED_FN1_HZ: f64 = 6.2036;
 
 async fn browser(driver: &str, tag: &str) -> Client {

@@ -12,7 +12,7 @@ use super::page::{
 };
 
 /// Reference: the shared reference set, control/expected_results.json (copied in core/tests/fixtures/control), case `S2_tmd_default`,
-/// scalar `kinetic_energy_reduction_db` = 4.367804770364474 (control.md §8 table: 4.367805).
+/// scalar `kinetic_energy_reduction_db` = 4.367804770364474 (docs/control.md §8 table: 4.367805).
 pub const TMD_REDUCTION_DB: f64 = 4.367804770364474;
 /// Tolerance of the check on the page (the value is read from `data-value`, full precision).
 pub const TMD_TOLERANCE_DB: f64 = 1e-5;

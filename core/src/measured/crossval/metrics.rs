@@ -1,4 +1,4 @@
-//! The comparison metrics of `crossval` (measured.md §4.3): interpolation onto the common
+//! The comparison metrics of `crossval` (docs/measured.md §4.3): interpolation onto the common
 //! grid, FRAC and RMS dB difference, and the MAC of operating deflection shapes.
 //!
 //! On the common grid the dB curves are interpolated linearly in x (clamped at the ends), then

@@ -1,4 +1,4 @@
-//! The `crossval` tool (measured.md §3.2, §4.3, §5.2): overlay two to six FRF sources —
+//! The `crossval` tool (docs/measured.md §3.2, §4.3, §5.2): overlay two to six FRF sources —
 //! measured dB files of the partner prototypes, complex FRF files or lumped models (profiles) —
 //! and compute validation metrics of every source against source 1.
 //!

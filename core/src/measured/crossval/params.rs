@@ -1,4 +1,4 @@
-//! Parameters of `crossval` (measured.md §3.2): the schema of the source list and the band,
+//! Parameters of `crossval` (docs/measured.md §3.2): the schema of the source list and the band,
 //! and the typed parameters with every source loaded as dB curves (and complex FRFs when the
 //! source has them).
 

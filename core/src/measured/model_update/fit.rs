@@ -1,4 +1,4 @@
-//! The modal fit of `model-update` (measured.md §4.2): the band of the files, start values
+//! The modal fit of `model-update` (docs/measured.md §4.2): the band of the files, start values
 //! from the most prominent maxima, the pole fit ([`crate::measured::modal_fit`]), the lumped
 //! model's FRF against the data and the warnings on the fit's quality.
 //!

@@ -1,4 +1,4 @@
-//! `model-update` with method `legacy-circle-fit` (measured.md §4.5): the original app's
+//! `model-update` with method `legacy-circle-fit` (docs/measured.md §4.5): the original app's
 //! circle fit on the first file, the chain its numbers give and that chain's FRF against the
 //! measurement.
 

@@ -1,4 +1,4 @@
-//! The `model-update` tool (measured.md §3.1, §4.2, §5.1): identify three modes from one FRF
+//! The `model-update` tool (docs/measured.md §3.1, §4.2, §5.1): identify three modes from one FRF
 //! file (force at one floor) or from three files (force at floors 1, 2 and 3), then the
 //! physical chain — floor masses, storey stiffnesses and storey dampers — whose result tables
 //! `lumped_model` and `modes` are what a saved profile stores.
@@ -125,7 +125,7 @@ impl TypedTool for ModelUpdateTool {
         progress.report(0.0, "reading the FRF files");
         ModelUpdateParams::parse(raw)
     }
-    /// The measured files of the `sources` table (measured.md §7): each `frfs[i]` is read
+    /// The measured files of the `sources` table (docs/measured.md §7): each `frfs[i]` is read
     /// again the way the run read it and kept only when its SHA-256 is the one row i names (a
     /// path rewritten meanwhile is skipped).
     fn kept_files(result: &ToolResult) -> Vec<KeptFile> {

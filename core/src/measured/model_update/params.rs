@@ -1,4 +1,4 @@
-//! Parameters of `model-update` (measured.md §3.1): the schema of the FRF file list and the
+//! Parameters of `model-update` (docs/measured.md §3.1): the schema of the FRF file list and the
 //! settings, and the typed parameters with every file loaded and converted to SI accelerance.
 
 use num_complex::Complex64;
