@@ -17,8 +17,8 @@ mod spec;
 pub use read::name_list;
 pub use spec::{Bound, ParamKind, ParamSpec};
 
-/// Largest magnitude accepted for an integer parameter.
-const MAX_EXACT_INTEGER: f64 = 9.0e15;
+/// 2^53: from here on a JSON number no longer holds every integer exactly.
+const FIRST_INEXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 fn fmt_num(x: f64) -> String {
     format!("{x}")
@@ -94,19 +94,20 @@ fn check_value(spec: &ParamSpec, v: &Value) -> Result<(), ToolError> {
             let x = v.as_f64().ok_or_else(|| {
                 ToolError::invalid(field, format!("expected an integer, got {}", json_kind(v)))
             })?;
-            // Beyond 9e15 a JSON number no longer holds every integer exactly (2^53 + 1
-            // arrives as 2^53): such values are not taken as integers.
-            if x.fract() != 0.0 || !x.is_finite() || x.abs() > MAX_EXACT_INTEGER {
-                return Err(ToolError::invalid(
-                    field,
-                    format!("expected an integer, got {x}"),
-                ));
+            let not_integer = || ToolError::invalid(field, format!("expected an integer, got {x}"));
+            if x.fract() != 0.0 || !x.is_finite() {
+                return Err(not_integer());
             }
             if x < *min as f64 || x > *max as f64 {
                 return Err(ToolError::invalid(
                     field,
                     format!("{x} is outside the valid range {min}..={max}"),
                 ));
+            }
+            // Inside the range but from 2^53 on (2^53 + 1 arrives as 2^53), the value may not be
+            // the one the caller sent: it is not taken as an integer.
+            if x.abs() >= FIRST_INEXACT_INTEGER {
+                return Err(not_integer());
             }
             Ok(())
         }
@@ -353,6 +354,34 @@ mod tests {
             .field()
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn integers_are_range_checked_before_their_exactness() {
+        let below = [ParamSpec::integer("seed", "Seed", 0, 0, (1 << 53) - 1)];
+        let up_to = [ParamSpec::integer("seed", "Seed", 0, 0, 1 << 53)];
+        let err =
+            |specs: &[ParamSpec], v: Value| validate(specs, &json!({ "seed": v })).unwrap_err();
+        // 2^53 + 1 arrives as 2^53: outside the first range, not an exact integer in the second.
+        assert_eq!(
+            err(&below, json!(9_007_199_254_740_993_u64)),
+            ToolError::invalid(
+                "seed",
+                "9007199254740992 is outside the valid range 0..=9007199254740991"
+            )
+        );
+        assert_eq!(
+            err(&up_to, json!(9_007_199_254_740_993_u64)),
+            ToolError::invalid("seed", "expected an integer, got 9007199254740992")
+        );
+        assert_eq!(
+            err(&up_to, json!(1e16)),
+            ToolError::invalid(
+                "seed",
+                "10000000000000000 is outside the valid range 0..=9007199254740992"
+            )
+        );
+        assert!(validate(&up_to, &json!({"seed": 9_007_199_254_740_991_u64})).is_ok());
     }
 
     #[test]
