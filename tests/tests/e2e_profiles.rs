@@ -1,7 +1,7 @@
 //! End to end in headless Chromium: a user imports a profile file on the Profiles hub, opens the
 //! simulator, picks the profile in the "Model profile" select, runs, and the page's echoed
 //! parameters show the profile's masses; deleting the profile on the hub can be undone. That
-//! profiles survive a server restart is tested in server/tests/profiles.rs.
+//! profiles survive a server restart is tested in server/tests/profiles/.
 
 mod common;
 
