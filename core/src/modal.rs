@@ -15,7 +15,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::lumped::{magnitude_db, phase_deg, profile_params, FrfType, Profile};
+use crate::lumped::{magnitude_db, phase_deg, profile_params, FrfType, ModalAnalysis, Profile};
 use crate::result::{Series, Table};
 use crate::schema::{self, ParamSpec};
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
@@ -227,38 +227,32 @@ pub fn run_modal(
         ));
     }
 
-    let mut modes = Table::new(
-        "modes",
-        &[
-            "mode",
-            "natural_frequency_hz",
-            "damped_natural_frequency_hz",
-            "damping_ratio_percent",
-            "shape_floor_1",
-            "shape_floor_2",
-            "shape_floor_3",
-        ],
-    );
-    for r in 0..3 {
-        let s = u.shapes[r];
-        modes.push_numbers(
-            1,
-            &[
-                (r + 1) as f64,
-                u.natural_frequency_hz[r],
-                d.damped_frequency_hz[r],
-                d.damping_ratio[r] * 100.0,
-                s[0],
-                s[1],
-                s[2],
-            ],
-        );
-    }
-    result.push_table(modes);
+    result.push_table(modes_table(&analysis));
     if large {
         progress.report(1.0, "done");
     }
     Ok(result)
+}
+
+/// The `modes` table of a modal analysis (`modal` and `simulator`): mode, undamped and
+/// damped natural frequencies, damping ratio in percent, and the undamped shape.
+pub fn modes_table(a: &ModalAnalysis) -> Table {
+    Table::modes(
+        &[
+            "natural_frequency_hz",
+            "damped_natural_frequency_hz",
+            "damping_ratio_percent",
+        ],
+        &[],
+        |r| {
+            let values = vec![
+                a.undamped.natural_frequency_hz[r],
+                a.damped.damped_frequency_hz[r],
+                a.damped.damping_ratio[r] * 100.0,
+            ];
+            (values, a.undamped.shapes[r], Vec::new())
+        },
+    )
 }
 
 /// Drops the points whose magnitude is not finite (an exact zero of an undamped

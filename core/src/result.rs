@@ -88,6 +88,33 @@ impl Table {
             .collect();
         self.rows.push(row);
     }
+
+    /// The `modes` table of the three modes of the 3-storey frame: `mode` (1..3), the
+    /// `before_shape` columns, `shape_floor_1..3`, then the `after_shape` columns.
+    /// `row(r)` gives mode r's (0-based) cells in that order, without the mode number.
+    pub fn modes(
+        before_shape: &[&str],
+        after_shape: &[&str],
+        row: impl Fn(usize) -> (Vec<f64>, [f64; 3], Vec<f64>),
+    ) -> Self {
+        let shape_columns = ["shape_floor_1", "shape_floor_2", "shape_floor_3"];
+        let columns: Vec<&str> = std::iter::once("mode")
+            .chain(before_shape.iter().copied())
+            .chain(shape_columns)
+            .chain(after_shape.iter().copied())
+            .collect();
+        let mut table = Self::new("modes", &columns);
+        for r in 0..3 {
+            let (before, shape, after) = row(r);
+            let cells: Vec<f64> = std::iter::once((r + 1) as f64)
+                .chain(before)
+                .chain(shape)
+                .chain(after)
+                .collect();
+            table.push_numbers(1, &cells);
+        }
+        table
+    }
 }
 
 /// Everything a tool run returns.

@@ -50,6 +50,59 @@ pub struct CbcParams {
     pub overlay_exact: bool,
 }
 
+/// A swept range of the schema: its lower end, upper end (which must exceed the lower) and
+/// the number of points of the grid `linspace(min, max, n)`.
+struct SweepRange<'a> {
+    /// Keys of the lower end, the upper end and the point count.
+    keys: [&'a str; 3],
+    /// What is swept, as the labels and descriptions name it ("frequency").
+    quantity: &'a str,
+    points_label: &'a str,
+    unit: &'a str,
+    /// Defaults of the lower end, the upper end and the point count.
+    defaults: (f64, f64, i64),
+    /// What the lower end serves, closing its description.
+    lower_end_use: &'a str,
+    /// The sweep run on this grid, as its description names it ("amplitude").
+    sweep: &'a str,
+}
+
+impl SweepRange<'_> {
+    /// The three specs; `end_bounds` bounds both ends alike.
+    fn specs(&self, end_bounds: impl Fn(ParamSpec) -> ParamSpec) -> [ParamSpec; 3] {
+        let [min_key, max_key, points_key] = self.keys;
+        let (min_default, max_default, points_default) = self.defaults;
+        let quantity = self.quantity;
+        let lower = ParamSpec::number(
+            min_key,
+            &format!("Lowest {quantity}"),
+            self.unit,
+            min_default,
+        );
+        let upper = ParamSpec::number(
+            max_key,
+            &format!("Highest {quantity}"),
+            self.unit,
+            max_default,
+        );
+        [
+            end_bounds(lower).describe(&format!(
+                "Lower end of the {quantity} range {}",
+                self.lower_end_use
+            )),
+            end_bounds(upper).describe(&format!(
+                "Upper end of the {quantity} range; must exceed the lower end."
+            )),
+            ParamSpec::integer(points_key, self.points_label, points_default, 2, 5000).describe(
+                &format!(
+                    "Grid of the {} sweep: linspace(min, max, n), each way.",
+                    self.sweep
+                ),
+            ),
+        ]
+    }
+}
+
 /// The schema of `cbc`.
 pub fn cbc_params() -> Vec<ParamSpec> {
     let mut specs = vec![
@@ -123,29 +176,36 @@ pub fn cbc_params() -> Vec<ParamSpec> {
             .min(0.1)
             .max(1000.0)
             .describe("ω of the amplitude sweep, the CBC experiment and the exact S-curve."),
-        ParamSpec::number("frequency_min_rad_s", "Lowest frequency", "rad/s", 1.0)
-            .min(0.1)
-            .max(1000.0)
-            .describe("Lower end of the frequency range (frequency sweep, exact FRC)."),
-        ParamSpec::number("frequency_max_rad_s", "Highest frequency", "rad/s", 50.0)
-            .min(0.1)
-            .max(1000.0)
-            .describe("Upper end of the frequency range; must exceed the lower end."),
-        ParamSpec::integer("frequency_points", "Frequency points", 200, 2, 5000)
-            .describe("Grid of the frequency sweep: linspace(min, max, n), each way."),
-        ParamSpec::number("forcing_min_n", "Lowest forcing", "N", 1.0)
-            .min_exclusive(0.0)
-            .max(1e5)
-            .describe(
-                "Lower end of the forcing range (amplitude sweep, exact S-curve) and the \
-                 forcing of the CBC seed.",
-            ),
-        ParamSpec::number("forcing_max_n", "Highest forcing", "N", 80.0)
-            .min_exclusive(0.0)
-            .max(1e5)
-            .describe("Upper end of the forcing range; must exceed the lower end."),
-        ParamSpec::integer("forcing_points", "Forcing points", 40, 2, 5000)
-            .describe("Grid of the amplitude sweep: linspace(min, max, n), each way."),
+    ];
+    specs.extend(
+        SweepRange {
+            keys: [
+                "frequency_min_rad_s",
+                "frequency_max_rad_s",
+                "frequency_points",
+            ],
+            quantity: "frequency",
+            points_label: "Frequency points",
+            unit: "rad/s",
+            defaults: (1.0, 50.0, 200),
+            lower_end_use: "(frequency sweep, exact FRC).",
+            sweep: "frequency",
+        }
+        .specs(|end| end.min(0.1).max(1000.0)),
+    );
+    specs.extend(
+        SweepRange {
+            keys: ["forcing_min_n", "forcing_max_n", "forcing_points"],
+            quantity: "forcing",
+            points_label: "Forcing points",
+            unit: "N",
+            defaults: (1.0, 80.0, 40),
+            lower_end_use: "(amplitude sweep, exact S-curve) and the forcing of the CBC seed.",
+            sweep: "amplitude",
+        }
+        .specs(|end| end.min_exclusive(0.0).max(1e5)),
+    );
+    specs.extend([
         ParamSpec::number("amplitude_max_m", "Last CBC target", "m", 0.945)
             .min_exclusive(0.0)
             .max(100.0)
@@ -171,7 +231,7 @@ pub fn cbc_params() -> Vec<ParamSpec> {
             .describe("Convergence: RMS of the control force over harmonics 0..H."),
         ParamSpec::integer("cbc_max_iterations", "CBC iterations", 30, 1, 500)
             .describe("Newton/Broyden iterations per CBC point."),
-    ];
+    ]);
     specs.extend(crate::lumped::optional_profile_params(
         "masses_kg, stiffnesses_n_per_m and dampings_ns_per_m above",
     ));

@@ -39,7 +39,7 @@ use self::montecarlo::{
     draw_scenarios, mean, percentile_sorted, percentiles_select, std_pop, Scenario,
 };
 use self::params::{simulator_params, Quantity, SimulatorParams};
-use crate::lumped::{LumpedModel, ModalAnalysis};
+use crate::lumped::LumpedModel;
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
@@ -166,38 +166,6 @@ pub fn prepare_excitation(p: &SimulatorParams) -> Result<Excitation, ToolError> 
         )?)),
         other => Ok(other.clone()),
     }
-}
-
-/// The `modes` table of a modal analysis (same columns as `modal`).
-pub fn modes_table(a: &ModalAnalysis) -> Table {
-    let mut t = Table::new(
-        "modes",
-        &[
-            "mode",
-            "natural_frequency_hz",
-            "damped_natural_frequency_hz",
-            "damping_ratio_percent",
-            "shape_floor_1",
-            "shape_floor_2",
-            "shape_floor_3",
-        ],
-    );
-    for r in 0..3 {
-        let s = a.undamped.shapes[r];
-        t.push_numbers(
-            1,
-            &[
-                (r + 1) as f64,
-                a.undamped.natural_frequency_hz[r],
-                a.damped.damped_frequency_hz[r],
-                a.damped.damping_ratio[r] * 100.0,
-                s[0],
-                s[1],
-                s[2],
-            ],
-        );
-    }
-    t
 }
 
 fn scenario_model(s: &Scenario) -> LumpedModel {
@@ -379,7 +347,7 @@ pub fn run_simulator(
         freqs.clone(),
         psd[3].clone(),
     ));
-    r.push_table(modes_table(&analysis));
+    r.push_table(crate::modal::modes_table(&analysis));
 
     if mc {
         monte_carlo(p, &exc, &times, total_runs, &mut r, progress, cancel)?;

@@ -129,6 +129,16 @@ const EXCITATIONS: [&str; 7] = [
     "hammer", "impulse", "harmonic", "noise", "sweep", "table", "none",
 ];
 
+/// The Monte-Carlo dispersion of one kind of element: the standard deviation of each `what`,
+/// in `unit` or in percent as `dispersion_unit` says (at most `max_percent` in percent).
+fn dispersion_spec(key: &str, label: &str, unit: &str, what: &str, max_percent: u32) -> ParamSpec {
+    ParamSpec::number(key, label, &format!("{unit} or %"), 0.0)
+        .min(0.0)
+        .describe(&format!(
+            "Standard deviation of each {what} (≤ {max_percent} if percent)."
+        ))
+}
+
 /// The schema of `simulator`.
 pub fn simulator_params() -> Vec<ParamSpec> {
     let mut s = profile_params("profile");
@@ -273,15 +283,9 @@ pub fn simulator_params() -> Vec<ParamSpec> {
             &["absolute", "percent"],
         )
         .describe("How mass_std, stiffness_std and damping_std are read."),
-        ParamSpec::number("mass_std", "Mass std-dev", "kg or %", 0.0)
-            .min(0.0)
-            .describe("Standard deviation of each mass (≤ 50 if percent)."),
-        ParamSpec::number("stiffness_std", "Stiffness std-dev", "N/m or %", 0.0)
-            .min(0.0)
-            .describe("Standard deviation of each stiffness (≤ 50 if percent)."),
-        ParamSpec::number("damping_std", "Damping std-dev", "N·s/m or %", 0.0)
-            .min(0.0)
-            .describe("Standard deviation of each damper (≤ 100 if percent)."),
+        dispersion_spec("mass_std", "Mass std-dev", "kg", "mass", 50),
+        dispersion_spec("stiffness_std", "Stiffness std-dev", "N/m", "stiffness", 50),
+        dispersion_spec("damping_std", "Damping std-dev", "N·s/m", "damper", 100),
         ParamSpec::number("initial_displacement_std_m", "x(0) std-dev", "m", 0.0)
             .min(0.0)
             .max(1.0)

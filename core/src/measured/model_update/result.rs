@@ -154,35 +154,17 @@ pub(super) fn push_identified(result: &mut ToolResult, id: &Identified) {
         result.set(&format!("model_mode_{n}_mac"), id.macs[r]);
     }
     result.set("total_mass_kg", id.masses_kg.iter().sum());
-    let mut modes = Table::new(
-        "modes",
-        &[
-            "mode",
-            "frequency_hz",
-            "damping_ratio",
-            "shape_floor_1",
-            "shape_floor_2",
-            "shape_floor_3",
-            "model_frequency_hz",
-            "mac",
-        ],
+    let modes = Table::modes(
+        &["frequency_hz", "damping_ratio"],
+        &["model_frequency_hz", "mac"],
+        |r| {
+            (
+                vec![id.f_hz[r], id.damping[r]],
+                id.shapes[r],
+                vec![id.model_f_hz[r], id.macs[r]],
+            )
+        },
     );
-    for r in 0..3 {
-        let s = id.shapes[r];
-        modes.push_numbers(
-            1,
-            &[
-                (r + 1) as f64,
-                id.f_hz[r],
-                id.damping[r],
-                s[0],
-                s[1],
-                s[2],
-                id.model_f_hz[r],
-                id.macs[r],
-            ],
-        );
-    }
     result.push_table(modes);
     push_lumped(
         result,
