@@ -115,6 +115,19 @@ fn check_poles(rep: &mut Report, what: &str, poles: &[Complex64], e: &Value) {
     );
 }
 
+/// A case's integrated kinetic energy (rel 1e-9) and its KE curve against the original's.
+fn check_energy(rep: &mut Report, id: &str, ds: &sweep::DeviceSweep, c: &Value, samples: &[usize]) {
+    rep.check(
+        format!("{id} IntKE"),
+        ds.integrated_j_rad_per_s,
+        f(&c["IntKE"]),
+        1e-9,
+        0.0,
+    );
+    let ke = energy_db(&ds.ke_j).unwrap();
+    check_ke_curve(rep, id, &ke, c, samples);
+}
+
 /// KE samples, first/last and every stored extremum (÷2: the original plotted 20·log10 T).
 fn check_ke_curve(rep: &mut Report, what: &str, ke_db: &[f64], e: &Value, samples: &[usize]) {
     for (k, &i) in samples.iter().enumerate() {
@@ -240,15 +253,7 @@ fn tmd_cases_match_the_original() {
         );
         let dev = Device::new(dp);
         let ds = sweep::with_device(&dev, |_, _| Complex64::ZERO).unwrap();
-        rep.check(
-            format!("{id} IntKE"),
-            ds.integrated_j_rad_per_s,
-            f(&c["IntKE"]),
-            1e-9,
-            0.0,
-        );
-        let ke = energy_db(&ds.ke_j).unwrap();
-        check_ke_curve(&mut rep, id, &ke, c, &samples);
+        check_energy(&mut rep, id, &ds, c, &samples);
         let poles = eigenvalues(&dev.a, "test").unwrap();
         check_poles(&mut rep, id, &poles, &c["derived_not_displayed"]["poles"]);
     }
@@ -281,15 +286,7 @@ fn check_active_file(file: &str, with_comp: bool) {
             None => Complex64::new(g0, 0.0),
         };
         let ds = sweep::with_device(&dev, |_, w| g(w)).unwrap();
-        rep.check(
-            format!("{id} IntKE"),
-            ds.integrated_j_rad_per_s,
-            f(&c["IntKE"]),
-            1e-9,
-            0.0,
-        );
-        let ke = energy_db(&ds.ke_j).unwrap();
-        check_ke_curve(&mut rep, id, &ke, c, &samples);
+        check_energy(&mut rep, id, &ds, c, &samples);
         // Open loop at the samples.
         let p = plant(&dev).unwrap();
         let lmax = f(&c["L_max_abs"]);
