@@ -9,6 +9,8 @@ use serde_json::Value;
 
 use crate::ToolError;
 
+pub mod arrow;
+
 /// A scalar result: an integer flag (`closed_loop_stable`) or a real number.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
