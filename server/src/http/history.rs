@@ -5,13 +5,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use cristallo_core::ToolError;
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::arrow_body::{arrow_response, RunFormat};
 use super::Shared;
 use crate::access::Caller;
 use crate::app::history::{self, RunsQuery};
 use crate::figures::Figure;
-use crate::store::{RunRecord, RunSummary};
+use crate::store::RunSummary;
 use crate::ApiError;
 
 /// `GET /api/runs[?tool=&limit=&before=]`; an unknown or malformed query key is a 400.
@@ -36,11 +39,29 @@ pub(super) async fn export_runs(State(p): Shared) -> Result<Response, ApiError> 
     Ok(res)
 }
 
+/// The query of `GET /api/runs/{id}`: `format=json` (the default) or `arrow`.
+#[derive(Debug, Deserialize)]
+pub(super) struct RunQuery {
+    format: Option<String>,
+}
+
+/// `GET /api/runs/{id}[?format=json|arrow]`: the summary with its result as JSON, or the result
+/// alone as an Arrow IPC stream (decoded from the stored JSON and encoded on the fly).
 pub(super) async fn get_run(
     State(p): Shared,
     Path(id): Path<i64>,
-) -> Result<Json<RunRecord>, ApiError> {
-    history::get(&p, id).await.map(Json)
+    query: Result<Query<RunQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ToolError::invalid("format", e.body_text()))?;
+    let format = RunFormat::parse(q.format.as_deref())?;
+    let record = history::get(&p, id).await?;
+    match format {
+        RunFormat::Json => Ok(Json(record).into_response()),
+        RunFormat::Arrow => {
+            let result = record.parsed_result().map_err(ApiError::from)?;
+            arrow_response(result, record.summary.id).await
+        }
+    }
 }
 
 pub(super) async fn delete_run(

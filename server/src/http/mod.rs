@@ -2,6 +2,7 @@
 //! the request, call the application layer ([`crate::app`]) and shape the response. Every
 //! failure is an [`ApiError`](crate::ApiError), answered as `{error, field}` with its status.
 
+mod arrow_body;
 mod catalog;
 mod guard;
 mod history;

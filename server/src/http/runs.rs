@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -13,22 +13,28 @@ use cristallo_core::Progress;
 use futures_util::stream::{Stream, StreamExt};
 use serde_json::{json, Value};
 
+use super::arrow_body::{accepts_arrow, arrow_response};
 use super::{read_body, sse_event, Shared};
 use crate::access::Caller;
 use crate::app::{self, session::known_tool};
 use crate::ApiError;
 
-/// `POST /api/tools/{id}/run`: the result object, with its history id in `x-cristallo-run-id`.
-/// A request that goes away cancels its run.
+/// `POST /api/tools/{id}/run`: the result object, with its history id in `x-cristallo-run-id`;
+/// the Arrow IPC stream instead when `Accept` asks for it. A request that goes away cancels its
+/// run.
 pub(super) async fn run_tool(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     known_tool(&id)?;
     let params = read_body(&p, body)?;
     let done = app::runs::run(&p, &caller, &id, params, None, Progress::none()).await?;
+    if accepts_arrow(&headers) {
+        return arrow_response(done.result, done.summary.id).await;
+    }
     let mut res = ([(header::CONTENT_TYPE, "application/json")], done.json).into_response();
     res.headers_mut()
         .insert("x-cristallo-run-id", HeaderValue::from(done.summary.id));
