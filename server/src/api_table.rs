@@ -73,7 +73,9 @@ pub const API: &[ApiEntry] = &[
     op("GET", "/api/tools/{id}", None, SignedIn, "one tool and its parameter schema"),
     op("POST", "/api/tools/{id}/run", Some("run_tool"), SignedIn,
         "run now (heavy tools: host, full guests); the result object (HTTP: history id in \
-         `x-cristallo-run-id`; desktop: `{run_id, result}` with `jobId`, `onProgress`)"),
+         `x-cristallo-run-id`, the Arrow IPC stream for `Accept: \
+         application/vnd.apache.arrow.stream`; desktop: `{run_id, result}` with `jobId`, \
+         `onProgress`)"),
     op("POST", "/api/tools/{id}/artifacts/{name}", Some("tool_artifact"), SignedIn,
         "artifact `name` of a tool (its `artifacts` in the catalogue, e.g. fea's `deck`) for \
          the parameters, as a download (desktop: `{file_name, media_type, text}`)"),
@@ -86,7 +88,8 @@ pub const API: &[ApiEntry] = &[
     op("GET", "/api/runs", Some("list_runs"), SignedIn,
         "run summaries, newest first (`tool`, `limit`, `before`)"),
     op("GET", "/api/runs/export", None, SignedIn, "every run summary as a JSON download"),
-    op("GET", "/api/runs/{id}", Some("get_run"), SignedIn, "a run with its result"),
+    op("GET", "/api/runs/{id}", Some("get_run"), SignedIn,
+        "a run with its result (HTTP `?format=arrow`: the result as an Arrow IPC stream)"),
     op("DELETE", "/api/runs/{id}", Some("delete_run"), Modify, "delete a run"),
     op("GET", "/api/runs/{id}/figures", Some("run_figures"), SignedIn,
         "the figures the server draws for a run"),
