@@ -41,3 +41,4 @@ test: setup
 
 bench: setup
 	cargo bench -p cristallo-core
+	cargo bench -p cristallo-server --bench round_trip

@@ -1,18 +1,17 @@
 //! Progress reporting and cooperative cancellation, shared by every long-running tool.
 //! The edges decide where progress goes (a Tauri channel, a server event stream, nowhere).
 //!
-//! A progress report may carry data for a live view (`report_data`). The UI understands
-//! `{"append": [{"series": name, "x": f64, "y": f64}, …]}`: points appended to the named series
-//! of a live plot while the run goes on (the final result still carries every series in full).
+//! A progress report may carry points for a live view (`report_points`): each [`Series`] holds
+//! the points appended to the series of that name in a live plot while the run goes on (the
+//! final result still carries every series in full). The edges send them in the result's binary
+//! form ([`crate::result::live`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::ToolError;
+use crate::{Series, ToolError};
 
-use serde_json::Value;
-
-type Sink = dyn Fn(f64, &str, Option<&Value>) + Send + Sync;
+type Sink = dyn Fn(f64, &str, Option<&[Series]>) + Send + Sync;
 
 /// Where a tool reports how far it is (fraction in [0, 1] and a short message).
 #[derive(Clone, Default)]
@@ -34,19 +33,21 @@ impl Progress {
         Self::default()
     }
 
-    /// Progress delivered to `sink` (live data, if any, is dropped).
+    /// Progress delivered to `sink` (live points, if any, are dropped).
     pub fn new(sink: impl Fn(f64, &str) + Send + Sync + 'static) -> Self {
-        Self::with_data(move |fraction, message, _| sink(fraction, message))
+        Self::with_points(move |fraction, message, _| sink(fraction, message))
     }
 
-    /// Progress delivered to `sink`, with the live data of [`Self::report_data`].
-    pub fn with_data(sink: impl Fn(f64, &str, Option<&Value>) + Send + Sync + 'static) -> Self {
+    /// Progress delivered to `sink`, with the live points of [`Self::report_points`].
+    pub fn with_points(
+        sink: impl Fn(f64, &str, Option<&[Series]>) + Send + Sync + 'static,
+    ) -> Self {
         Self {
             sink: Some(Arc::new(sink)),
         }
     }
 
-    /// Whether anyone listens (tools may skip building live data otherwise).
+    /// Whether anyone listens (tools may skip building live points otherwise).
     pub fn is_connected(&self) -> bool {
         self.sink.is_some()
     }
@@ -56,19 +57,19 @@ impl Progress {
         self.deliver(fraction, message, None);
     }
 
-    /// Reports progress with live data, e.g. `{"append": [{"series": "s", "x": 1.0, "y": 2.0}]}`.
-    pub fn report_data(&self, fraction: f64, message: &str, data: Value) {
-        self.deliver(fraction, message, Some(&data));
+    /// Reports progress with points appended to the named series of a live plot.
+    pub fn report_points(&self, fraction: f64, message: &str, points: &[Series]) {
+        self.deliver(fraction, message, Some(points));
     }
 
-    fn deliver(&self, fraction: f64, message: &str, data: Option<&Value>) {
+    fn deliver(&self, fraction: f64, message: &str, points: Option<&[Series]>) {
         if let Some(sink) = &self.sink {
             let f = if fraction.is_finite() {
                 fraction.clamp(0.0, 1.0)
             } else {
                 0.0
             };
-            sink(f, message, data);
+            sink(f, message, points);
         }
     }
 }
@@ -122,12 +123,13 @@ mod tests {
     }
 
     #[test]
-    fn live_data_reaches_a_data_sink_only() {
+    fn live_points_reach_a_points_sink_only() {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s = seen.clone();
-        let p = Progress::with_data(move |f, _, d| s.lock().unwrap().push((f, d.cloned())));
-        let point = serde_json::json!({"append": [{"series": "a", "x": 1.0, "y": 2.0}]});
-        p.report_data(0.5, "point 1", point.clone());
+        let p =
+            Progress::with_points(move |f, _, d| s.lock().unwrap().push((f, d.map(<[_]>::to_vec))));
+        let point = vec![Series::new("a", "", "", vec![1.0], vec![2.0])];
+        p.report_points(0.5, "point 1", &point);
         p.report(0.6, "no data");
         assert_eq!(
             *seen.lock().unwrap(),
@@ -136,7 +138,7 @@ mod tests {
         // A plain sink still sees the fraction.
         let count = Arc::new(Mutex::new(0));
         let c = count.clone();
-        Progress::new(move |_, _| *c.lock().unwrap() += 1).report_data(0.1, "x", point);
+        Progress::new(move |_, _| *c.lock().unwrap() += 1).report_points(0.1, "x", &point);
         assert_eq!(*count.lock().unwrap(), 1);
         assert!(!Progress::none().is_connected());
     }

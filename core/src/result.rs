@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::ToolError;
 
 pub mod arrow;
+pub mod live;
 
 /// A scalar result: an integer flag (`closed_loop_stable`) or a real number.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -14,10 +14,10 @@ use num_complex::Complex64;
 use serde_json::{json, Value};
 
 use common::column;
-use cristallo_core::{run, Cancel, Progress, ToolError, ToolResult};
+use cristallo_core::{run, Cancel, Progress, Series, ToolError, ToolResult};
 
 /// One progress report: fraction, message, live data.
-type ProgressEvent = (f64, String, Option<Value>);
+type ProgressEvent = (f64, String, Option<Vec<Series>>);
 
 fn run_ok(params: &Value) -> ToolResult {
     common::run_ok("cbc", params)
@@ -122,22 +122,23 @@ fn same_parameters_give_bit_identical_results() {
 fn every_point_is_streamed_with_the_progress() {
     let events: Arc<Mutex<Vec<ProgressEvent>>> = Arc::default();
     let sink = events.clone();
-    let progress = Progress::with_data(move |f, m, d| {
-        sink.lock().unwrap().push((f, m.to_string(), d.cloned()))
+    let progress = Progress::with_points(move |f, m, d| {
+        sink.lock()
+            .unwrap()
+            .push((f, m.to_string(), d.map(<[_]>::to_vec)))
     });
     let params = json!({"mode": "amplitude_sweep", "forcing_points": 4, "forcing_max_n": 20.0});
     let r = run("cbc", &params, &progress, &Cancel::new()).unwrap();
     let events = events.lock().unwrap();
     let mut streamed: Vec<(String, f64, f64)> = Vec::new();
-    for (_, _, d) in events.iter() {
-        if let Some(d) = d {
-            for row in d["append"].as_array().unwrap() {
-                streamed.push((
-                    row["series"].as_str().unwrap().to_string(),
-                    row["x"].as_f64().unwrap(),
-                    row["y"].as_f64().unwrap(),
-                ));
-            }
+    for points in events.iter().filter_map(|(_, _, d)| d.as_ref()) {
+        for s in points {
+            assert_eq!(
+                (s.x.len(), s.y.len()),
+                (1, 1),
+                "one point per series and event"
+            );
+            streamed.push((s.name.clone(), s.x[0], s.y[0]));
         }
     }
     // The unstable stretches repeat points of the exact curve, which is streamed whole.

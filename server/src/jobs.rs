@@ -11,6 +11,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use cristallo_core::result::live::live_points_base64;
 use cristallo_core::{Cancel, ErrorBody, Progress, ToolError, ToolResult};
 use serde::Serialize;
 use serde_json::Value;
@@ -30,12 +31,13 @@ const MAX_EARLY_CANCELS: usize = 64;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum JobEvent {
     Queued,
-    /// `data`: live data of the run (see `cristallo_core::Progress::report_data`).
+    /// `append_arrow`: points appended to live series, in the result's binary form as base64
+    /// (`cristallo_core::result::live`).
     Progress {
         fraction: f64,
         message: String,
         #[serde(skip_serializing_if = "Option::is_none")]
-        data: Option<Value>,
+        append_arrow: Option<String>,
     },
     Done {
         run_id: i64,
@@ -303,15 +305,18 @@ impl Platform {
         // A run nobody follows gets no sink, so tools skip building live data for it.
         let progress = if forward.is_connected() || deliver.is_none() {
             let job = job.clone();
-            Progress::with_data(move |fraction, message, data| {
-                match data {
-                    Some(data) => forward.report_data(fraction, message, data.clone()),
+            Progress::with_points(move |fraction, message, points| {
+                match points {
+                    Some(points) => forward.report_points(fraction, message, points),
                     None => forward.report(fraction, message),
                 }
+                // Points that cannot be encoded (never for finite values) are left out; the
+                // final result still carries them.
+                let append_arrow = points.and_then(|p| live_points_base64(p).ok());
                 job.emit(JobEvent::Progress {
                     fraction,
                     message: message.to_string(),
-                    data: data.cloned(),
+                    append_arrow,
                 })
             })
         } else {
@@ -352,23 +357,34 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn progress_events_carry_live_data_only_when_there_is_some() {
+    fn progress_events_carry_live_points_only_when_there_are_some() {
         let plain = JobEvent::Progress {
             fraction: 0.5,
             message: "half".into(),
-            data: None,
+            append_arrow: None,
         };
         assert_eq!(
             serde_json::to_value(&plain).unwrap(),
             json!({"type": "progress", "fraction": 0.5, "message": "half"})
         );
-        let point = json!({"append": [{"series": "s", "x": 1.0, "y": 2.0}]});
+        let points = [cristallo_core::Series::new(
+            "s",
+            "",
+            "",
+            vec![1.0],
+            vec![2.0],
+        )];
         let live = JobEvent::Progress {
             fraction: 0.5,
             message: "point 3".into(),
-            data: Some(point.clone()),
+            append_arrow: Some(live_points_base64(&points).unwrap()),
         };
-        assert_eq!(serde_json::to_value(&live).unwrap()["data"], point);
+        let sent = serde_json::to_value(&live).unwrap();
+        let text = sent["append_arrow"].as_str().unwrap();
+        assert_eq!(
+            cristallo_core::result::live::live_points_from_base64(text).unwrap(),
+            points
+        );
         assert!(!live.is_final());
     }
 

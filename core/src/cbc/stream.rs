@@ -1,9 +1,9 @@
 //! Live progress of the `cbc` tool: every new point goes out with the progress event
 //! (docs/cbc.md §4.3 item 7, §10 "live streaming"), so the UI can draw the branch while it grows.
-//! The data payload is `{"append": [{"series": name, "x": p, "y": A_k}, …]}` with the series
-//! names of the final result (`<prefix>_1..3`).
+//! The points go out as three one-point series named as in the final result (`<prefix>_1..3`),
+//! which the edges send in the result's binary form (docs/result-contract.md §6).
 
-use crate::Progress;
+use crate::{Progress, Series};
 
 /// Sends points and messages through a [`Progress`].
 #[derive(Debug)]
@@ -16,14 +16,12 @@ impl<'a> Stream<'a> {
         Self { progress }
     }
 
-    /// The rows appended to the series `<prefix>_1..3` for one point at x.
-    pub fn append_payload(prefix: &str, x: f64, y: &[f64; 3]) -> serde_json::Value {
-        let rows: Vec<serde_json::Value> = y
-            .iter()
+    /// The one-point series appended to `<prefix>_1..3` for one point at x.
+    pub fn append_points(prefix: &str, x: f64, y: &[f64; 3]) -> Vec<Series> {
+        y.iter()
             .enumerate()
-            .map(|(k, v)| serde_json::json!({"series": format!("{prefix}_{}", k + 1), "x": x, "y": v}))
-            .collect();
-        serde_json::json!({ "append": rows })
+            .map(|(k, v)| Series::new(format!("{prefix}_{}", k + 1), "", "", vec![x], vec![*v]))
+            .collect()
     }
 
     /// A progress event carrying one new point of the series `<prefix>_1..3`.
@@ -34,7 +32,7 @@ impl<'a> Stream<'a> {
         }
         if self.progress.is_connected() {
             self.progress
-                .report_data(fraction, message, Self::append_payload(prefix, x, y));
+                .report_points(fraction, message, &Self::append_points(prefix, x, y));
         }
     }
 

@@ -1,6 +1,7 @@
 //! Running tools: `run_tool` (a job of the platform's pipeline, progress streamed to the
 //! window) and `cancel_run`.
 
+use cristallo_core::result::live::live_points_base64;
 use cristallo_core::Progress;
 use cristallo_server::access::Caller;
 use cristallo_server::jobs::RunAnswer;
@@ -29,11 +30,11 @@ pub async fn run_tool<R: Runtime>(
     let progress = match on_progress {
         Some(id) => {
             let channel: Channel<Value> = id.channel_on(webview);
-            Progress::with_data(move |fraction, message, data| {
+            Progress::with_points(move |fraction, message, points| {
                 // A closed window just stops listening; the run goes on.
                 let mut update = json!({ "fraction": fraction, "message": message });
-                if let Some(data) = data {
-                    update["data"] = data.clone();
+                if let Some(text) = points.and_then(|p| live_points_base64(p).ok()) {
+                    update["append_arrow"] = Value::String(text);
                 }
                 let _ = channel.send(update);
             })

@@ -5,6 +5,7 @@
 
 mod app;
 mod files;
+mod live;
 mod profiles;
 mod runs;
 mod share;

@@ -34,12 +34,33 @@ fn fail(msg: &str) -> ! {
 }
 
 async fn wait_for(client: &Client, css: &str, what: &str) -> fantoccini::elements::Element {
-    client
+    match client
         .wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| fail(&format!("{what} did not appear ({css}): {e}")))
+    {
+        Ok(element) => element,
+        Err(e) => {
+            let state = page_state(client).await;
+            fail(&format!(
+                "{what} did not appear ({css}): {e}\npage state: {state}"
+            ))
+        }
+    }
+}
+
+/// What the page was doing when a wait failed: its URL, visible text and the requests it made
+/// (with their durations), so a failure says where the page stopped.
+async fn page_state(client: &Client) -> String {
+    const SCRIPT: &str = "return JSON.stringify({url: location.href, \
+        text: (document.body ? document.body.innerText : '').slice(0, 400), \
+        resources: performance.getEntriesByType('resource').map(r => \
+            [r.name, Math.round(r.startTime), Math.round(r.duration), r.responseStatus])});";
+    match client.execute(SCRIPT, vec![]).await {
+        Ok(v) => v.as_str().unwrap_or_default().to_string(),
+        Err(e) => format!("(cannot read the page: {e})"),
+    }
 }
 
 #[tokio::main]
