@@ -36,7 +36,12 @@ fn cbc_points_reach_the_channel_in_the_binary_form() {
                 .iter()
                 .position(|x| x.to_bits() == point.x[0].to_bits())
                 .unwrap_or_else(|| panic!("x {} of {} is in the result", point.x[0], point.name));
-            assert_eq!(series.y[at].to_bits(), point.y[0].to_bits(), "{}", point.name);
+            assert_eq!(
+                series.y[at].to_bits(),
+                point.y[0].to_bits(),
+                "{}",
+                point.name
+            );
             streamed += 1;
         }
     }
