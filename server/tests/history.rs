@@ -234,3 +234,51 @@ async fn a_job_with_bad_params_fails_naming_the_field() {
     let (status, _) = call(app, "GET", "/api/jobs/nope/events", "").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_cbc_job_streams_its_points_in_the_binary_form() {
+    let (p, _dir) = platform();
+    let app = router(p.clone());
+    let body = r#"{"mode": "amplitude_sweep", "forcing_points": 6, "forcing_max_n": 20.0}"#;
+    let (status, v) = call(app.clone(), "POST", "/api/tools/cbc/jobs", body).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let job = v["job_id"].as_str().unwrap().to_string();
+    let events = read_events(
+        app.clone(),
+        &format!("/api/jobs/{job}/events"),
+        |name, _| matches!(name, "done" | "failed" | "cancelled"),
+    )
+    .await;
+    let (name, last) = events.last().unwrap();
+    assert_eq!(name, "done", "{events:?}");
+    let run_id = last["run_id"].as_i64().unwrap();
+    let (_, record) = call(app, "GET", &format!("/api/runs/{run_id}"), "").await;
+    let result: cristallo_core::ToolResult =
+        serde_json::from_value(record["result"].clone()).unwrap();
+
+    // Every streamed point is a point of the final result, bit for bit; no JSON arrays.
+    let mut streamed = 0;
+    for (_, event) in events.iter().filter(|(n, _)| n == "progress") {
+        assert!(event.get("data").is_none(), "a JSON data payload: {event}");
+        let Some(text) = event["append_arrow"].as_str() else {
+            continue;
+        };
+        for point in cristallo_core::result::live::live_points_from_base64(text).unwrap() {
+            let series = result.series.iter().find(|s| s.name == point.name).unwrap();
+            let at = series
+                .x
+                .iter()
+                .position(|x| x.to_bits() == point.x[0].to_bits());
+            let at =
+                at.unwrap_or_else(|| panic!("{} x {} not in the result", point.name, point.x[0]));
+            assert_eq!(
+                series.y[at].to_bits(),
+                point.y[0].to_bits(),
+                "{}",
+                point.name
+            );
+            streamed += 1;
+        }
+    }
+    assert!(streamed > 0, "no live points among {} events", events.len());
+}
