@@ -2,20 +2,26 @@
 //! history and the settings.
 //!
 //! * Migrations are numbered by `PRAGMA user_version`; each runs in its own transaction.
-//! * Every write is one transaction with `synchronous = FULL`, so a run that was acknowledged
-//!   to a client survives a crash (`kill -9`) of the server.
+//! * The journal is a write-ahead log (WAL) with `synchronous = NORMAL`, and every write is one
+//!   transaction: a commit appends to the log without waiting for the disk, so recording a run
+//!   costs no `fsync`. A run acknowledged to a client survives a crash (`kill -9`) of the server
+//!   (the log is in the OS's page cache); an OS crash or a power cut can lose the last runs
+//!   committed since the previous checkpoint (which syncs the log), never older ones, and never
+//!   leaves the file damaged.
 //! * A damaged file is never reset silently: it is copied next to itself as
 //!   `cristallo.sqlite3.damaged-<unix ms>` and opening fails with [`StoreError::Damaged`],
 //!   naming both paths.
-//! * Results are stored whole (full-resolution series) as their JSON text, zstd-compressed
-//!   (level 1: ~20 ms and 3× smaller for a 5 MB vibration-control result), so a past run is
-//!   reopened byte for byte as it was sent.
+//! * Results are stored whole (full-resolution series), zstd-compressed (level 1), in the form
+//!   `result_format` names ([`crate::stored_result`]): since schema 4 the Arrow IPC stream,
+//!   before it the JSON text (those rows are read as they are, never rewritten). A past run's
+//!   JSON is the text it was sent as, byte for byte; its Arrow form is the stored stream itself.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use cristallo_core::ToolResult;
+pub use crate::stored_result::{EncodedResult, ResultFormat, StoredRun};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -63,6 +69,9 @@ const MIGRATIONS: &[&str] = &[
          text_zst BLOB NOT NULL,
          created_at_ms INTEGER NOT NULL
      );",
+    // 4: results stored as Arrow IPC (`crate::stored_result`); the runs stored before keep their
+    // JSON text, marked 'json'.
+    "ALTER TABLE runs ADD COLUMN result_format TEXT NOT NULL DEFAULT 'json';",
 ];
 
 /// Why the store failed.
@@ -89,6 +98,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    #[error("format: this run's result has no Arrow form ({0}); export it as json or csv")]
+    NoArrowForm(String),
 }
 
 /// One line of the history list (no series).
@@ -104,7 +115,7 @@ pub struct RunSummary {
     pub warning_count: i64,
 }
 
-/// A stored run with its full result, kept as the JSON text it was sent as.
+/// A stored run with its full result as JSON text (the text it was sent as).
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRecord {
     #[serde(flatten)]
@@ -194,7 +205,7 @@ impl Store {
             return Err(StoreError::Corrupt(format!("integrity check: {check}")));
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let known = MIGRATIONS.len() as i64;
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -228,25 +239,28 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records a finished run whose JSON text is `result_json`; returns its summary.
+    /// Records a finished run, its result encoded as `encoded` (see [`EncodedResult::encode`]);
+    /// returns its summary.
     pub fn insert_run(
         &self,
         result: &ToolResult,
-        result_json: &[u8],
+        encoded: &EncodedResult,
         duration_ms: f64,
         who: &str,
     ) -> Result<RunSummary, StoreError> {
         let params = json_text(&result.params)?;
         let scalars = json_text(&result.scalars)?;
-        let blob = compress(result_json)?;
+        let blob = compress(encoded.bytes())?;
+        let format = encoded.format().as_str();
         let created_at_ms = now_ms();
         let warning_count = result.warnings.len() as i64;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, created_at_ms, duration_ms, who)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![result.tool, params, scalars, warning_count, blob, created_at_ms, duration_ms, who],
+            "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, result_format,
+                               created_at_ms, duration_ms, who)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![result.tool, params, scalars, warning_count, blob, format, created_at_ms, duration_ms, who],
         )?;
         let id = tx.last_insert_rowid();
         tx.commit()?;
@@ -287,22 +301,35 @@ impl Store {
             .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))?)
     }
 
-    /// One run with its full result.
+    /// One run with its full result as JSON text.
     pub fn get_run(&self, id: i64) -> Result<Option<RunRecord>, StoreError> {
-        let blob: Option<Vec<u8>> = self
+        self.get_stored_run(id)?
+            .map(StoredRun::into_record)
+            .transpose()
+    }
+
+    /// One run with its result as stored (decompressed, not decoded).
+    pub fn get_stored_run(&self, id: i64) -> Result<Option<StoredRun>, StoreError> {
+        let row: Option<(Vec<u8>, String)> = self
             .conn()
-            .query_row("SELECT result_gz FROM runs WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT result_gz, result_format FROM runs WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        let Some(blob) = blob else { return Ok(None) };
-        let text = String::from_utf8(decompress(&blob)?)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let result = RawValue::from_string(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let Some((blob, format)) = row else {
+            return Ok(None);
+        };
+        let bytes = decompress(&blob)?;
+        let result = match ResultFormat::parse(&format)? {
+            ResultFormat::Json => EncodedResult::Json(bytes),
+            ResultFormat::Arrow => EncodedResult::Arrow(bytes),
+        };
         let summary = self
             .summary(id)?
             .ok_or_else(|| StoreError::Corrupt(format!("run {id} vanished")))?;
-        Ok(Some(RunRecord { summary, result }))
+        Ok(Some(StoredRun { summary, result }))
     }
 
     fn summary(&self, id: i64) -> Result<Option<RunSummary>, StoreError> {
@@ -459,13 +486,11 @@ mod tests {
     fn runs_round_trip_and_survive_reopening() {
         let dir = temp_dir("roundtrip");
         let store = Store::open(&dir).unwrap();
-        let json = |r: &ToolResult| serde_json::to_vec(r).unwrap();
+        let enc = |r: &ToolResult| EncodedResult::encode(r).unwrap();
         let modal = sample("modal");
-        let a = store
-            .insert_run(&modal, &json(&modal), 1.5, "host")
-            .unwrap();
+        let a = store.insert_run(&modal, &enc(&modal), 1.5, "host").unwrap();
         let vc = sample("vibration-control");
-        let b = store.insert_run(&vc, &json(&vc), 2.5, "guest-1").unwrap();
+        let b = store.insert_run(&vc, &enc(&vc), 2.5, "guest-1").unwrap();
         assert!(b.id > a.id);
         drop(store);
         let store = Store::open(&dir).unwrap();
@@ -483,14 +508,145 @@ mod tests {
             store.list_runs(None, 10, Some(b.id)).unwrap(),
             vec![a.clone()]
         );
+        let stored = store.get_stored_run(b.id).unwrap().unwrap();
+        assert_eq!(stored.result, enc(&vc), "the Arrow stream is kept as it was");
+        assert_eq!(stored.result.format(), ResultFormat::Arrow);
         let rec = store.get_run(b.id).unwrap().unwrap();
         assert_eq!(rec.parsed_result().unwrap(), sample("vibration-control"));
-        assert_eq!(rec.result.get().as_bytes(), json(&vc).as_slice());
+        assert_eq!(
+            rec.result.get().as_bytes(),
+            serde_json::to_vec(&vc).unwrap().as_slice()
+        );
         assert_eq!(rec.summary, b);
         assert_eq!(rec.summary.warning_count, 1);
         assert!(store.delete_run(a.id).unwrap());
         assert!(!store.delete_run(a.id).unwrap());
         assert!(store.get_run(a.id).unwrap().is_none());
+        assert!(store.get_stored_run(a.id).unwrap().is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn writes_use_a_write_ahead_log_without_waiting_for_the_disk() {
+        let dir = temp_dir("wal");
+        let store = Store::open(&dir).unwrap();
+        let conn = store.conn();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((mode.as_str(), sync), ("wal", 1), "WAL with synchronous = NORMAL (1)");
+        drop(conn);
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A database of schema 3 (results as JSON text) written as the previous version did.
+    fn write_schema_3(dir: &Path, results: &[ToolResult]) -> Vec<Vec<u8>> {
+        let mut conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        for (i, sql) in MIGRATIONS[..3].iter().enumerate() {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            tx.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+            tx.commit().unwrap();
+        }
+        let mut texts = Vec::new();
+        for r in results {
+            let text = serde_json::to_vec(r).unwrap();
+            conn.execute(
+                "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, created_at_ms, duration_ms, who)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    r.tool,
+                    json_text(&r.params).unwrap(),
+                    json_text(&r.scalars).unwrap(),
+                    r.warnings.len() as i64,
+                    compress(&text).unwrap(),
+                    1_700_000_000_000i64,
+                    12.5,
+                    "host"
+                ],
+            )
+            .unwrap();
+            texts.push(text);
+        }
+        texts
+    }
+
+    #[test]
+    fn a_schema_3_database_with_json_results_opens_and_reads_the_same() {
+        let dir = temp_dir("migrate");
+        let mut twin = sample("modal");
+        // Two series with one name: no Arrow form, so it stays JSON.
+        twin.push_series(cristallo_core::Series::new("s", "x", "y", vec![5.0], vec![6.0]));
+        let olds = [sample("vibration-control"), twin];
+        let texts = write_schema_3(&dir, &olds);
+        let store = Store::open(&dir).unwrap();
+        let version: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        for (id, (old, text)) in (1..).zip(olds.iter().zip(&texts)) {
+            let rec = store.get_run(id).unwrap().unwrap();
+            assert_eq!(rec.result.get().as_bytes(), text.as_slice(), "run {id}");
+            assert_eq!(&rec.parsed_result().unwrap(), old);
+            assert_eq!(rec.summary.created_at_ms, 1_700_000_000_000);
+            let stored = store.get_stored_run(id).unwrap().unwrap();
+            assert_eq!(stored.result, EncodedResult::Json(text.clone()));
+        }
+        // The old runs convert to Arrow on demand, unless they have no Arrow form.
+        let arrow = store.get_stored_run(1).unwrap().unwrap().result.into_arrow();
+        let back = cristallo_core::result::arrow::from_arrow_ipc(&arrow.unwrap()).unwrap();
+        assert_eq!(back, olds[0]);
+        let stored = store.get_stored_run(2).unwrap().unwrap();
+        assert!(matches!(
+            stored.result.into_arrow(),
+            Err(StoreError::NoArrowForm(_))
+        ));
+        // New runs go in as Arrow next to them.
+        let new = sample("modal");
+        let s = store
+            .insert_run(&new, &EncodedResult::encode(&new).unwrap(), 1.0, "host")
+            .unwrap();
+        assert_eq!(
+            store.get_stored_run(s.id).unwrap().unwrap().result.format(),
+            ResultFormat::Arrow
+        );
+        assert_eq!(store.count_runs().unwrap(), 3);
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_row_in_an_unknown_format_is_reported_not_misread() {
+        let dir = temp_dir("unknown-format");
+        let store = Store::open(&dir).unwrap();
+        let r = sample("modal");
+        let s = store
+            .insert_run(&r, &EncodedResult::encode(&r).unwrap(), 1.0, "host")
+            .unwrap();
+        store
+            .conn()
+            .execute("UPDATE runs SET result_format = 'feather9' WHERE id = ?1", [s.id])
+            .unwrap();
+        let err = store.get_run(s.id).unwrap_err();
+        assert!(err.to_string().contains("result_format 'feather9'"), "{err}");
+        store
+            .conn()
+            .execute(
+                "UPDATE runs SET result_format = 'arrow', result_gz = ?2 WHERE id = ?1",
+                params![s.id, compress(b"truncated").unwrap()],
+            )
+            .unwrap();
+        assert!(matches!(
+            store.get_stored_run(s.id).unwrap().unwrap().result.decode(),
+            Err(StoreError::Corrupt(_))
+        ));
+        drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
