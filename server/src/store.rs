@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use cristallo_core::ToolResult;
 pub use crate::stored_result::{EncodedResult, ResultFormat, StoredRun};
+use cristallo_core::ToolResult;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -260,7 +260,17 @@ impl Store {
             "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, result_format,
                                created_at_ms, duration_ms, who)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![result.tool, params, scalars, warning_count, blob, format, created_at_ms, duration_ms, who],
+            params![
+                result.tool,
+                params,
+                scalars,
+                warning_count,
+                blob,
+                format,
+                created_at_ms,
+                duration_ms,
+                who
+            ],
         )?;
         let id = tx.last_insert_rowid();
         tx.commit()?;
@@ -509,7 +519,11 @@ mod tests {
             vec![a.clone()]
         );
         let stored = store.get_stored_run(b.id).unwrap().unwrap();
-        assert_eq!(stored.result, enc(&vc), "the Arrow stream is kept as it was");
+        assert_eq!(
+            stored.result,
+            enc(&vc),
+            "the Arrow stream is kept as it was"
+        );
         assert_eq!(stored.result.format(), ResultFormat::Arrow);
         let rec = store.get_run(b.id).unwrap().unwrap();
         assert_eq!(rec.parsed_result().unwrap(), sample("vibration-control"));
@@ -537,7 +551,11 @@ mod tests {
         let sync: i64 = conn
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
             .unwrap();
-        assert_eq!((mode.as_str(), sync), ("wal", 1), "WAL with synchronous = NORMAL (1)");
+        assert_eq!(
+            (mode.as_str(), sync),
+            ("wal", 1),
+            "WAL with synchronous = NORMAL (1)"
+        );
         drop(conn);
         drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
@@ -550,7 +568,8 @@ mod tests {
         for (i, sql) in MIGRATIONS[..3].iter().enumerate() {
             let tx = conn.transaction().unwrap();
             tx.execute_batch(sql).unwrap();
-            tx.pragma_update(None, "user_version", (i + 1) as i64).unwrap();
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .unwrap();
             tx.commit().unwrap();
         }
         let mut texts = Vec::new();
@@ -581,7 +600,13 @@ mod tests {
         let dir = temp_dir("migrate");
         let mut twin = sample("modal");
         // Two series with one name: no Arrow form, so it stays JSON.
-        twin.push_series(cristallo_core::Series::new("s", "x", "y", vec![5.0], vec![6.0]));
+        twin.push_series(cristallo_core::Series::new(
+            "s",
+            "x",
+            "y",
+            vec![5.0],
+            vec![6.0],
+        ));
         let olds = [sample("vibration-control"), twin];
         let texts = write_schema_3(&dir, &olds);
         let store = Store::open(&dir).unwrap();
@@ -599,7 +624,12 @@ mod tests {
             assert_eq!(stored.result, EncodedResult::Json(text.clone()));
         }
         // The old runs convert to Arrow on demand, unless they have no Arrow form.
-        let arrow = store.get_stored_run(1).unwrap().unwrap().result.into_arrow();
+        let arrow = store
+            .get_stored_run(1)
+            .unwrap()
+            .unwrap()
+            .result
+            .into_arrow();
         let back = cristallo_core::result::arrow::from_arrow_ipc(&arrow.unwrap()).unwrap();
         assert_eq!(back, olds[0]);
         let stored = store.get_stored_run(2).unwrap().unwrap();
@@ -631,10 +661,16 @@ mod tests {
             .unwrap();
         store
             .conn()
-            .execute("UPDATE runs SET result_format = 'feather9' WHERE id = ?1", [s.id])
+            .execute(
+                "UPDATE runs SET result_format = 'feather9' WHERE id = ?1",
+                [s.id],
+            )
             .unwrap();
         let err = store.get_run(s.id).unwrap_err();
-        assert!(err.to_string().contains("result_format 'feather9'"), "{err}");
+        assert!(
+            err.to_string().contains("result_format 'feather9'"),
+            "{err}"
+        );
         store
             .conn()
             .execute(

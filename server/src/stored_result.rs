@@ -89,8 +89,9 @@ impl EncodedResult {
     pub fn into_json(self) -> Result<Vec<u8>, StoreError> {
         match self {
             EncodedResult::Json(text) => Ok(text),
-            arrow @ EncodedResult::Arrow(_) => serde_json::to_vec(&arrow.decode()?)
-                .map_err(|e| StoreError::Corrupt(e.to_string())),
+            arrow @ EncodedResult::Arrow(_) => {
+                serde_json::to_vec(&arrow.decode()?).map_err(|e| StoreError::Corrupt(e.to_string()))
+            }
         }
     }
 
@@ -136,7 +137,13 @@ mod tests {
         let mut r = ToolResult::new("modal", serde_json::json!({"floor": 1, "zeta": 0.02}));
         r.set("natural_frequency_1_hz", 7.1);
         r.set_int("closed_loop_stable", 1);
-        r.push_series(Series::new("a", "t", "y", vec![0.0, 0.1], vec![-0.0, 1e-300]));
+        r.push_series(Series::new(
+            "a",
+            "t",
+            "y",
+            vec![0.0, 0.1],
+            vec![-0.0, 1e-300],
+        ));
         r.push_series(Series::new("b", "t", "y", vec![0.0, 0.1], vec![3.0, 4.5]));
         r.warn("careful");
         r

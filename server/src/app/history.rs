@@ -54,7 +54,11 @@ pub async fn get(p: &Arc<Platform>, id: i64) -> Result<RunRecord, ApiError> {
 
 /// Stored run `id` exported as `format` (Arrow, Parquet, CSV or the JSON record), with its
 /// media type and download name.
-pub async fn export_run(p: &Arc<Platform>, id: i64, format: ExportFormat) -> Result<Export, ApiError> {
+pub async fn export_run(
+    p: &Arc<Platform>,
+    id: i64,
+    format: ExportFormat,
+) -> Result<Export, ApiError> {
     let p = p.clone();
     blocking(move || p.run_export(id, format)).await
 }

@@ -16,7 +16,14 @@ pub fn js_number(x: f64) -> String {
         return "0".into();
     }
     if !x.is_finite() {
-        return if x.is_nan() { "NaN" } else if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+        return if x.is_nan() {
+            "NaN"
+        } else if x > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        }
+        .into();
     }
     let sci = format!("{:e}", x.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
@@ -138,7 +145,11 @@ mod tests {
         ];
         for (x, want) in cases {
             assert_eq!(js_number(x), want, "{x:e}");
-            assert_eq!(js_number(x).parse::<f64>().unwrap(), x, "round trip of {want}");
+            assert_eq!(
+                js_number(x).parse::<f64>().unwrap(),
+                x,
+                "round trip of {want}"
+            );
         }
     }
 
@@ -147,8 +158,20 @@ mod tests {
         let mut r = ToolResult::new("modal", serde_json::json!({}));
         r.set("f_1_hz", 7.25);
         r.set_int("stable", 1);
-        r.push_series(Series::new("a", "t, s", "y", vec![0.0, 0.5], vec![1.0, 2.0]));
-        r.push_series(Series::new("b \"q\"", "t", "y", vec![0.0, 0.5], vec![3.0, 1e-9]));
+        r.push_series(Series::new(
+            "a",
+            "t, s",
+            "y",
+            vec![0.0, 0.5],
+            vec![1.0, 2.0],
+        ));
+        r.push_series(Series::new(
+            "b \"q\"",
+            "t",
+            "y",
+            vec![0.0, 0.5],
+            vec![3.0, 1e-9],
+        ));
         assert_eq!(
             result_to_csv(&r),
             "scalar,value\nf_1_hz,7.25\nstable,1\n\n\"t, s\",a,\"b \"\"q\"\"\"\n0,1,3\n0.5,2,1e-9\n"

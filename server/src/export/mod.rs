@@ -82,13 +82,18 @@ pub struct Export {
 /// `run` exported as `format`. Arrow answers the stored stream itself (a run stored as JSON is
 /// encoded); Parquet is written from that stream's record batch; CSV and JSON from the result.
 pub fn export(run: StoredRun, format: ExportFormat) -> Result<Export, ApiError> {
-    let file_name = format!("{}-run-{}.{}", run.summary.tool, run.summary.id, format.name());
+    let file_name = format!(
+        "{}-run-{}.{}",
+        run.summary.tool,
+        run.summary.id,
+        format.name()
+    );
     let bytes = match format {
-        ExportFormat::Json => serde_json::to_vec(&run.into_record()?).map_err(|e| {
-            ApiError::Internal {
+        ExportFormat::Json => {
+            serde_json::to_vec(&run.into_record()?).map_err(|e| ApiError::Internal {
                 reason: e.to_string(),
-            }
-        })?,
+            })?
+        }
         ExportFormat::Arrow => run.result.into_arrow()?,
         ExportFormat::Parquet => parquet::arrow_ipc_to_parquet(&run.result.into_arrow()?)
             .map_err(|reason| ApiError::Internal { reason })?,
@@ -134,7 +139,10 @@ mod tests {
         }
         for bad in ["", "JSON", "xlsx", "arrow "] {
             let err = ExportFormat::parse(Some(bad)).unwrap_err();
-            assert_eq!(cristallo_core::ErrorBody::from(&err).field.as_deref(), Some("format"));
+            assert_eq!(
+                cristallo_core::ErrorBody::from(&err).field.as_deref(),
+                Some("format")
+            );
         }
     }
 
@@ -143,7 +151,11 @@ mod tests {
         let (stored, result) = run();
         let arrow = export(stored.clone(), ExportFormat::Arrow).unwrap();
         assert_eq!(arrow.file_name, "modal-run-42.arrow");
-        assert_eq!(arrow.bytes, stored.result.bytes(), "the stored stream itself");
+        assert_eq!(
+            arrow.bytes,
+            stored.result.bytes(),
+            "the stored stream itself"
+        );
         assert_eq!(from_arrow_ipc(&arrow.bytes).unwrap(), result);
         let parquet = export(stored.clone(), ExportFormat::Parquet).unwrap();
         assert_eq!(parquet.file_name, "modal-run-42.parquet");

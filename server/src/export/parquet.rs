@@ -54,7 +54,8 @@ mod tests {
         let ipc = to_arrow_ipc(&r).unwrap();
         let file = arrow_ipc_to_parquet(&ipc).unwrap();
         assert_eq!(&file[..4], b"PAR1");
-        let builder = ParquetRecordBatchReaderBuilder::try_new(axum::body::Bytes::from(file)).unwrap();
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(axum::body::Bytes::from(file)).unwrap();
         assert!(builder.schema().metadata.contains_key(RESULT_KEY));
         let batches: Vec<_> = builder.build().unwrap().collect::<Result<_, _>>().unwrap();
         assert_eq!(batches.len(), 1);
@@ -68,7 +69,10 @@ mod tests {
         assert_eq!(values("x0"), bits(&x));
         assert_eq!(values("y:a"), bits(&y));
         assert_eq!(values("y:b"), bits(&[-0.0; 1000]));
-        assert!(batches[0].column_by_name("x1").is_none(), "shared x stored once");
+        assert!(
+            batches[0].column_by_name("x1").is_none(),
+            "shared x stored once"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Handlers of the run history: list, export, read, delete; figures, the report, measured files.
 
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,6 +39,17 @@ pub(super) async fn export_runs(State(p): Shared) -> Result<Response, ApiError> 
     Ok(res)
 }
 
+/// The run id of a `/api/runs/{id}` path; anything but an integer is a 400 naming `id`.
+fn run_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError> {
+    path.map(|Path(id)| id).map_err(|e| {
+        ToolError::invalid(
+            "id",
+            format!("must be a run id (an integer): {}", e.body_text()),
+        )
+        .into()
+    })
+}
+
 /// The query of `GET /api/runs/{id}`: `format=json` (the default), `arrow`, `parquet` or `csv`.
 #[derive(Debug, Deserialize)]
 pub(super) struct RunQuery {
@@ -50,9 +61,10 @@ pub(super) struct RunQuery {
 /// history stored it, a Parquet file of the same columns, or the UI's CSV.
 pub(super) async fn get_run(
     State(p): Shared,
-    Path(id): Path<i64>,
+    path: Result<Path<i64>, PathRejection>,
     query: Result<Query<RunQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let id = run_id(path)?;
     let Query(q) = query.map_err(|e| ToolError::invalid("format", e.body_text()))?;
     let format = ExportFormat::parse(q.format.as_deref())?;
     if format == ExportFormat::Json {
@@ -76,16 +88,18 @@ pub(super) async fn get_run(
 pub(super) async fn delete_run(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    path: Result<Path<i64>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
+    let id = run_id(path)?;
     history::delete(&p, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(super) async fn run_figures(
     State(p): Shared,
-    Path(id): Path<i64>,
+    path: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<Vec<Figure>>, ApiError> {
+    let id = run_id(path)?;
     history::figures(&p, id).await.map(Json)
 }
 
@@ -113,8 +127,9 @@ pub(super) async fn run_figure(
 /// `GET /api/runs/{id}/report.html`: the printable report of a run.
 pub(super) async fn run_report(
     State(p): Shared,
-    Path(id): Path<i64>,
+    path: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    let id = run_id(path)?;
     let html = history::report(&p, id).await?;
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }

@@ -81,7 +81,8 @@ impl Platform {
         let tool_id = id.to_string();
         let job = tokio::task::spawn_blocking(move || {
             let result = cristallo_core::run(&tool_id, &params, &progress, &job_cancel)?;
-            let encoded = EncodedResult::encode(&result).map_err(|e| ToolError::failed(e.to_string()))?;
+            let encoded =
+                EncodedResult::encode(&result).map_err(|e| ToolError::failed(e.to_string()))?;
             Ok::<_, ToolError>((result, encoded))
         });
         let timeout = self.config.run_timeout;
