@@ -22,8 +22,8 @@ use crate::ApiError;
 
 /// `POST /api/tools/{id}/run`: the result object, with its history id in `x-cristallo-run-id`;
 /// the Arrow IPC stream instead when `Accept` asks for it (the bytes the history stored, not
-/// encoded again; the JSON text is only made for a JSON answer). A request that goes away cancels its
-/// run.
+/// encoded again; the JSON text is only made for a JSON answer). A request that goes away
+/// cancels its run.
 pub(super) async fn run_tool(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
