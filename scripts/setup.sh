@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libssl-dev pkg-config build-essential
   xvfb xauth webkit2gtk-driver chromium chromium-driver iproute2
   calculix-ccx
+  python3-venv
 )
 
 missing=()
@@ -64,6 +65,12 @@ fi
 # The Tauri CLI (npm @tauri-apps/cli@2, pinned in package-lock.json) for `make package`.
 if [[ ! -x node_modules/.bin/tauri ]]; then
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# The independent readers of the peer tests (tests/peer/README.md): pyarrow in .venv-peer.
+if ! .venv-peer/bin/python -c "import pyarrow" >/dev/null 2>&1; then
+  python3 -m venv .venv-peer
+  .venv-peer/bin/pip install --quiet --disable-pip-version-check -r tests/peer/requirements.txt
 fi
 
 echo "setup: done"

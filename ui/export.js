@@ -102,6 +102,24 @@ export function exportCsv(result) {
   downloadBlob(new Blob([resultToCsv(result)], { type: 'text/csv' }), `${result.tool}-${stamp()}.csv`);
 }
 
+/**
+ * "Arrow" and "Parquet" download links of stored run `runId` (`GET /api/runs/{id}?format=`,
+ * docs/result-contract.md §6), for the export bar beside JSON/CSV. None without a run id, and
+ * none in the desktop app, which has no HTTP server to link to.
+ */
+export function runExportLinks(runId) {
+  if (runId === null || runId === undefined || isDesktop()) return [];
+  return [['arrow', 'Export Arrow'], ['parquet', 'Export Parquet']].map(([format, label]) => {
+    const a = document.createElement('a');
+    a.id = `export-${format}`;
+    a.className = 'button-link';
+    a.href = `/api/runs/${encodeURIComponent(runId)}?format=${format}`;
+    a.setAttribute('download', '');
+    a.textContent = label;
+    return a;
+  });
+}
+
 /** Saves a plot canvas as PNG on a white background (uPlot's canvas is transparent). */
 export function exportCanvasPng(canvas, filename) {
   const copy = document.createElement('canvas');

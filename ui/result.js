@@ -2,7 +2,7 @@
 // tables and plots. Element ids and data attributes are a contract with the end-to-end tests.
 
 import { el } from './dom.js';
-import { downloadBlob, exportCsv, exportJson } from './export.js';
+import { downloadBlob, exportCsv, exportJson, runExportLinks } from './export.js';
 import { extensionOf } from './extensions.js';
 import { formatNumber, keyLabel } from './format.js';
 import { renderPlots } from './plots.js';
@@ -104,7 +104,7 @@ export function renderResult(container, stored, { runId = null } = {}) {
   container.replaceChildren(...[
     scalars.closed_loop_stable === 0 ? unstableBanner(warnings) : null,
     warningsBox(warnings),
-    el('div', { class: 'export-bar' }, [jsonButton, csvButton, reportButton, exportNote]),
+    el('div', { class: 'export-bar' }, [jsonButton, csvButton, ...runExportLinks(runId), reportButton, exportNote]),
     extensionOf(result.tool).result?.(result, runId) ?? null,
     el('div', { class: 'result-grid' }, [
       Object.keys(scalars).length ? scalarsTable(scalars) : null,

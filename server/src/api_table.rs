@@ -89,7 +89,9 @@ pub const API: &[ApiEntry] = &[
         "run summaries, newest first (`tool`, `limit`, `before`)"),
     op("GET", "/api/runs/export", None, SignedIn, "every run summary as a JSON download"),
     op("GET", "/api/runs/{id}", Some("get_run"), SignedIn,
-        "a run with its result (HTTP `?format=arrow`: the result as an Arrow IPC stream)"),
+        "a run with its result (HTTP `?format=arrow|parquet|csv`: the result as a download \
+         `<tool>-run-<id>.<format>`, the stored Arrow IPC stream, Parquet or the UI's CSV; \
+         `json`, the default, is the run with its result)"),
     op("DELETE", "/api/runs/{id}", Some("delete_run"), Modify, "delete a run"),
     op("GET", "/api/runs/{id}/figures", Some("run_figures"), SignedIn,
         "the figures the server draws for a run"),

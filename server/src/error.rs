@@ -79,6 +79,9 @@ impl ApiError {
             ApiError::ForbiddenParam { .. } => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Gone { .. } => StatusCode::GONE,
+            ApiError::Store(crate::store::StoreError::NoArrowForm(_)) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -101,6 +104,11 @@ impl ApiError {
             ApiError::Conflict { field, message } => ErrorBody {
                 error: message.clone(),
                 field: Some(field.clone()),
+                code: None,
+            },
+            ApiError::Store(crate::store::StoreError::NoArrowForm(_)) => ErrorBody {
+                error: self.to_string(),
+                field: Some("format".into()),
                 code: None,
             },
             other => ErrorBody::message(other.to_string()),

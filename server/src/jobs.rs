@@ -18,7 +18,7 @@ use serde_json::Value;
 use tokio::sync::{broadcast, oneshot};
 
 use crate::access::{Caller, Role};
-use crate::store::RunSummary;
+use crate::store::{EncodedResult, RunSummary};
 use crate::{ApiError, Platform};
 
 /// How long a finished background job stays queryable.
@@ -226,8 +226,9 @@ impl Jobs {
 #[derive(Debug)]
 pub struct RunDone {
     pub result: ToolResult,
-    /// The result's JSON text (serialised once, for the history and the HTTP response).
-    pub json: Vec<u8>,
+    /// The result as the history stored it (its Arrow IPC stream, reused by an HTTP answer in
+    /// Arrow; JSON for a result without an Arrow form).
+    pub encoded: EncodedResult,
     /// Its history entry.
     pub summary: RunSummary,
 }
@@ -336,9 +337,9 @@ impl Platform {
             match deliver {
                 Some(tx) => {
                     platform.jobs.remove(&running);
-                    let _ = tx.send(outcome.map(|(result, json, summary)| RunDone {
+                    let _ = tx.send(outcome.map(|(result, encoded, summary)| RunDone {
                         result,
-                        json,
+                        encoded,
                         summary,
                     }));
                 }

@@ -14,6 +14,7 @@ pub mod api_table;
 pub mod app;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod figures;
 mod http;
 pub mod jobs;
@@ -24,6 +25,7 @@ pub mod resolve;
 pub mod settings;
 pub mod share;
 pub mod store;
+pub mod stored_result;
 pub mod utc;
 
 use std::net::SocketAddr;

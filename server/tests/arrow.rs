@@ -1,5 +1,5 @@
 //! The binary (Arrow IPC) form of results on the HTTP API: `Accept` negotiation on
-//! `POST /api/tools/{id}/run` and `GET /api/runs/{id}?format=`, the numbers checked bit for bit
+//! `POST /api/tools/{id}/run` and `GET /api/runs/{id}?format=arrow`, the numbers checked bit for bit
 //! against the JSON answer with our decoder and with arrow's own `StreamReader`.
 
 use arrow_array::{Array, Float64Array, ListArray};
@@ -124,7 +124,15 @@ async fn arrow_answers_hold_the_json_answers_numbers() {
             arrow.len()
         );
 
-        // The stored JSON run, re-encoded on the fly.
+        // The history keeps the stream it answered: the same bytes come back.
+        let (_, _, _, kept) = send(
+            &app,
+            get(&format!("/api/runs/{}?format=arrow", arrow_id.unwrap())),
+        )
+        .await;
+        assert_eq!(kept, arrow, "{tool}: the stored stream, not a new encoding");
+
+        // The run answered as JSON, stored as Arrow too.
         let id = json_id.unwrap();
         let (status, content_type, _, stored) =
             send(&app, get(&format!("/api/runs/{id}?format=arrow"))).await;
@@ -169,7 +177,7 @@ async fn bad_format_is_400_naming_format() {
     let app = test_app();
     let (_, _, id, _) = send(&app, run_request("modal", None)).await;
     let id = id.unwrap();
-    for query in ["format=parquet", "format=", "format=ARROW"] {
+    for query in ["format=xlsx", "format=", "format=ARROW"] {
         let (status, _, _, body) = send(&app, get(&format!("/api/runs/{id}?{query}"))).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
         let v: Value = serde_json::from_slice(&body).unwrap();

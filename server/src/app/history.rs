@@ -1,4 +1,4 @@
-//! The run history: list, read, export and delete runs; the figures and the printable report
+//! The run history: list, read, export (JSON, Arrow, Parquet, CSV) and delete runs; the figures and the printable report
 //! drawn from a stored run; the measured files model-update runs keep.
 
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::access::Caller;
 use crate::app::blocking;
+use crate::export::{Export, ExportFormat};
 use crate::figures::{Figure, Format};
 use crate::store::{RunRecord, RunSummary};
 use crate::{ApiError, Platform};
@@ -49,6 +50,17 @@ pub async fn get(p: &Arc<Platform>, id: i64) -> Result<RunRecord, ApiError> {
         })
     })
     .await
+}
+
+/// Stored run `id` exported as `format` (Arrow, Parquet, CSV or the JSON record), with its
+/// media type and download name.
+pub async fn export_run(
+    p: &Arc<Platform>,
+    id: i64,
+    format: ExportFormat,
+) -> Result<Export, ApiError> {
+    let p = p.clone();
+    blocking(move || p.run_export(id, format)).await
 }
 
 /// Deletes a run (host, or guests with full access); announced as `run_deleted`.

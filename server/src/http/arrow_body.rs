@@ -1,13 +1,15 @@
 //! The binary (Apache Arrow IPC) form of a result on the HTTP edge: `Accept` negotiation for
-//! `POST /api/tools/{id}/run`, the `format` query of `GET /api/runs/{id}`, and the response.
+//! `POST /api/tools/{id}/run` and the response (the `format` query of `GET /api/runs/{id}` is
+//! [`crate::export::ExportFormat`]).
 
 use axum::http::header::{self, HeaderMap};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use cristallo_core::result::arrow::{to_arrow_ipc, ARROW_STREAM_MEDIA_TYPE};
-use cristallo_core::{ToolError, ToolResult};
+use cristallo_core::ToolResult;
 
 use crate::app::blocking;
+use crate::store::EncodedResult;
 use crate::ApiError;
 
 /// Whether the request's `Accept` header lists the Arrow stream media type (among others or
@@ -30,31 +32,20 @@ pub(super) fn accepts_arrow(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The encoding `GET /api/runs/{id}?format=` asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RunFormat {
-    Json,
-    Arrow,
-}
-
-impl RunFormat {
-    /// Parses the `format` query value; anything but `json` or `arrow` is a 400 naming `format`.
-    pub(super) fn parse(value: Option<&str>) -> Result<Self, ApiError> {
-        match value {
-            None | Some("json") => Ok(RunFormat::Json),
-            Some("arrow") => Ok(RunFormat::Arrow),
-            Some(other) => Err(ApiError::Tool(ToolError::invalid(
-                "format",
-                format!("must be \"json\" or \"arrow\", not \"{other}\""),
-            ))),
+/// The run's result as an Arrow IPC stream, with the Arrow media type and the run's history id
+/// in `x-cristallo-run-id`: the bytes the history stored, or (for a result kept as JSON, which
+/// has no Arrow form) the encoding error.
+pub(super) async fn arrow_response(
+    result: ToolResult,
+    encoded: EncodedResult,
+    run_id: i64,
+) -> Result<Response, ApiError> {
+    let bytes = match encoded {
+        EncodedResult::Arrow(bytes) => bytes,
+        EncodedResult::Json(_) => {
+            blocking(move || to_arrow_ipc(&result).map_err(ApiError::from)).await?
         }
-    }
-}
-
-/// `result` encoded as an Arrow IPC stream on a blocking worker, as a response with the Arrow
-/// media type and the run's history id in `x-cristallo-run-id`.
-pub(super) async fn arrow_response(result: ToolResult, run_id: i64) -> Result<Response, ApiError> {
-    let bytes = blocking(move || to_arrow_ipc(&result).map_err(ApiError::from)).await?;
+    };
     let mut res = ([(header::CONTENT_TYPE, ARROW_STREAM_MEDIA_TYPE)], bytes).into_response();
     res.headers_mut()
         .insert("x-cristallo-run-id", HeaderValue::from(run_id));

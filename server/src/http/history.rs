@@ -1,6 +1,6 @@
 //! Handlers of the run history: list, export, read, delete; figures, the report, measured files.
 
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,10 +9,10 @@ use cristallo_core::ToolError;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::arrow_body::{arrow_response, RunFormat};
 use super::Shared;
 use crate::access::Caller;
 use crate::app::history::{self, RunsQuery};
+use crate::export::ExportFormat;
 use crate::figures::Figure;
 use crate::store::RunSummary;
 use crate::ApiError;
@@ -39,44 +39,67 @@ pub(super) async fn export_runs(State(p): Shared) -> Result<Response, ApiError> 
     Ok(res)
 }
 
-/// The query of `GET /api/runs/{id}`: `format=json` (the default) or `arrow`.
+/// The run id of a `/api/runs/{id}` path; anything but an integer is a 400 naming `id`.
+fn run_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError> {
+    path.map(|Path(id)| id).map_err(|e| {
+        ToolError::invalid(
+            "id",
+            format!("must be a run id (an integer): {}", e.body_text()),
+        )
+        .into()
+    })
+}
+
+/// The query of `GET /api/runs/{id}`: `format=json` (the default), `arrow`, `parquet` or `csv`.
 #[derive(Debug, Deserialize)]
 pub(super) struct RunQuery {
     format: Option<String>,
 }
 
-/// `GET /api/runs/{id}[?format=json|arrow]`: the summary with its result as JSON, or the result
-/// alone as an Arrow IPC stream (decoded from the stored JSON and encoded on the fly).
+/// `GET /api/runs/{id}[?format=json|arrow|parquet|csv]`: the summary with its result as JSON;
+/// or the result alone as a download `<tool>-run-<id>.<format>`: the Arrow IPC stream as the
+/// history stored it, a Parquet file of the same columns, or the UI's CSV.
 pub(super) async fn get_run(
     State(p): Shared,
-    Path(id): Path<i64>,
+    path: Result<Path<i64>, PathRejection>,
     query: Result<Query<RunQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let id = run_id(path)?;
     let Query(q) = query.map_err(|e| ToolError::invalid("format", e.body_text()))?;
-    let format = RunFormat::parse(q.format.as_deref())?;
-    let record = history::get(&p, id).await?;
-    match format {
-        RunFormat::Json => Ok(Json(record).into_response()),
-        RunFormat::Arrow => {
-            let result = record.parsed_result().map_err(ApiError::from)?;
-            arrow_response(result, record.summary.id).await
-        }
+    let format = ExportFormat::parse(q.format.as_deref())?;
+    if format == ExportFormat::Json {
+        return Ok(Json(history::get(&p, id).await?).into_response());
     }
+    let export = history::export_run(&p, id, format).await?;
+    let disposition = format!("attachment; filename=\"{}\"", export.file_name);
+    let mut res = (
+        [
+            (header::CONTENT_TYPE, export.media_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        export.bytes,
+    )
+        .into_response();
+    res.headers_mut()
+        .insert("x-cristallo-run-id", HeaderValue::from(id));
+    Ok(res)
 }
 
 pub(super) async fn delete_run(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    path: Result<Path<i64>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
+    let id = run_id(path)?;
     history::delete(&p, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(super) async fn run_figures(
     State(p): Shared,
-    Path(id): Path<i64>,
+    path: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<Vec<Figure>>, ApiError> {
+    let id = run_id(path)?;
     history::figures(&p, id).await.map(Json)
 }
 
@@ -104,8 +127,9 @@ pub(super) async fn run_figure(
 /// `GET /api/runs/{id}/report.html`: the printable report of a run.
 pub(super) async fn run_report(
     State(p): Shared,
-    Path(id): Path<i64>,
+    path: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    let id = run_id(path)?;
     let html = history::report(&p, id).await?;
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }

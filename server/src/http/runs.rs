@@ -16,12 +16,14 @@ use serde_json::{json, Value};
 use super::arrow_body::{accepts_arrow, arrow_response};
 use super::{read_body, sse_event, Shared};
 use crate::access::Caller;
-use crate::app::{self, session::known_tool};
+use crate::app::{self, blocking, session::known_tool};
+use crate::store::EncodedResult;
 use crate::ApiError;
 
 /// `POST /api/tools/{id}/run`: the result object, with its history id in `x-cristallo-run-id`;
-/// the Arrow IPC stream instead when `Accept` asks for it. A request that goes away cancels its
-/// run.
+/// the Arrow IPC stream instead when `Accept` asks for it (the bytes the history stored, not
+/// encoded again; the JSON text is only made for a JSON answer). A request that goes away
+/// cancels its run.
 pub(super) async fn run_tool(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
@@ -33,9 +35,21 @@ pub(super) async fn run_tool(
     let params = read_body(&p, body)?;
     let done = app::runs::run(&p, &caller, &id, params, None, Progress::none()).await?;
     if accepts_arrow(&headers) {
-        return arrow_response(done.result, done.summary.id).await;
+        return arrow_response(done.result, done.encoded, done.summary.id).await;
     }
-    let mut res = ([(header::CONTENT_TYPE, "application/json")], done.json).into_response();
+    let json = match done.encoded {
+        EncodedResult::Json(text) => text,
+        EncodedResult::Arrow(_) => {
+            let result = done.result;
+            blocking(move || {
+                serde_json::to_vec(&result).map_err(|e| ApiError::Internal {
+                    reason: e.to_string(),
+                })
+            })
+            .await?
+        }
+    };
+    let mut res = ([(header::CONTENT_TYPE, "application/json")], json).into_response();
     res.headers_mut()
         .insert("x-cristallo-run-id", HeaderValue::from(done.summary.id));
     Ok(res)

@@ -7,9 +7,10 @@ use serde_json::Value;
 use super::Platform;
 use crate::access::Caller;
 use crate::events::ServerEvent;
+use crate::export::{self, Export, ExportFormat};
 use crate::figures::{self, Figure, FigureError, Format};
 use crate::report;
-use crate::store::RunRecord;
+use crate::store::{RunSummary, StoredRun};
 use crate::ApiError;
 
 impl Platform {
@@ -29,13 +30,25 @@ impl Platform {
         Ok(())
     }
 
-    /// A stored run and its parsed result.
-    fn stored_result(&self, id: i64) -> Result<(RunRecord, ToolResult), ApiError> {
-        let record = self.store.get_run(id)?.ok_or_else(|| ApiError::NotFound {
-            what: format!("run {id}"),
-        })?;
-        let result = record.parsed_result()?;
-        Ok((record, result))
+    /// A stored run as it is stored (its result not decoded); unknown id: 404.
+    pub fn stored_run(&self, id: i64) -> Result<StoredRun, ApiError> {
+        self.store
+            .get_stored_run(id)?
+            .ok_or_else(|| ApiError::NotFound {
+                what: format!("run {id}"),
+            })
+    }
+
+    /// A stored run's summary and its decoded result.
+    fn stored_result(&self, id: i64) -> Result<(RunSummary, ToolResult), ApiError> {
+        let stored = self.stored_run(id)?;
+        let result = stored.result.decode()?;
+        Ok((stored.summary, result))
+    }
+
+    /// Stored run `id` exported as `format` (`GET /api/runs/{id}?format=`).
+    pub fn run_export(&self, id: i64, format: ExportFormat) -> Result<Export, ApiError> {
+        export::export(self.stored_run(id)?, format)
     }
 
     /// The figures of stored run `id` (what `run_figure` can draw).
@@ -58,8 +71,8 @@ impl Platform {
 
     /// The one-page HTML report of stored run `id`.
     pub fn run_report(&self, id: i64) -> Result<String, ApiError> {
-        let (record, result) = self.stored_result(id)?;
-        Ok(report::report_html(&record.summary, &result))
+        let (summary, result) = self.stored_result(id)?;
+        Ok(report::report_html(&summary, &result))
     }
 
     /// A stored measured file: `{sha256, name, csv_text}` (docs/measured.md §7).

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::Platform;
 use crate::access::{Caller, Role};
 use crate::events::ServerEvent;
-use crate::store::RunSummary;
+use crate::store::{EncodedResult, RunSummary};
 use crate::ApiError;
 
 impl Platform {
@@ -30,8 +30,8 @@ impl Platform {
         Ok((result, summary))
     }
 
-    /// [`Self::run_tool`], also returning the result's JSON text (serialised once, on the
-    /// blocking pool, for both the history and the HTTP response).
+    /// [`Self::run_tool`], also returning the result as the history stored it (the Arrow IPC
+    /// stream, encoded once on the blocking pool, which an HTTP answer in Arrow reuses).
     pub async fn run_recorded(
         self: &Arc<Self>,
         caller: &Caller,
@@ -39,7 +39,7 @@ impl Platform {
         params: Value,
         progress: Progress,
         cancel: Cancel,
-    ) -> Result<(ToolResult, Vec<u8>, RunSummary), ApiError> {
+    ) -> Result<(ToolResult, EncodedResult, RunSummary), ApiError> {
         let tool = cristallo_core::find(id)
             .ok_or_else(|| ToolError::UnknownTool { id: id.to_string() })?;
         if tool.is_heavy() && !caller.can_modify {
@@ -81,11 +81,12 @@ impl Platform {
         let tool_id = id.to_string();
         let job = tokio::task::spawn_blocking(move || {
             let result = cristallo_core::run(&tool_id, &params, &progress, &job_cancel)?;
-            let json = serde_json::to_vec(&result).map_err(|e| ToolError::failed(e.to_string()))?;
-            Ok::<_, ToolError>((result, json))
+            let encoded =
+                EncodedResult::encode(&result).map_err(|e| ToolError::failed(e.to_string()))?;
+            Ok::<_, ToolError>((result, encoded))
         });
         let timeout = self.config.run_timeout;
-        let (result, json) = match tokio::time::timeout(timeout, job).await {
+        let (result, encoded) = match tokio::time::timeout(timeout, job).await {
             Ok(Ok(outcome)) => outcome?,
             Ok(Err(join)) => {
                 return Err(ApiError::Internal {
@@ -104,12 +105,12 @@ impl Platform {
         let platform = self.clone();
         let who = caller.name.clone();
         // SQLite writes block; keep them off the async workers.
-        let (result, json, summary) = tokio::task::spawn_blocking(move || {
+        let (result, encoded, summary) = tokio::task::spawn_blocking(move || {
             platform.keep_source_files(&result)?;
             let summary = platform
                 .store
-                .insert_run(&result, &json, duration_ms, &who)?;
-            Ok::<_, ApiError>((result, json, summary))
+                .insert_run(&result, &encoded, duration_ms, &who)?;
+            Ok::<_, ApiError>((result, encoded, summary))
         })
         .await
         .map_err(|e| ApiError::Internal {
@@ -118,7 +119,7 @@ impl Platform {
         self.hub.publish(ServerEvent::RunAdded {
             run: summary.clone(),
         });
-        Ok((result, json, summary))
+        Ok((result, encoded, summary))
     }
 
     /// Stores the files the result's tool asks to keep ([`cristallo_core::kept_files`]) by
