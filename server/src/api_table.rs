@@ -74,8 +74,8 @@ pub const API: &[ApiEntry] = &[
     op("POST", "/api/tools/{id}/run", Some("run_tool"), SignedIn,
         "run now (heavy tools: host, full guests); the result object (HTTP: history id in \
          `x-cristallo-run-id`, the Arrow IPC stream for `Accept: \
-         application/vnd.apache.arrow.stream`; desktop: `{run_id, result}` with `jobId`, \
-         `onProgress`)"),
+         application/vnd.apache.arrow.stream`; desktop: raw bytes, a JSON header `{run_id}` \
+         and the Arrow IPC stream, with `jobId`, `onProgress`)"),
     op("POST", "/api/tools/{id}/artifacts/{name}", Some("tool_artifact"), SignedIn,
         "artifact `name` of a tool (its `artifacts` in the catalogue, e.g. fea's `deck`) for \
          the parameters, as a download (desktop: `{file_name, media_type, text}`)"),
@@ -89,7 +89,8 @@ pub const API: &[ApiEntry] = &[
         "run summaries, newest first (`tool`, `limit`, `before`)"),
     op("GET", "/api/runs/export", None, SignedIn, "every run summary as a JSON download"),
     op("GET", "/api/runs/{id}", Some("get_run"), SignedIn,
-        "a run with its result (HTTP `?format=arrow`: the result as an Arrow IPC stream)"),
+        "a run with its result (`?format=arrow`, desktop `format: \"arrow\"`: the result as an \
+         Arrow IPC stream; desktop: raw bytes after a JSON header, the run's summary)"),
     op("DELETE", "/api/runs/{id}", Some("delete_run"), Modify, "delete a run"),
     op("GET", "/api/runs/{id}/figures", Some("run_figures"), SignedIn,
         "the figures the server draws for a run"),
