@@ -99,7 +99,7 @@ pub const TMD_JSON_BYTES: f64 = 5_227_367.0;
 /// record of the last decoded result says Arrow over `via` (`"http"` | `"ipc"`) and counts the
 /// bytes it decoded, far fewer than the JSON form has; the scalars carry the int/float kind
 /// only the binary form's metadata gives. Prints the timings the page measured and returns
-/// `{format, via, bytes, ms}`.
+/// `{format, via, bytes, ms, decodeMs}`.
 pub async fn check_result_came_as_arrow(client: &Client, via: &str) -> serde_json::Value {
     let last = client
         .execute("return window.__cristalloLastResult || null;", vec![])
@@ -143,8 +143,9 @@ pub async fn check_result_came_as_arrow(client: &Client, via: &str) -> serde_jso
         .await
         .expect("read window.__cristalloLastRunTiming");
     println!(
-        "TMD result over {via}: {bytes} bytes, request → typed arrays {:.1} ms; click → result {:.1} ms, → plots drawn {:.1} ms, → next frame {:.1} ms",
+        "TMD result over {via}: {bytes} bytes, request → typed arrays {:.1} ms (decoding {:.1} ms); click → result {:.1} ms, → plots drawn {:.1} ms, → next frame {:.1} ms",
         last["ms"].as_f64().unwrap_or(f64::NAN),
+        last["decodeMs"].as_f64().unwrap_or(f64::NAN),
         timing["resultMs"].as_f64().unwrap_or(f64::NAN),
         timing["renderedMs"].as_f64().unwrap_or(f64::NAN),
         timing["frameMs"].as_f64().unwrap_or(f64::NAN),
