@@ -1,6 +1,7 @@
 // Exports of a result at full resolution: downloaded as Blobs in a browser, saved in the
 // Downloads folder by the desktop app (with a notice saying where).
 
+import { typedArraysAsLists } from './arrowresult.js';
 import { isDesktop, saveDownload } from './transport.js';
 
 /** A short notice at the bottom of the window (role=status), replaced by the next one. */
@@ -88,9 +89,9 @@ function stamp() {
   return new Date().toISOString().slice(0, 19).replaceAll(':', '-');
 }
 
-/** Saves `data` as `{basename}-{time}.json`. */
+/** Saves `data` as `{basename}-{time}.json` (typed arrays, a decoded result's series, as JSON arrays). */
 export function downloadJson(data, basename) {
-  const blob = new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' });
+  const blob = new Blob([JSON.stringify(data, typedArraysAsLists, 1)], { type: 'application/json' });
   downloadBlob(blob, `${basename}-${stamp()}.json`);
 }
 

@@ -17,11 +17,12 @@ function scalarText(key, value) {
 // The verdict and the headline figure first (docs/control.md §1), the rest in the result's order.
 const PINNED = ['closed_loop_stable', 'kinetic_energy_reduction_db'];
 
-function scalarsTable(scalars) {
+/** `kinds`: scalar key → 'int' | 'float' as the binary form carries it (shown as `data-kind`). */
+function scalarsTable(scalars, kinds = {}) {
   const entries = Object.entries(scalars);
   const pinned = PINNED.filter((k) => k in scalars).map((k) => [k, scalars[k]]);
   const rows = [...pinned, ...entries.filter(([k]) => !PINNED.includes(k))].map(([key, value]) =>
-    el('tr', { 'data-scalar': key }, [
+    el('tr', { 'data-scalar': key, 'data-kind': kinds[key] }, [
       el('th', { scope: 'row', title: key }, keyLabel(key)),
       el('td', { class: 'scalar-value', 'data-value': String(value) }, scalarText(key, value)),
     ]));
@@ -107,7 +108,7 @@ export function renderResult(container, stored, { runId = null } = {}) {
     el('div', { class: 'export-bar' }, [jsonButton, csvButton, ...runExportLinks(runId), reportButton, exportNote]),
     extensionOf(result.tool).result?.(result, runId) ?? null,
     el('div', { class: 'result-grid' }, [
-      Object.keys(scalars).length ? scalarsTable(scalars) : null,
+      Object.keys(scalars).length ? scalarsTable(scalars, stored.scalarKinds) : null,
       tables.length ? el('div', { id: 'tables', class: 'tables' }, tables.map(resultTable)) : null,
     ].filter(Boolean)),
     series.length ? el('h3', { class: 'section-title' }, 'Plots') : null,

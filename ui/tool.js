@@ -10,7 +10,7 @@ import { heading, show, timeElement } from './page.js';
 import { livePlot } from './plots.js';
 import { profilePicker, savedProfileIds, takesProfile, takesProfileIds } from './profilepick.js';
 import { renderResult } from './result.js';
-import { getRun, runTool } from './transport.js';
+import { getRunSummary, runTool } from './transport.js';
 
 function peerNotice() {
   const text = el('span');
@@ -134,9 +134,17 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
           `Saved as run #${answer.runId}`), ' in the history.');
         saved.hidden = false;
       }
-      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      const inHand = performance.now();
+      const seconds = ((inHand - started) / 1000).toFixed(2);
       dropLive();
       releasePlots = renderResult(result, answer.result, { runId: answer.runId });
+      // Click → result decoded → plots drawn → next frame, for the timing notes of ui/README.md.
+      const rendered = performance.now();
+      requestAnimationFrame(() => {
+        globalThis.__cristalloLastRunTiming = {
+          tool: tool.id, resultMs: inHand - started, renderedMs: rendered - started, frameMs: performance.now() - started,
+        };
+      });
       const warnings = answer.result.warnings?.length;
       setState('done', `Done in ${seconds} s${warnings ? `, ${warnings} warning(s)` : ''}.`);
     } catch (e) {
@@ -182,7 +190,7 @@ export function toolPage(tool, { fromRun = null, profile = null } = {}) {
   });
 
   if (fromRun !== null) {
-    getRun(fromRun).then((record) => {
+    getRunSummary(fromRun).then((record) => {
       if (record.tool !== tool.id) throw new Error(`run #${fromRun} is of another tool (${record.tool})`);
       picker?.clear();
       form.fill(record.params);

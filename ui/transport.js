@@ -3,7 +3,10 @@
 // events of `cristallo serve` (same origin; a shared twin authenticates the browser with an
 // HttpOnly cookie the server sets when the share link is opened, so no token is handled here).
 // Both paths resolve to the same objects or throw an Error with `.field` (or null) and, for
-// HTTP, `.status`.
+// HTTP, `.status`. Results travel in their binary form (Arrow IPC, docs/result-contract.md §6)
+// and are decoded by arrowresult.js: series x/y arrive as Float64Array views.
+
+import { ARROW_MEDIA_TYPE, decodeResult } from './arrowresult.js';
 
 const tauri = globalThis.__TAURI__;
 
@@ -107,10 +110,47 @@ function progressReporter(onProgress) {
   };
 }
 
+/**
+ * What the last decoded result came in (for the end-to-end tests and the timing notes of
+ * ui/README.md): {format: 'arrow', via: 'http' | 'ipc', bytes, ms (request to typed arrays),
+ * decodeMs (bytes in hand to typed arrays)}.
+ */
+function noteResult(via, bytes, started, received) {
+  const now = performance.now();
+  globalThis.__cristalloLastResult = {
+    format: 'arrow', via, bytes, ms: now - started, decodeMs: now - received,
+  };
+}
+
+/**
+ * The desktop's binary answers (`run_tool`, `get_run` with format `arrow`; docs/platform.md):
+ * a 4-byte little-endian length n, n bytes of UTF-8 JSON (the header: `{run_id}` or the run's
+ * summary), zero padding to a multiple of 8 bytes, then the Arrow IPC stream.
+ */
+function splitFrame(buffer) {
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < 4) {
+    throw new ToolError('The desktop answered without a result frame.');
+  }
+  const n = new DataView(buffer).getUint32(0, true);
+  const start = Math.ceil((4 + n) / 8) * 8;
+  if (start > buffer.byteLength) throw new ToolError(`The desktop's result frame is truncated (header of ${n} bytes).`);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, n)));
+  return { header, stream: new Uint8Array(buffer, start) };
+}
+
+function decodeOrFail(bytes) {
+  try {
+    return decodeResult(bytes);
+  } catch (e) {
+    throw new ToolError(`Cannot read the result: ${e.message}`);
+  }
+}
+
 function runDesktop(id, params, report, signal) {
   const jobId = randomId();
   const channel = new tauri.core.Channel();
   channel.onmessage = report;
+  const started = performance.now();
   const call = invoke('run_tool', { tool: id, params, jobId, onProgress: channel });
   return new Promise((resolve, reject) => {
     const onAbort = () => {
@@ -118,14 +158,44 @@ function runDesktop(id, params, report, signal) {
       reject(abortError());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    call.then(({ run_id: runId, result }) => {
+    call.then((buffer) => {
       signal?.removeEventListener('abort', onAbort);
-      resolve({ result, runId });
-    }, (e) => {
+      const received = performance.now();
+      const { header, stream } = splitFrame(buffer);
+      const result = decodeOrFail(stream);
+      noteResult('ipc', buffer.byteLength, started, received);
+      resolve({ result, runId: header.run_id ?? null });
+    }).catch((e) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(e);
+      reject(toToolError(e, 'The run failed.'));
     });
   });
+}
+
+/** GET of an Arrow result (`url` answers the stream or a JSON `{error, field}`), decoded. */
+async function fetchResult(url, signal) {
+  const started = performance.now();
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: ARROW_MEDIA_TYPE }, signal, credentials: 'same-origin' });
+  } catch (e) {
+    if (e.name === 'AbortError') throw abortError();
+    throw new ToolError(`Cannot reach the Cristallo server (${e.message}).`);
+  }
+  if (!response.ok) {
+    const error = await responseError(response);
+    if (response.status === 401) signedOut(error.message);
+    throw error;
+  }
+  const type = response.headers.get('Content-Type') ?? '';
+  if (!type.startsWith(ARROW_MEDIA_TYPE)) {
+    throw new ToolError(`The server answered ${type || 'without a type'} instead of ${ARROW_MEDIA_TYPE}.`);
+  }
+  const buffer = await response.arrayBuffer();
+  const received = performance.now();
+  const result = decodeOrFail(buffer);
+  noteResult('http', buffer.byteLength, started, received);
+  return result;
 }
 
 async function runHttp(id, params, report, signal) {
@@ -155,14 +225,13 @@ async function runHttp(id, params, report, signal) {
       }
     };
   });
-  const record = await getRun(runId);
-  return { result: record.result, runId };
+  return { result: await fetchResult(`/api/runs/${enc(runId)}?format=arrow`, signal), runId };
 }
 
 /**
  * Runs tool `id` with `params` as a background job; resolves to {result, runId} (runId: the
  * history id, or null if it cannot be told). `onProgress({fraction|null, message})` follows
- * the run, `signal` cancels it for real.
+ * the run, `signal` cancels it for real. The result's series hold Float64Arrays.
  */
 export async function runTool(id, params, { onProgress, signal } = {}) {
   if (signal?.aborted) throw abortError();
@@ -179,9 +248,29 @@ export function listRuns({ tool = null, limit = 50, before = null } = {}) {
   return request(`/api/runs?${q}`);
 }
 
-/** A stored run with its full result. */
-export function getRun(id) {
-  return isDesktop() ? invoke('get_run', { id }) : request(`/api/runs/${enc(id)}`);
+/** The summary of stored run `id` (as `listRuns` gives it: no result); a 404-like error if there is none. */
+export async function getRunSummary(id) {
+  const wanted = Number(id);
+  const [summary] = await listRuns({ limit: 1, before: wanted + 1 });
+  if (summary?.id !== wanted) throw new ToolError(`no such run: ${id}`, null, 404);
+  return summary;
+}
+
+/** A stored run: its summary with its full result ({…summary, result}; series as Float64Arrays). */
+export async function getRun(id) {
+  if (isDesktop()) {
+    const started = performance.now();
+    const buffer = await invoke('get_run', { id: Number(id), format: 'arrow' });
+    const received = performance.now();
+    const { header, stream } = splitFrame(buffer);
+    const result = decodeOrFail(stream);
+    noteResult('ipc', buffer.byteLength, started, received);
+    return { ...header, result };
+  }
+  const [summary, result] = await Promise.all([
+    getRunSummary(id), fetchResult(`/api/runs/${enc(id)}?format=arrow`),
+  ]);
+  return { ...summary, result };
 }
 
 /** The twin's description (data/twin.json). */
@@ -194,7 +283,6 @@ export function runFigures(id) {
   return isDesktop() ? invoke('run_figures', { id }) : request(`/api/runs/${enc(id)}/figures`);
 }
 
-/** Figure `index` of run `id` drawn on the server, as a Blob (`format`: 'png' | 'svg'). */
 /** The error of a failed non-JSON request (its body is the usual `{error, field}` JSON). */
 async function responseError(response) {
   let parsed = null;
@@ -206,6 +294,7 @@ async function responseError(response) {
   return toToolError(parsed, `HTTP ${response.status} ${response.statusText}`, response.status);
 }
 
+/** Figure `index` of run `id` drawn on the server, as a Blob (`format`: 'png' | 'svg'). */
 export async function runFigureBlob(id, index, format) {
   const type = format === 'svg' ? 'image/svg+xml' : 'image/png';
   if (isDesktop()) {

@@ -92,6 +92,12 @@ export function inDisplayUnits(result, unit = frequencyUnit()) {
       rows: t.rows.map((row) => row.map((v, i) => (conv[i] ? scale(v, conv[i][1]) : v))),
     };
   });
+  // A shared axis (one typed array for many series) is converted once and stays shared.
+  const converted = new Map();
+  const convert = (values, factor) => {
+    if (!converted.has(values)) converted.set(values, values.map((v) => v * factor));
+    return converted.get(values);
+  };
   const series = (result.series ?? []).map((s) => {
     const cx = convertLabel(s.x_label, unit);
     const cy = convertLabel(s.y_label, unit);
@@ -99,8 +105,8 @@ export function inDisplayUnits(result, unit = frequencyUnit()) {
       ...s,
       x_label: cx?.[0] ?? s.x_label,
       y_label: cy?.[0] ?? s.y_label,
-      x: cx ? s.x.map((v) => v * cx[1]) : s.x,
-      y: cy ? s.y.map((v) => v * cy[1]) : s.y,
+      x: cx ? convert(s.x, cx[1]) : s.x,
+      y: cy ? convert(s.y, cy[1]) : s.y,
     };
   });
   return { ...result, scalars, tables, series };

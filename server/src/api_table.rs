@@ -74,8 +74,8 @@ pub const API: &[ApiEntry] = &[
     op("POST", "/api/tools/{id}/run", Some("run_tool"), SignedIn,
         "run now (heavy tools: host, full guests); the result object (HTTP: history id in \
          `x-cristallo-run-id`, the Arrow IPC stream for `Accept: \
-         application/vnd.apache.arrow.stream`; desktop: `{run_id, result}` with `jobId`, \
-         `onProgress`)"),
+         application/vnd.apache.arrow.stream`; desktop: raw bytes, a JSON header `{run_id}` \
+         and the Arrow IPC stream, with `jobId`, `onProgress`)"),
     op("POST", "/api/tools/{id}/artifacts/{name}", Some("tool_artifact"), SignedIn,
         "artifact `name` of a tool (its `artifacts` in the catalogue, e.g. fea's `deck`) for \
          the parameters, as a download (desktop: `{file_name, media_type, text}`)"),
@@ -91,7 +91,8 @@ pub const API: &[ApiEntry] = &[
     op("GET", "/api/runs/{id}", Some("get_run"), SignedIn,
         "a run with its result (HTTP `?format=arrow|parquet|csv`: the result as a download \
          `<tool>-run-<id>.<format>`, the stored Arrow IPC stream, Parquet or the UI's CSV; \
-         `json`, the default, is the run with its result)"),
+         `json`, the default, is the run with its result; desktop `format: \"arrow\"`: raw \
+         bytes, a JSON header with the run's summary, then the Arrow IPC stream)"),
     op("DELETE", "/api/runs/{id}", Some("delete_run"), Modify, "delete a run"),
     op("GET", "/api/runs/{id}/figures", Some("run_figures"), SignedIn,
         "the figures the server draws for a run"),

@@ -233,23 +233,6 @@ pub struct RunDone {
     pub summary: RunSummary,
 }
 
-/// What the desktop's `run_tool` answers: the result and its history id, so the UI never has
-/// to look the run up.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RunAnswer {
-    pub run_id: i64,
-    pub result: ToolResult,
-}
-
-impl From<RunDone> for RunAnswer {
-    fn from(done: RunDone) -> Self {
-        Self {
-            run_id: done.summary.id,
-            result: done.result,
-        }
-    }
-}
-
 /// Cancels a job whose waiter went away (an HTTP request dropped) before it finished.
 struct CancelOnDrop(Cancel);
 

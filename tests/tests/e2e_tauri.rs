@@ -40,6 +40,8 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
 
     open(client, "#/tool/vibration-control").await;
     tmd_flow::run_tmd_and_check(client, "tauri-tmd.png").await;
+    // `run_tool` answered the binary frame (no JSON result crossed the IPC).
+    tmd_flow::check_result_came_as_arrow(client, "ipc").await;
 
     // Export JSON: the app saves the file in the download folder and says where.
     common::wait_for(client, "#export-json")
@@ -52,6 +54,58 @@ async fn tauri_tmd_run_shows_reference_value_and_rejects_bad_mass() {
         serde_json::from_slice(&std::fs::read(&saved).expect("the exported file"))
             .expect("the export is JSON");
     assert_eq!(exported["tool"], "vibration-control");
+    // The export is the JSON form: plain arrays, every point the core computed, bit for bit
+    // (the page held them as Float64Arrays decoded from the Arrow stream).
+    let direct = cristallo_core::run(
+        "vibration-control",
+        &json!({"strategy": "tmd"}),
+        &cristallo_core::Progress::none(),
+        &cristallo_core::Cancel::new(),
+    )
+    .expect("the core's TMD run");
+    let series = exported["series"].as_array().expect("series in the export");
+    assert_eq!(series.len(), direct.series.len());
+    for (got, want) in series.iter().zip(&direct.series) {
+        assert_eq!(got["name"], want.name.as_str());
+        for (axis, values) in [("x", &want.x), ("y", &want.y)] {
+            let list = got[axis].as_array().unwrap_or_else(|| {
+                panic!("{}.{axis} is not a JSON array in the export", want.name)
+            });
+            let bits: Vec<u64> = list.iter().map(|v| v.as_f64().unwrap().to_bits()).collect();
+            let expected: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+            assert!(
+                bits == expected,
+                "{}.{axis} differs from the core's",
+                want.name
+            );
+        }
+    }
+    // The stored run's page reads it through `get_run` with format `arrow`.
+    let run_id = common::attr_value(client, "#run-link", "data-run-id").await;
+    open(client, &format!("#/run/{run_id}")).await;
+    common::wait_for(client, "#run-meta").await;
+    common::wait_for(client, r#"#result[data-state="done"] tr[data-scalar="kinetic_energy_reduction_db"][data-kind="float"]"#).await;
+    common::wait_for(client, "#plots figure.plot").await;
+    let last = client
+        .execute("return window.__cristalloLastResult;", vec![])
+        .await
+        .expect("read window.__cristalloLastResult");
+    assert_eq!(
+        (&last["format"], &last["via"]),
+        (&json!("arrow"), &json!("ipc")),
+        "{last}"
+    );
+    println!(
+        "stored TMD run read over ipc: {} bytes in {:.1} ms",
+        last["bytes"],
+        last["ms"].as_f64().unwrap_or(f64::NAN)
+    );
+    open(client, "#/tool/vibration-control").await;
+    common::wait_for(client, "#param-strategy")
+        .await
+        .select_by_value("tmd")
+        .await
+        .expect("select strategy tmd");
     tmd_flow::check_out_of_range_proof_mass(client).await;
     screenshot(client, "tauri-out-of-range.png").await;
 

@@ -3,8 +3,10 @@
 use cristallo_server::access::Caller;
 use cristallo_server::figures::{Figure, Format};
 use cristallo_server::store::{RunRecord, RunSummary};
-use cristallo_server::ApiError;
+use cristallo_server::{ApiError, Platform};
+use tauri::ipc::{InvokeResponseBody, Response};
 
+use super::frame::result_frame;
 use super::{blocking, invalid, Answer, Shared};
 
 /// Run summaries, newest first: only tool `tool` if given, at most `limit` (default 100,
@@ -21,16 +23,41 @@ pub async fn list_runs(
     blocking(move || Ok(p.store.list_runs(tool.as_deref(), limit, before)?)).await
 }
 
-/// A stored run with its full result; unknown id: `{error: "no such run …"}`.
+/// A stored run with its full result, as `GET /api/runs/{id}[?format=]`: `format` absent or
+/// `"json"`, the JSON `{…summary, result}`; `"arrow"`, raw bytes (an ArrayBuffer in JavaScript)
+/// framed as in [`super::frame`], the run's summary as the header and its result's Arrow IPC
+/// stream. Unknown id: `{error: "no such run …"}`; another format: an error naming `format`.
 #[tauri::command]
-pub async fn get_run(platform: Shared<'_>, id: i64) -> Answer<RunRecord> {
+pub async fn get_run(platform: Shared<'_>, id: i64, format: Option<String>) -> Answer<Response> {
+    let arrow = match format.as_deref() {
+        None | Some("json") => false,
+        Some("arrow") => true,
+        Some(other) => {
+            return Err(invalid(
+                "format",
+                format!("must be \"json\" or \"arrow\", not \"{other}\""),
+            ))
+        }
+    };
     let p = platform.inner().clone();
     blocking(move || {
-        p.store.get_run(id)?.ok_or_else(|| ApiError::NotFound {
-            what: format!("run {id}"),
-        })
+        let record = stored_run(&p, id)?;
+        if arrow {
+            let result = record.parsed_result()?;
+            return result_frame(&record.summary, &result).map(Response::new);
+        }
+        let text = serde_json::to_string(&record).map_err(|e| ApiError::Internal {
+            reason: format!("run {id} as JSON: {e}"),
+        })?;
+        Ok(Response::new(InvokeResponseBody::Json(text)))
     })
     .await
+}
+
+fn stored_run(p: &Platform, id: i64) -> Result<RunRecord, ApiError> {
+    p.store.get_run(id)?.ok_or_else(|| ApiError::NotFound {
+        what: format!("run {id}"),
+    })
 }
 
 /// Deletes a run from the history (announced as `run_deleted`).

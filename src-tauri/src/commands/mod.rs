@@ -9,11 +9,11 @@
 //! | command (arguments) | answer | HTTP equivalent |
 //! |---|---|---|
 //! | `list_tools` | the catalogue | `GET /api/tools` |
-//! | `run_tool {tool, params, jobId?, onProgress?}` | `{run_id, result}` | `POST /api/tools/{id}/run` (+ job progress) |
+//! | `run_tool {tool, params, jobId?, onProgress?}` | raw bytes: header `{run_id}` + the result's Arrow IPC stream ([`frame`]) | `POST /api/tools/{id}/run` with `Accept: application/vnd.apache.arrow.stream` (+ job progress) |
 //! | `cancel_run {jobId}` | `null` | `DELETE /api/jobs/{id}` |
 //! | `session` | `{role, name, session_id, can_modify, sharing, twin_name, version}` | `GET /api/session` |
 //! | `list_runs {tool?, limit?, before?}` | run summaries, newest first | `GET /api/runs` |
-//! | `get_run {id}` | a run with its result | `GET /api/runs/{id}` |
+//! | `get_run {id, format?}` | a run with its result (JSON); `format: "arrow"`: raw bytes, header = the summary + the result's Arrow IPC stream ([`frame`]) | `GET /api/runs/{id}[?format=arrow]` |
 //! | `delete_run {id}` | `null` | `DELETE /api/runs/{id}` |
 //! | `twin` | the twin's description | `GET /api/twin` |
 //! | `run_figures {id}` | the figures of a run | `GET /api/runs/{id}/figures` |
@@ -43,6 +43,7 @@
 
 pub mod about;
 pub mod files;
+pub mod frame;
 pub mod history;
 pub mod profiles;
 pub mod runs;

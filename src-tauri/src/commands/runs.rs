@@ -4,20 +4,22 @@
 use cristallo_core::result::live::live_points_base64;
 use cristallo_core::Progress;
 use cristallo_server::access::Caller;
-use cristallo_server::jobs::RunAnswer;
 use cristallo_server::ApiError;
 use serde_json::{json, Value};
-use tauri::ipc::{Channel, JavaScriptChannelId};
+use tauri::ipc::{Channel, JavaScriptChannelId, Response};
 use tauri::{Runtime, Webview};
 
-use super::{body, Answer, Shared};
+use super::frame::result_frame;
+use super::{blocking, body, Answer, Shared};
 
-/// Runs tool `tool` with the JSON object `params` as the host and answers `{run_id, result}`:
-/// the result object (the same as `POST /api/tools/{id}/run`) and its history id, or
-/// `{error, field}`. Like every run, it is a job of the platform's one pipeline: it waits for a
-/// run slot, executes on a blocking worker, is recorded in the history and announced to
-/// everyone connected (`run_added`). With `jobId`, `cancel_run {jobId}` stops it (a cancelled
-/// run leaves no history entry); `onProgress` receives `{fraction, message, data?}` as it goes.
+/// Runs tool `tool` with the JSON object `params` as the host and answers the result in its
+/// binary form: raw bytes (an ArrayBuffer in JavaScript) framed as in [`super::frame`], the
+/// header `{"run_id": N}` (its history id) and the result's Arrow IPC stream (the same result
+/// as `POST /api/tools/{id}/run` answers); or `{error, field}`. Like every run, it is a job of
+/// the platform's one pipeline: it waits for a run slot, executes on a blocking worker, is
+/// recorded in the history and announced to everyone connected (`run_added`). With `jobId`,
+/// `cancel_run {jobId}` stops it (a cancelled run leaves no history entry); `onProgress`
+/// receives `{fraction, message, data?}` as it goes.
 #[tauri::command]
 pub async fn run_tool<R: Runtime>(
     webview: Webview<R>,
@@ -26,7 +28,7 @@ pub async fn run_tool<R: Runtime>(
     params: Value,
     job_id: Option<String>,
     on_progress: Option<JavaScriptChannelId>,
-) -> Answer<RunAnswer> {
+) -> Answer<Response> {
     let progress = match on_progress {
         Some(id) => {
             let channel: Channel<Value> = id.channel_on(webview);
@@ -41,11 +43,14 @@ pub async fn run_tool<R: Runtime>(
         }
         None => Progress::none(),
     };
-    platform
+    let done = platform
         .run_job(&Caller::host(), &tool, params, job_id, progress)
         .await
-        .map(RunAnswer::from)
-        .map_err(body)
+        .map_err(body)?;
+    let run_id = done.summary.id;
+    blocking(move || result_frame(&json!({ "run_id": run_id }), &done.result))
+        .await
+        .map(Response::new)
 }
 
 /// Stops the run started with `jobId` (it answers "cancelled" and leaves no history entry).

@@ -16,7 +16,10 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use cristallo_app_lib::commands::frame::split_frame;
 use cristallo_app_lib::{AppOptions, EVENT};
+use cristallo_core::result::arrow::from_arrow_ipc;
+use cristallo_core::{Scalar, ToolResult};
 use cristallo_server::Platform;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
@@ -69,6 +72,16 @@ impl TestApp {
         invoke(&self.window, cmd, body)
     }
 
+    /// Invokes a command answering the binary frame (`run_tool`, `get_run` with format `arrow`).
+    fn invoke_frame(&self, cmd: &str, body: Value) -> Result<Frame, Value> {
+        invoke_frame(&self.window, cmd, body)
+    }
+
+    /// `run_tool` with `body`: `{run_id, result}`, the result decoded from its Arrow form.
+    fn run_tool(&self, body: Value) -> Result<Value, Value> {
+        run_tool(&self.window, body)
+    }
+
     /// Collects the `cristallo-event` payloads emitted from now on.
     fn events(&self) -> mpsc::Receiver<Value> {
         let (tx, rx) = mpsc::channel();
@@ -119,6 +132,93 @@ fn request(cmd: &str, body: Value) -> InvokeRequest {
 fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
     get_ipc_response(window, request(cmd, body))
         .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+}
+
+/// A binary answer of the desktop (`commands::frame`): its JSON header and its result decoded
+/// from the Arrow IPC stream with `from_arrow_ipc`.
+struct Frame {
+    header: Value,
+    result: ToolResult,
+    /// Where the stream starts in the answer's bytes.
+    stream_offset: usize,
+}
+
+fn invoke_frame(
+    window: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: Value,
+) -> Result<Frame, Value> {
+    get_ipc_response(window, request(cmd, body)).map(|answer| match answer {
+        InvokeResponseBody::Raw(bytes) => {
+            let (header, stream) = split_frame(&bytes).unwrap_or_else(|e| panic!("{cmd}: {e}"));
+            let result = from_arrow_ipc(stream)
+                .unwrap_or_else(|e| panic!("{cmd}: the Arrow stream does not decode: {e}"));
+            Frame {
+                header,
+                result,
+                stream_offset: bytes.len() - stream.len(),
+            }
+        }
+        InvokeResponseBody::Json(text) => {
+            panic!(
+                "{cmd} answered JSON, not raw bytes: {}",
+                &text[..text.len().min(200)]
+            )
+        }
+    })
+}
+
+/// `run_tool` with `body`: `{run_id, result}`, the result decoded from its Arrow form.
+fn run_tool(window: &WebviewWindow<MockRuntime>, body: Value) -> Result<Value, Value> {
+    invoke_frame(window, "run_tool", body).map(|frame| {
+        json!({"run_id": frame.header["run_id"], "result": serde_json::to_value(&frame.result).unwrap()})
+    })
+}
+
+/// Checks that `decoded` carries exactly the numbers of the JSON form `json` of the same result:
+/// every series point and scalar bit for bit, and the integer/float kind of each scalar.
+fn assert_same_numbers(decoded: &ToolResult, json: &Value) {
+    let bits = |v: &Value| v.as_f64().expect("a JSON number").to_bits();
+    let series = json["series"].as_array().expect("series");
+    assert_eq!(decoded.series.len(), series.len());
+    for (d, j) in decoded.series.iter().zip(series) {
+        assert_eq!(j["name"], d.name.as_str());
+        for (axis, values) in [("x", &d.x), ("y", &d.y)] {
+            let expected: Vec<u64> = j[axis]
+                .as_array()
+                .expect("numbers")
+                .iter()
+                .map(bits)
+                .collect();
+            let got: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+            assert!(
+                got == expected,
+                "{}.{axis} differs from the JSON form",
+                d.name
+            );
+        }
+    }
+    let scalars = json["scalars"].as_object().expect("scalars");
+    assert_eq!(decoded.scalars.len(), scalars.len());
+    for (key, value) in &decoded.scalars {
+        let j = &scalars[key];
+        match value {
+            Scalar::Int(i) => assert_eq!(j.as_i64(), Some(*i), "{key}"),
+            Scalar::Float(x) => {
+                assert!(j.is_f64(), "{key} is a float in the JSON form");
+                assert_eq!(x.to_bits(), bits(j), "{key}");
+            }
+        }
+    }
+    assert_eq!(
+        decoded.tables,
+        serde_json::from_value::<Vec<_>>(json["tables"].clone()).unwrap()
+    );
+    assert_eq!(decoded.params, json["params"]);
+    assert_eq!(
+        serde_json::to_value(&decoded.warnings).unwrap(),
+        json["warnings"]
+    );
 }
 
 /// The next event of type `kind` within a few seconds (other events are skipped).

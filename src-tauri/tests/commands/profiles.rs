@@ -41,10 +41,7 @@ fn profile_commands_save_list_rename_delete_restore_and_are_announced() {
     assert_eq!(t.invoke("profile_list", json!({})).unwrap()[0]["id"], id);
     // A run by profile id echoes the resolved model.
     let result = t
-        .invoke(
-            "run_tool",
-            json!({"tool": "modal", "params": {"profile_id": id, "f_step_hz": 1.0}}),
-        )
+        .run_tool(json!({"tool": "modal", "params": {"profile_id": id, "f_step_hz": 1.0}}))
         .expect("run with profile_id");
     assert_eq!(
         result["result"]["params"]["profile"]["masses_kg"],
@@ -91,10 +88,7 @@ fn profile_commands_answer_the_error_shape() {
         .expect_err("unknown id");
     assert_eq!(err["error"], "no such profile nope");
     let err = t
-        .invoke(
-            "run_tool",
-            json!({"tool": "simulator", "params": {"profile_id": "nope"}}),
-        )
+        .run_tool(json!({"tool": "simulator", "params": {"profile_id": "nope"}}))
         .expect_err("unknown profile_id");
     assert_eq!(err["field"], "profile_id");
 }

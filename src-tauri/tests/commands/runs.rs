@@ -32,10 +32,7 @@ fn list_tools_returns_the_catalogue() {
 fn run_tool_returns_the_result_contract() {
     let t = TestApp::new();
     let answer = t
-        .invoke(
-            "run_tool",
-            json!({"tool": "vibration-control", "params": tmd()}),
-        )
+        .run_tool(json!({"tool": "vibration-control", "params": tmd()}))
         .expect("a TMD run with defaults succeeds");
     let result = &answer["result"];
     assert_eq!(result["tool"], "vibration-control");
@@ -64,11 +61,78 @@ fn run_tool_returns_the_result_contract() {
     let runs = t.invoke("list_runs", json!({})).expect("list_runs");
     assert_eq!(runs.as_array().unwrap().len(), 1);
     assert_eq!(answer["run_id"], runs[0]["id"], "{answer:?}");
+}
+
+#[test]
+fn run_tool_answers_the_binary_form_with_the_json_numbers_bit_for_bit() {
+    let t = TestApp::new();
+    let frame = t
+        .invoke_frame(
+            "run_tool",
+            json!({"tool": "vibration-control", "params": tmd(), "jobId": "bits"}),
+        )
+        .expect("a TMD run answers raw bytes");
+    // The header is the run id alone; the stream starts 8-byte aligned (typed-array views).
+    let runs = t.invoke("list_runs", json!({})).expect("list_runs");
+    assert_eq!(frame.header, json!({"run_id": runs[0]["id"]}));
     assert_eq!(
-        answer.as_object().unwrap().len(),
-        2,
-        "the answer is {{run_id, result}}"
+        frame.stream_offset % 8,
+        0,
+        "stream at {}",
+        frame.stream_offset
     );
+    // The numbers are those of the JSON form of the same run, bit for bit, kinds included.
+    let stored = t
+        .invoke("get_run", json!({"id": runs[0]["id"]}))
+        .expect("get_run as JSON");
+    assert_same_numbers(&frame.result, &stored["result"]);
+    // And those of the core's own run.
+    let direct = cristallo_core::run(
+        "vibration-control",
+        &tmd(),
+        &cristallo_core::Progress::none(),
+        &cristallo_core::Cancel::new(),
+    )
+    .unwrap();
+    assert_same_numbers(&frame.result, &serde_json::to_value(&direct).unwrap());
+    // A modal run keeps its integer scalars integers.
+    let modal = t
+        .invoke_frame("run_tool", json!({"tool": "modal", "params": {}}))
+        .expect("a modal run");
+    let id = modal.header["run_id"].clone();
+    let stored = t.invoke("get_run", json!({"id": id})).expect("get_run");
+    assert_same_numbers(&modal.result, &stored["result"]);
+}
+
+#[test]
+fn get_run_answers_the_summary_and_the_binary_form_of_a_stored_run() {
+    let t = TestApp::new();
+    let answer = t
+        .run_tool(json!({"tool": "modal", "params": {"f_stop_hz": 40}}))
+        .expect("modal runs");
+    let id = answer["run_id"].clone();
+    let record = t
+        .invoke("get_run", json!({"id": id, "format": "json"}))
+        .expect("get_run as JSON");
+    let frame = t
+        .invoke_frame("get_run", json!({"id": id, "format": "arrow"}))
+        .expect("get_run as Arrow");
+    // The header is the summary the history list shows; the result is the stored one.
+    let runs = t.invoke("list_runs", json!({})).expect("list_runs");
+    assert_eq!(frame.header, runs[0]);
+    assert_eq!(frame.header["id"], id);
+    assert_eq!(frame.stream_offset % 8, 0);
+    assert_same_numbers(&frame.result, &record["result"]);
+    // Bad input names the field; an unknown run is the usual error.
+    let error = t
+        .invoke("get_run", json!({"id": id, "format": "parquet"}))
+        .expect_err("parquet is not a format of get_run");
+    assert_eq!(error["field"], "format", "{error}");
+    let error = t
+        .invoke_frame("get_run", json!({"id": 999, "format": "arrow"}))
+        .err()
+        .expect("no run 999");
+    assert_eq!(error["error"], "no such run 999", "{error}");
 }
 
 #[test]
@@ -76,15 +140,12 @@ fn run_tool_is_recorded_announced_and_reports_progress() {
     let t = TestApp::new();
     let events = t.events();
     let answer = t
-        .invoke(
-            "run_tool",
-            json!({
-                "tool": "vibration-control",
-                "params": tmd(),
-                "jobId": "job-1",
-                "onProgress": "__CHANNEL__:7",
-            }),
-        )
+        .run_tool(json!({
+            "tool": "vibration-control",
+            "params": tmd(),
+            "jobId": "job-1",
+            "onProgress": "__CHANNEL__:7",
+        }))
         .expect("the run succeeds");
     let result = answer["result"].clone();
 
@@ -137,13 +198,10 @@ fn run_tool_is_recorded_announced_and_reports_progress() {
 fn list_runs_filters_pages_and_limits() {
     let t = TestApp::new();
     for strategy in ["tmd", "passive", "tmd"] {
-        t.invoke(
-            "run_tool",
-            json!({"tool": "vibration-control", "params": {"strategy": strategy}}),
-        )
-        .expect("run");
+        t.run_tool(json!({"tool": "vibration-control", "params": {"strategy": strategy}}))
+            .expect("run");
     }
-    t.invoke("run_tool", json!({"tool": "modal", "params": {}}))
+    t.run_tool(json!({"tool": "modal", "params": {}}))
         .expect("modal run");
     let all = t.invoke("list_runs", json!({})).unwrap();
     let ids: Vec<i64> = all
@@ -181,11 +239,8 @@ fn list_runs_filters_pages_and_limits() {
 #[test]
 fn stored_runs_give_server_drawn_figures_and_a_report() {
     let t = TestApp::new();
-    t.invoke(
-        "run_tool",
-        json!({"tool": "modal", "params": {"f_stop_hz": 40}}),
-    )
-    .expect("modal runs");
+    t.run_tool(json!({"tool": "modal", "params": {"f_stop_hz": 40}}))
+        .expect("modal runs");
     let runs = t
         .invoke("list_runs", json!({"tool": "modal"}))
         .expect("list");
@@ -232,9 +287,7 @@ fn unknown_runs_are_errors() {
 fn run_tool_rejects_an_out_of_range_parameter_naming_the_field() {
     let t = TestApp::new();
     let error = t
-        .invoke(
-            "run_tool",
-            json!({"tool": "vibration-control", "params": {"strategy": "tmd", "proof_mass_kg": -1.0}}),
+        .run_tool(json!({"tool": "vibration-control", "params": {"strategy": "tmd", "proof_mass_kg": -1.0}}),
         )
         .expect_err("a negative proof mass is rejected");
     assert_eq!(error["field"], "proof_mass_kg", "error body: {error}");
@@ -251,7 +304,7 @@ fn run_tool_rejects_an_out_of_range_parameter_naming_the_field() {
 fn run_tool_rejects_an_unknown_tool_and_unknown_keys() {
     let t = TestApp::new();
     let error = t
-        .invoke("run_tool", json!({"tool": "no-such-tool", "params": {}}))
+        .run_tool(json!({"tool": "no-such-tool", "params": {}}))
         .expect_err("an unknown tool is rejected");
     assert!(
         error["error"].as_str().unwrap().contains("no-such-tool"),
@@ -260,10 +313,7 @@ fn run_tool_rejects_an_unknown_tool_and_unknown_keys() {
     assert_eq!(error["field"], Value::Null);
 
     let error = t
-        .invoke(
-            "run_tool",
-            json!({"tool": "vibration-control", "params": {"not_a_parameter": 1}}),
-        )
+        .run_tool(json!({"tool": "vibration-control", "params": {"not_a_parameter": 1}}))
         .expect_err("an unknown parameter is rejected");
     assert_eq!(error["field"], "not_a_parameter", "error body: {error}");
 }
@@ -273,7 +323,7 @@ fn run_tool_without_arguments_is_rejected_not_a_crash() {
     let t = TestApp::new();
     // Missing `tool`/`params`: Tauri rejects the call with a message, the app keeps running.
     let error = t
-        .invoke("run_tool", json!({}))
+        .run_tool(json!({}))
         .expect_err("missing arguments are rejected");
     assert!(!error.to_string().is_empty());
     assert!(t.invoke("list_tools", json!({})).is_ok());
@@ -289,7 +339,7 @@ fn long_run() -> Value {
 fn cancel_run_stops_a_running_tool_and_leaves_no_history() {
     let t = TestApp::new();
     let window = t.window.clone();
-    let run = std::thread::spawn(move || invoke(&window, "run_tool", long_run()));
+    let run = std::thread::spawn(move || run_tool(&window, long_run()));
     let platform = t.app.state::<Arc<Platform>>();
     let jobs = &platform.jobs;
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -298,9 +348,7 @@ fn cancel_run_stops_a_running_tool_and_leaves_no_history() {
         std::thread::sleep(Duration::from_millis(5));
     }
     // A second run with the same job id is refused while the first runs.
-    let error = t
-        .invoke("run_tool", long_run())
-        .expect_err("a duplicate job id");
+    let error = t.run_tool(long_run()).expect_err("a duplicate job id");
     assert_eq!(error["field"], "job_id", "{error}");
 
     let started = Instant::now();
@@ -330,10 +378,7 @@ fn a_cancel_that_overtakes_its_run_still_cancels_it() {
         .expect_err("no such job yet");
     assert_eq!(error["error"], "no such job early", "{error}");
     let error = t
-        .invoke(
-            "run_tool",
-            json!({"tool": "vibration-control", "params": tmd(), "jobId": "early"}),
-        )
+        .run_tool(json!({"tool": "vibration-control", "params": tmd(), "jobId": "early"}))
         .expect_err("the run starts cancelled");
     assert!(
         error["error"].as_str().unwrap().contains("cancel"),
@@ -341,9 +386,6 @@ fn a_cancel_that_overtakes_its_run_still_cancels_it() {
     );
     assert_eq!(t.invoke("list_runs", json!({})).unwrap(), json!([]));
     // The id is used up: the next run with it runs normally.
-    t.invoke(
-        "run_tool",
-        json!({"tool": "vibration-control", "params": tmd(), "jobId": "early"}),
-    )
-    .expect("a later run with the same id");
+    t.run_tool(json!({"tool": "vibration-control", "params": tmd(), "jobId": "early"}))
+        .expect("a later run with the same id");
 }

@@ -188,11 +188,8 @@ fn share_start_serves_the_twin_with_tokens_and_share_stop_ends_it() {
     );
 
     // A run in the desktop app is in the history the guests see.
-    t.invoke(
-        "run_tool",
-        json!({"tool": "vibration-control", "params": tmd()}),
-    )
-    .unwrap();
+    t.run_tool(json!({"tool": "vibration-control", "params": tmd()}))
+        .unwrap();
     let (code, body) = http(addr, "/api/runs", Some(&guest_token)).unwrap();
     assert_eq!(code, 200, "{body}");
     let runs: Value = serde_json::from_str(&body).expect("JSON runs");

@@ -9,6 +9,7 @@
 pub mod page;
 pub mod profile_flow;
 pub mod tmd_flow;
+pub mod wire;
 
 use std::path::Path;
 
@@ -28,12 +29,29 @@ pub struct BrowserTest {
     _driver: WebDriver,
     _profile: TempDir,
     server: Server,
+    /// Where pages are opened: the server's URL, or a relay in front of it.
+    base: String,
 }
 
 impl BrowserTest {
     /// Starts everything and opens `page` (`""` for home, `#/tool/cbc`, …).
     pub async fn start(page: &str) -> BrowserTest {
+        BrowserTest::start_with(page, false).await.0
+    }
+
+    /// As [`BrowserTest::start`], with the browser talking to the server through a
+    /// [`wire::WireRecorder`] that keeps every request it sends.
+    pub async fn start_recorded(page: &str) -> (BrowserTest, wire::WireRecorder) {
+        let (test, wire) = BrowserTest::start_with(page, true).await;
+        (test, wire.expect("a relay was started"))
+    }
+
+    async fn start_with(page: &str, recorded: bool) -> (BrowserTest, Option<wire::WireRecorder>) {
         let server = Server::start();
+        let wire = recorded.then(|| wire::WireRecorder::start(server.addr()));
+        let base = wire
+            .as_ref()
+            .map_or_else(|| server.url.clone(), |w| w.url.clone());
         let driver = WebDriver::chromedriver();
         let profile = TempDir::new("chromium");
         let client = ClientBuilder::rustls()
@@ -47,14 +65,15 @@ impl BrowserTest {
             _driver: driver,
             _profile: profile,
             server,
+            base,
         };
         test.goto(page).await;
-        test
+        (test, wire)
     }
 
     /// The server's URL of `page`.
     pub fn url(&self, page: &str) -> String {
-        format!("{}{page}", self.server.url)
+        format!("{}{page}", self.base)
     }
 
     /// Loads `page` of the server (`#/profiles`, `#/tool/crossval`, …) in the browser.

@@ -8,7 +8,7 @@ use fantoccini::Client;
 
 use super::page::{
     fill, run_and_wait, scalar_cell, scalar_value, screenshot, shows_scalar, text_of, wait_for,
-    PAGE_TIMEOUT,
+    wait_until, PAGE_TIMEOUT,
 };
 
 /// Reference: the shared reference set, control/expected_results.json (copied in core/tests/fixtures/control), case `S2_tmd_default`,
@@ -89,4 +89,66 @@ pub async fn check_out_of_range_proof_mass(client: &Client) {
         !shows_scalar(client, "kinetic_energy_reduction_db").await,
         "a stale result is still shown after the refused run"
     );
+}
+
+/// Size of the JSON form of the default TMD result (docs/result-contract.md §6: 5 227 367 bytes;
+/// its Arrow form is 1 197 512). A page that read the JSON form would have at least this many.
+pub const TMD_JSON_BYTES: f64 = 5_227_367.0;
+
+/// After [`run_tmd_and_check`]: the page read the result in its binary form — the transport's
+/// record of the last decoded result says Arrow over `via` (`"http"` | `"ipc"`) and counts the
+/// bytes it decoded, far fewer than the JSON form has; the scalars carry the int/float kind
+/// only the binary form's metadata gives. Prints the timings the page measured and returns
+/// `{format, via, bytes, ms, decodeMs}`.
+pub async fn check_result_came_as_arrow(client: &Client, via: &str) -> serde_json::Value {
+    let last = client
+        .execute("return window.__cristalloLastResult || null;", vec![])
+        .await
+        .expect("read window.__cristalloLastResult");
+    assert_eq!(
+        last["format"], "arrow",
+        "the result was not decoded from Arrow: {last}"
+    );
+    assert_eq!(last["via"], via, "{last}");
+    let bytes = last["bytes"].as_f64().expect("the decoded byte count");
+    assert!(
+        bytes > 100_000.0 && bytes < TMD_JSON_BYTES / 3.0,
+        "{bytes} bytes decoded: not the Arrow form of a TMD result (JSON: {TMD_JSON_BYTES})"
+    );
+    let kinds = client
+        .execute(
+            "return [...document.querySelectorAll('#scalars tr[data-scalar]')].map((r) => r.dataset.kind || '');",
+            vec![],
+        )
+        .await
+        .expect("read the scalar kinds");
+    let kinds: Vec<&str> = kinds
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|k| k.as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        !kinds.is_empty() && kinds.iter().all(|k| *k == "int" || *k == "float"),
+        "every scalar row has data-kind int|float: {kinds:?}"
+    );
+    wait_until(
+        client,
+        "window.__cristalloLastRunTiming",
+        "the run's timings",
+    )
+    .await;
+    let timing = client
+        .execute("return window.__cristalloLastRunTiming;", vec![])
+        .await
+        .expect("read window.__cristalloLastRunTiming");
+    println!(
+        "TMD result over {via}: {bytes} bytes, request → typed arrays {:.1} ms (decoding {:.1} ms); click → result {:.1} ms, → plots drawn {:.1} ms, → next frame {:.1} ms",
+        last["ms"].as_f64().unwrap_or(f64::NAN),
+        last["decodeMs"].as_f64().unwrap_or(f64::NAN),
+        timing["resultMs"].as_f64().unwrap_or(f64::NAN),
+        timing["renderedMs"].as_f64().unwrap_or(f64::NAN),
+        timing["frameMs"].as_f64().unwrap_or(f64::NAN),
+    );
+    last
 }
