@@ -60,6 +60,27 @@ function scalarValue(key, entry) {
 }
 
 /**
+ * The live points of a progress event's `append_arrow` (docs/result-contract.md §6 "Live
+ * points": base64 of a result stream of tool `live` whose series are the points to append), as
+ * the rows a live plot appends: [{series, x, y}, …]. Throws an ArrowResultError otherwise.
+ */
+export function decodeLivePoints(base64Text) {
+  let bytes;
+  try {
+    bytes = Uint8Array.from(atob(base64Text), (c) => c.charCodeAt(0));
+  } catch (e) {
+    throw new ArrowResultError(`live points are not base64 (${e.message})`);
+  }
+  const live = decodeResult(bytes);
+  if (live.tool !== 'live') throw new ArrowResultError(`live points: a '${live.tool}' result, not 'live'`);
+  const rows = [];
+  for (const s of live.series) {
+    for (let i = 0; i < s.y.length; i += 1) rows.push({ series: s.name, x: s.x[i], y: s.y[i] });
+  }
+  return rows;
+}
+
+/**
  * The result carried by `bytes` (an ArrayBuffer or a Uint8Array holding the Arrow IPC stream),
  * in the JSON form's shape and key order; `scalarKinds` maps each scalar to 'int' | 'float'
  * (the JSON form writes ints without a fraction; a JS number cannot tell). Throws an

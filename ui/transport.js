@@ -6,7 +6,7 @@
 // HTTP, `.status`. Results travel in their binary form (Arrow IPC, docs/result-contract.md §6)
 // and are decoded by arrowresult.js: series x/y arrive as Float64Array views.
 
-import { ARROW_MEDIA_TYPE, decodeResult } from './arrowresult.js';
+import { ARROW_MEDIA_TYPE, decodeLivePoints, decodeResult } from './arrowresult.js';
 
 const tauri = globalThis.__TAURI__;
 
@@ -98,14 +98,29 @@ function randomId() {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Calls `onProgress({fraction, message, data})` with a finite fraction in [0, 1] or null. */
+/** Live points of a progress event (its `append_arrow`) as `{append: rows}`, or null. */
+function livePoints(p) {
+  if (typeof p?.append_arrow !== 'string') return null;
+  try {
+    return { append: decodeLivePoints(p.append_arrow) };
+  } catch (e) {
+    // The final result still carries every point; the live plot just misses these.
+    console.error(e);
+    return null;
+  }
+}
+
+/**
+ * Calls `onProgress({fraction, message, data})` with a finite fraction in [0, 1] or null;
+ * `data.append` holds the live points the event carried in the binary form.
+ */
 function progressReporter(onProgress) {
   return (p) => {
     const f = Number(p?.fraction);
     onProgress?.({
       fraction: p?.fraction != null && Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : null,
       message: p?.message ?? '',
-      data: p?.data ?? null,
+      data: livePoints(p),
     });
   };
 }

@@ -7,20 +7,18 @@
 //! 8-byte aligned in the buffer, so the UI reads its `Float64` columns as typed-array views
 //! without copying them (`ui/transport.js` `splitFrame`).
 
-use cristallo_core::result::arrow::to_arrow_ipc;
-use cristallo_core::ToolResult;
 use cristallo_server::ApiError;
 use serde::Serialize;
 
 /// Alignment of the stream inside the frame.
 const ALIGN: usize = 8;
 
-/// The frame of `header` and `result` (encoded here: call it on a blocking worker).
-pub fn result_frame(header: &impl Serialize, result: &ToolResult) -> Result<Vec<u8>, ApiError> {
+/// The frame of `header` and a result's Arrow IPC `stream` (the bytes the history stored, so a
+/// result is encoded once).
+pub fn result_frame(header: &impl Serialize, stream: &[u8]) -> Result<Vec<u8>, ApiError> {
     let header = serde_json::to_vec(header).map_err(|e| ApiError::Internal {
         reason: format!("the answer's header: {e}"),
     })?;
-    let stream = to_arrow_ipc(result)?;
     let n = u32::try_from(header.len()).map_err(|_| ApiError::Internal {
         reason: "the answer's header is over 4 GB".into(),
     })?;
@@ -29,7 +27,7 @@ pub fn result_frame(header: &impl Serialize, result: &ToolResult) -> Result<Vec<
     frame.extend_from_slice(&n.to_le_bytes());
     frame.extend_from_slice(&header);
     frame.resize(start, 0);
-    frame.extend_from_slice(&stream);
+    frame.extend_from_slice(stream);
     Ok(frame)
 }
 

@@ -41,11 +41,12 @@ pub async fn get_run(platform: Shared<'_>, id: i64, format: Option<String>) -> A
     };
     let p = platform.inner().clone();
     blocking(move || {
-        let record = stored_run(&p, id)?;
         if arrow {
-            let result = record.parsed_result()?;
-            return result_frame(&record.summary, &result).map(Response::new);
+            let stored = p.stored_run(id)?;
+            let stream = stored.result.into_arrow()?;
+            return result_frame(&stored.summary, &stream).map(Response::new);
         }
+        let record = stored_run(&p, id)?;
         let text = serde_json::to_string(&record).map_err(|e| ApiError::Internal {
             reason: format!("run {id} as JSON: {e}"),
         })?;

@@ -48,9 +48,12 @@ pub async fn run_tool<R: Runtime>(
         .await
         .map_err(body)?;
     let run_id = done.summary.id;
-    blocking(move || result_frame(&json!({ "run_id": run_id }), &done.result))
-        .await
-        .map(Response::new)
+    blocking(move || {
+        let stream = done.encoded.into_arrow()?;
+        result_frame(&json!({ "run_id": run_id }), &stream)
+    })
+    .await
+    .map(Response::new)
 }
 
 /// Stops the run started with `jobId` (it answers "cancelled" and leaves no history entry).
