@@ -36,6 +36,16 @@ pub enum Role {
     Guest,
 }
 
+impl Role {
+    /// The role as stored with a run and sent in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Host => "host",
+            Role::Guest => "guest",
+        }
+    }
+}
+
 /// What guests may do, set by the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]

@@ -63,6 +63,9 @@ const MIGRATIONS: &[&str] = &[
          text_zst BLOB NOT NULL,
          created_at_ms INTEGER NOT NULL
      );",
+    // 4: the role of who ran each run ('host' or 'guest'), so a name says nothing about rights;
+    // NULL for the runs recorded before (unknown).
+    "ALTER TABLE runs ADD COLUMN role TEXT;",
 ];
 
 /// Why the store failed.
@@ -99,6 +102,9 @@ pub struct RunSummary {
     pub created_at_ms: i64,
     pub duration_ms: f64,
     pub who: String,
+    /// `host` or `guest`; none for runs recorded before schema 4.
+    #[serde(default)]
+    pub role: Option<String>,
     pub params: Value,
     pub scalars: Value,
     pub warning_count: i64,
@@ -235,6 +241,7 @@ impl Store {
         result_json: &[u8],
         duration_ms: f64,
         who: &str,
+        role: &str,
     ) -> Result<RunSummary, StoreError> {
         let params = json_text(&result.params)?;
         let scalars = json_text(&result.scalars)?;
@@ -244,9 +251,9 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, created_at_ms, duration_ms, who)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![result.tool, params, scalars, warning_count, blob, created_at_ms, duration_ms, who],
+            "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, created_at_ms, duration_ms, who, role)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![result.tool, params, scalars, warning_count, blob, created_at_ms, duration_ms, who, role],
         )?;
         let id = tx.last_insert_rowid();
         tx.commit()?;
@@ -256,6 +263,7 @@ impl Store {
             created_at_ms,
             duration_ms,
             who: who.to_string(),
+            role: Some(role.to_string()),
             params: result.params.clone(),
             scalars: serde_json::to_value(&result.scalars)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -392,7 +400,7 @@ impl Store {
 
 /// The columns [`summary_from_row`] reads, in its order.
 const SUMMARY_COLUMNS: &str =
-    "id, tool, created_at_ms, duration_ms, who, params, scalars, warning_count";
+    "id, tool, created_at_ms, duration_ms, who, params, scalars, warning_count, role";
 
 fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
     let json = |i: usize| -> rusqlite::Result<Value> {
@@ -410,6 +418,7 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
         params: json(5)?,
         scalars: json(6)?,
         warning_count: r.get(7)?,
+        role: r.get(8)?,
     })
 }
 
@@ -462,10 +471,12 @@ mod tests {
         let json = |r: &ToolResult| serde_json::to_vec(r).unwrap();
         let modal = sample("modal");
         let a = store
-            .insert_run(&modal, &json(&modal), 1.5, "host")
+            .insert_run(&modal, &json(&modal), 1.5, "host", "host")
             .unwrap();
         let vc = sample("vibration-control");
-        let b = store.insert_run(&vc, &json(&vc), 2.5, "guest-1").unwrap();
+        let b = store
+            .insert_run(&vc, &json(&vc), 2.5, "guest-1", "guest")
+            .unwrap();
         assert!(b.id > a.id);
         drop(store);
         let store = Store::open(&dir).unwrap();
@@ -542,6 +553,37 @@ mod tests {
             Store::open(&dir),
             Err(StoreError::TooNew { found: 99, .. })
         ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn runs_recorded_before_the_role_column_are_kept_with_an_unknown_role() {
+        let dir = temp_dir("role-migration");
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute(
+            "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, created_at_ms, duration_ms, who)
+             VALUES ('modal', '{}', '{}', 0, x'00', 1, 2.0, 'Ann')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&dir).unwrap();
+        let old = &store.list_runs(None, 10, None).unwrap()[0];
+        assert_eq!((old.who.as_str(), old.role.as_deref()), ("Ann", None));
+        let modal = sample("modal");
+        let json = serde_json::to_vec(&modal).unwrap();
+        let new = store
+            .insert_run(&modal, &json, 1.0, "Ben", "guest")
+            .unwrap();
+        let listed = store.list_runs(None, 10, None).unwrap();
+        assert_eq!(listed[0].id, new.id);
+        assert_eq!(listed[0].role.as_deref(), Some("guest"));
+        drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

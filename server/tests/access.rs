@@ -314,6 +314,7 @@ async fn guests_run_tools_and_read_history_with_their_name() {
     let (status, v, _) = s.send(PEER, r).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v[0]["who"], "Eve");
+    assert_eq!(v[0]["role"], "guest", "the role is stored with the run");
     assert_eq!(v[0]["tool"], "vibration-control");
 }
 
