@@ -249,12 +249,14 @@ async fn connect_from(from: [u8; 4], to: SocketAddr) -> TcpStream {
     socket.connect(to).await.unwrap()
 }
 
-/// Reads until the server closes the connection; false if it is still open after `wait`.
-async fn closed_within(mut stream: TcpStream, wait: Duration) -> bool {
+/// Reads until the server closes the connection: what it sent, or `None` if the connection is
+/// still open after `wait`.
+async fn closed_within(mut stream: TcpStream, wait: Duration) -> Option<String> {
     let mut sink = Vec::new();
     tokio::time::timeout(wait, stream.read_to_end(&mut sink))
         .await
-        .is_ok()
+        .ok()
+        .map(|_| String::from_utf8_lossy(&sink).into_owned())
 }
 
 #[tokio::test]
@@ -293,19 +295,28 @@ async fn slow_clients_are_cut_off_while_health_answers() {
     }
     let health = send(s.addr, "GET", "/api/health", "", "").await;
     assert_eq!(health.status, 200, "{}", health.brief());
-    let cut: Vec<bool> = futures_util::future::join_all(
+    let cut: Vec<Option<String>> = futures_util::future::join_all(
         clients
             .into_iter()
             .map(|c| closed_within(c, Duration::from_secs(15))),
     )
     .await;
-    let open = cut.iter().filter(|c| !**c).count();
+    let open = cut.iter().filter(|c| c.is_none()).count();
     assert_eq!(
         open,
         0,
         "{open} of {} slow clients were never cut off",
         cut.len()
     );
+    // Slow bodies that got past the address cap are told why (clients alternate head, body).
+    let timed_out = cut
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .flatten()
+        .filter(|answer| answer.starts_with("HTTP/1.1 408"))
+        .count();
+    assert!(timed_out > 0, "no slow body was answered 408");
     let health = send(s.addr, "GET", "/api/health", "", "").await;
     assert_eq!(health.status, 200, "{}", health.brief());
 }
