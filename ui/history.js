@@ -9,6 +9,12 @@ import { failure, formatDuration, formatTime, heading, keyScalars, show, timeEle
 import { renderResult } from './result.js';
 import { deleteRun, exportRuns, getRun, listRuns } from './transport.js';
 
+/** Who ran a run, with the role the server recorded when the name does not say it
+ * ("Ann (guest)"; runs recorded before roles were stored show the name alone). */
+function whoText(run) {
+  return run.role && run.role !== run.who ? `${run.who} (${run.role})` : run.who;
+}
+
 const PAGE = 50;
 
 const canModify = () => live.me?.can_modify === true;
@@ -70,7 +76,7 @@ export function historyPage(tools, { filter = null } = {}) {
       el('td', { class: 'num' }, `#${run.id}`),
       el('td', {}, timeElement(run.created_at_ms)),
       el('td', {}, titleOf(run.tool)),
-      el('td', {}, run.who),
+      el('td', {}, whoText(run)),
       el('td', { class: 'num' }, formatDuration(run.duration_ms)),
       scalarsCell(run.scalars),
       el('td', { class: `num${run.warning_count ? ' has-warnings' : ''}` }, String(run.warning_count)),
@@ -144,7 +150,7 @@ export function historyPage(tools, { filter = null } = {}) {
         tr.classList.add('fresh');
         body.prepend(tr);
         refreshEmpty();
-        say(`New run #${run.id}: ${titleOf(run.tool)} by ${run.who}.`);
+        say(`New run #${run.id}: ${titleOf(run.tool)} by ${whoText(run)}.`);
         break;
       }
       case 'run_deleted':
@@ -214,7 +220,7 @@ export function runPage(tools, id) {
     show(`Run #${record.id} · ${title}`,
       el('p', { class: 'crumbs' }, [el('a', { href: '#/history' }, 'History'), ` › run #${record.id}`]),
       heading(`${title} · run #${record.id}`),
-      el('p', { class: 'run-meta', id: 'run-meta' }, ['Run by ', el('strong', {}, record.who), ' on ',
+      el('p', { class: 'run-meta', id: 'run-meta' }, ['Run by ', el('strong', {}, whoText(record)), ' on ',
         timeElement(record.created_at_ms), `, took ${formatDuration(record.duration_ms)}${warnings}.`]),
       gone, actions, say, result);
     releasePlots = renderResult(result, record.result, { runId: record.id });

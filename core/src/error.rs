@@ -18,9 +18,14 @@ pub enum ToolError {
     /// (e.g. a Riccati equation without a stabilising solution).
     #[error("{message}")]
     ComputationFailed { message: String },
-    /// A value in the result is NaN or infinite: a bug or an unguarded corner, never shown.
-    #[error("the result value '{name}' is not finite")]
-    NonFinite { name: String },
+    /// A value in the result is NaN or infinite, never shown. Inputs far outside what the model
+    /// can compute cause it (a mass of 1e308 kg): [`crate::run`] names the parameter furthest
+    /// from its default as `likely_field`.
+    #[error("the result value '{name}' is not finite{}", likely_cause(likely_field.as_deref()))]
+    NonFinite {
+        name: String,
+        likely_field: Option<String>,
+    },
     /// The caller cancelled the run.
     #[error("the run was cancelled")]
     Cancelled,
@@ -46,10 +51,14 @@ impl ToolError {
         }
     }
 
-    /// The offending field, for validation errors.
+    /// The offending field, for validation errors (and the likely cause of a non-finite result).
     pub fn field(&self) -> Option<&str> {
         match self {
             ToolError::InvalidParam { field, .. } => Some(field),
+            ToolError::NonFinite {
+                likely_field: Some(field),
+                ..
+            } => Some(field),
             _ => None,
         }
     }
@@ -61,6 +70,12 @@ impl ToolError {
             _ => None,
         }
     }
+}
+
+fn likely_cause(field: Option<&str>) -> String {
+    field.map_or_else(String::new, |f| {
+        format!(": the inputs are outside what the model can compute; '{f}' is the likely cause")
+    })
 }
 
 /// The one error shape every edge returns: `{"error": "...", "field": "..." | null}`.

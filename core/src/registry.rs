@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::tool::{unknown_artifact, Artifact, KeptFile, Tool, ToolInfo};
-use crate::{Cancel, Progress, ToolError, ToolResult};
+use crate::{Cancel, ParamKind, ParamSpec, Progress, ToolError, ToolResult};
 
 /// Every tool of the platform, in the order the home page lists them.
 pub static TOOLS: &[&dyn Tool] = &[
@@ -44,8 +44,61 @@ pub fn run(
     let tool = find_or_err(id)?;
     cancel.check()?;
     let result = tool.run(params, progress, cancel)?;
-    result.ensure_finite()?;
+    result.ensure_finite().map_err(|e| match e {
+        ToolError::NonFinite { name, .. } => ToolError::NonFinite {
+            name,
+            likely_field: likely_field(&tool.params(), &result.params),
+        },
+        other => other,
+    })?;
     Ok(result)
+}
+
+/// The numeric parameter of `echo` furthest from its default (in orders of magnitude): the
+/// likely cause of a non-finite result. `None` when every number is within 10× of its default.
+fn likely_field(specs: &[ParamSpec], echo: &Value) -> Option<String> {
+    let orders = |v: f64, d: f64| -> f64 {
+        let (v, d) = (v.abs(), d.abs());
+        if v == d {
+            0.0
+        } else if v == 0.0 || d == 0.0 {
+            v.max(d).max(1.0).log10() + 1.0
+        } else {
+            (v / d).log10().abs()
+        }
+    };
+    let mut best: Option<(f64, &str)> = None;
+    for spec in specs {
+        if !matches!(
+            spec.kind,
+            ParamKind::Number { .. } | ParamKind::Integer { .. } | ParamKind::NumberList { .. }
+        ) {
+            continue;
+        }
+        let value = spec.key.split('.').try_fold(echo, |v, k| v.get(k));
+        let numbers = |v: Option<&Value>| -> Vec<f64> {
+            match v {
+                Some(Value::Array(a)) => a.iter().filter_map(Value::as_f64).collect(),
+                Some(v) => v.as_f64().into_iter().collect(),
+                None => Vec::new(),
+            }
+        };
+        let (given, default) = (numbers(value), numbers(Some(&spec.default)));
+        let score = given
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                orders(
+                    *v,
+                    default.get(i).or(default.first()).copied().unwrap_or(1.0),
+                )
+            })
+            .fold(0.0, f64::max);
+        if score > 1.0 && !matches!(best, Some((b, _)) if b >= score) {
+            best = Some((score, &spec.key));
+        }
+    }
+    best.map(|(_, key)| key.to_string())
 }
 
 /// Artifact `name` of tool `tool_id` for the raw parameters `params`.
@@ -95,5 +148,14 @@ mod tests {
             let json = serde_json::to_value(&t).unwrap();
             assert_eq!(json.get("artifacts").is_some(), !t.artifacts.is_empty());
         }
+    }
+
+    #[test]
+    fn a_non_finite_result_names_the_likely_parameter() {
+        let params = serde_json::json!({"mass_kg": [1e308, 5.2, 5.2]});
+        let e = run("uncertainty", &params, &Progress::none(), &Cancel::new()).unwrap_err();
+        assert!(matches!(e, ToolError::NonFinite { .. }), "{e}");
+        assert_eq!(e.field(), Some("mass_kg"), "{e}");
+        assert!(e.to_string().len() < 200, "{e}");
     }
 }

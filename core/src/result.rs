@@ -185,7 +185,10 @@ impl ToolResult {
     pub fn ensure_finite(&self) -> Result<(), ToolError> {
         for (k, v) in &self.scalars {
             if !v.as_f64().is_finite() {
-                return Err(ToolError::NonFinite { name: k.clone() });
+                return Err(ToolError::NonFinite {
+                    name: k.clone(),
+                    likely_field: None,
+                });
             }
         }
         for s in &self.series {
@@ -200,6 +203,7 @@ impl ToolResult {
             if s.x.iter().chain(&s.y).any(|v| !v.is_finite()) {
                 return Err(ToolError::NonFinite {
                     name: s.name.clone(),
+                    likely_field: None,
                 });
             }
         }
@@ -208,6 +212,7 @@ impl ToolResult {
             if t.rows.iter().flatten().any(Value::is_null) {
                 return Err(ToolError::NonFinite {
                     name: t.name.clone(),
+                    likely_field: None,
                 });
             }
         }
@@ -251,7 +256,8 @@ mod tests {
         assert_eq!(
             r.ensure_finite(),
             Err(ToolError::NonFinite {
-                name: "x_hz".into()
+                name: "x_hz".into(),
+                likely_field: None,
             })
         );
         let mut r = ToolResult::new("demo", Value::Null);

@@ -20,9 +20,7 @@ pub use spec::{Bound, ParamKind, ParamSpec};
 /// 2^53: from here on a JSON number no longer holds every integer exactly.
 const FIRST_INEXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
-fn fmt_num(x: f64) -> String {
-    format!("{x}")
-}
+use crate::numfmt::short as fmt_num;
 
 fn range_text(min: Option<Bound>, max: Option<Bound>) -> String {
     let lo = min.map_or("(-inf".to_string(), |b| {
@@ -59,7 +57,11 @@ fn check_number(
     if below || above {
         return Err(ToolError::invalid(
             field,
-            format!("{} is outside the valid range {}", x, range_text(min, max)),
+            format!(
+                "{} is outside the valid range {}",
+                fmt_num(x),
+                range_text(min, max)
+            ),
         ));
     }
     Ok(x)
@@ -94,14 +96,15 @@ fn check_value(spec: &ParamSpec, v: &Value) -> Result<(), ToolError> {
             let x = v.as_f64().ok_or_else(|| {
                 ToolError::invalid(field, format!("expected an integer, got {}", json_kind(v)))
             })?;
-            let not_integer = || ToolError::invalid(field, format!("expected an integer, got {x}"));
+            let not_integer =
+                || ToolError::invalid(field, format!("expected an integer, got {}", fmt_num(x)));
             if x.fract() != 0.0 || !x.is_finite() {
                 return Err(not_integer());
             }
             if x < *min as f64 || x > *max as f64 {
                 return Err(ToolError::invalid(
                     field,
-                    format!("{x} is outside the valid range {min}..={max}"),
+                    format!("{} is outside the valid range {min}..={max}", fmt_num(x)),
                 ));
             }
             // Inside the range but from 2^53 on (2^53 + 1 arrives as 2^53), the value may not be
@@ -201,6 +204,14 @@ fn check_unknown_keys(
         let exact = specs.iter().any(|s| s.key == path);
         let nested_prefix = format!("{path}.");
         let is_group = specs.iter().any(|s| s.key.starts_with(&nested_prefix));
+        if k.contains('.') {
+            // One rule: nested fields are objects. A dotted key would match a spec's path here
+            // but never be read (values are looked up by object nesting), so it is refused.
+            return Err(ToolError::invalid(
+                path,
+                "unknown parameter: write nested fields as objects, e.g. {\"profile\": {\"masses_kg\": …}}",
+            ));
+        }
         if exact {
             continue;
         }
@@ -378,7 +389,7 @@ mod tests {
             err(&up_to, json!(1e16)),
             ToolError::invalid(
                 "seed",
-                "10000000000000000 is outside the valid range 0..=9007199254740992"
+                "1e16 is outside the valid range 0..=9007199254740992"
             )
         );
         assert!(validate(&up_to, &json!({"seed": 9_007_199_254_740_991_u64})).is_ok());

@@ -105,6 +105,9 @@ pub trait Tool: Send + Sync {
     /// Whether a run is expensive enough to queue separately and to need more than
     /// read-only guest rights (FEA).
     fn is_heavy(&self) -> bool;
+    /// Reads the raw parameters as a run would (schema, serde, the tool's own rules) without
+    /// running anything; returns the echo.
+    fn check(&self, params: &Value) -> Result<Value, ToolError>;
     /// Runs the tool. `params` is the raw JSON object from the caller.
     fn run(
         &self,
@@ -165,6 +168,9 @@ impl<T: TypedTool> Tool for T {
     }
     fn is_heavy(&self) -> bool {
         T::META.heavy
+    }
+    fn check(&self, params: &Value) -> Result<Value, ToolError> {
+        T::parse(params, &Progress::none(), &Cancel::new()).map(|(_, echo)| echo)
     }
     fn run(
         &self,

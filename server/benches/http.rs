@@ -50,6 +50,7 @@ fn round_trips(c: &mut Criterion) {
                         Request::get("/api/tools")
                     } else {
                         Request::post(format!("/api/tools/{tool}/run"))
+                            .header(header::CONTENT_TYPE, "application/json")
                     };
                     if let Some(encoding) = encoding {
                         req = req.header(header::ACCEPT_ENCODING, encoding);

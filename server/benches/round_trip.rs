@@ -57,6 +57,7 @@ fn in_process(c: &mut Criterion) {
                     let app = app.clone();
                     async move {
                         let req = Request::post(format!("/api/tools/{tool}/run"))
+                            .header(header::CONTENT_TYPE, "application/json")
                             .header(header::ACCEPT, accept)
                             .body(Body::from(body))
                             .unwrap();
@@ -97,6 +98,7 @@ fn loopback(c: &mut Criterion) {
                 async move {
                     let res = client
                         .post(url)
+                        .header(header::CONTENT_TYPE, "application/json")
                         .header(header::ACCEPT, accept)
                         .body(r#"{"strategy":"tmd"}"#)
                         .send()

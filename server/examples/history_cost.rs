@@ -67,7 +67,10 @@ fn main() {
             // Now: the Arrow stream (made on the run's worker), then insert_run.
             let t = Instant::now();
             let encoded = EncodedResult::encode(&result).unwrap();
-            let arrow_id = store.insert_run(&result, &encoded, 1.0, "host").unwrap().id;
+            let arrow_id = store
+                .insert_run(&result, &encoded, 1.0, "host", "host")
+                .unwrap()
+                .id;
             now.push(t.elapsed().as_secs_f64() * 1e3);
 
             // Reading the run back as JSON text (`GET /api/runs/{id}`), from each form.

@@ -7,9 +7,10 @@
 //!   host token makes the *host*. Guests are read-only (run tools, view history) unless the host
 //!   grants `full` (delete history, heavy tools); sharing settings and guest management are the
 //!   host's alone. Revoking a guest ends its session at once.
-//! * Always: a `Host` allow-list (DNS-rebinding defence), an `Origin` check on state-changing
-//!   requests and event streams, and a limit on failed token attempts per peer address.
-//!   Tokens are compared in constant time and never logged.
+//! * Always: a `Host` allow-list (DNS-rebinding defence), an exact `Origin` check (scheme,
+//!   host and port, [`crate::origins`]) on state-changing requests and event streams, and a
+//!   limit on failed token attempts per peer address. Tokens are compared in constant time and
+//!   never logged. The name "host" is the host's alone.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -17,6 +18,8 @@ use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+
+use crate::origins::Origins;
 
 /// Failed token attempts allowed per peer address within [`FAILURE_WINDOW`].
 pub const MAX_FAILED_ATTEMPTS: u32 = 5;
@@ -31,6 +34,16 @@ pub const SESSION_COOKIE: &str = "cristallo_session";
 pub enum Role {
     Host,
     Guest,
+}
+
+impl Role {
+    /// The role as stored with a run and sent in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Host => "host",
+            Role::Guest => "guest",
+        }
+    }
 }
 
 /// What guests may do, set by the host.
@@ -125,7 +138,12 @@ pub enum Denied {
     RateLimited { retry_after: Duration },
     /// `Host` or `Origin` not allowed (403).
     Forbidden(String),
+    /// The display name chosen with the share link cannot be used (400 naming `name`).
+    BadName(String),
 }
+
+/// The display name reserved for the host (compared trimmed, ignoring case).
+pub const HOST_NAME: &str = "host";
 
 #[derive(Debug)]
 struct Session {
@@ -136,6 +154,7 @@ struct Session {
 #[derive(Debug)]
 pub struct Access {
     allowed_hosts: RwLock<Vec<String>>,
+    origins: Origins,
     secrets: RwLock<Option<ShareSecrets>>,
     guest_access: RwLock<GuestAccess>,
     /// Cookie secret → session.
@@ -160,6 +179,7 @@ impl Access {
     pub fn local() -> Self {
         Self {
             allowed_hosts: RwLock::new(vec!["localhost".into(), "127.0.0.1".into(), "::1".into()]),
+            origins: Origins::default(),
             secrets: RwLock::new(None),
             guest_access: RwLock::new(GuestAccess::ReadOnly),
             sessions: Mutex::new(HashMap::new()),
@@ -168,25 +188,35 @@ impl Access {
         }
     }
 
-    /// Turns sharing on for a server reachable as `hosts` (address, host names); returns the
-    /// new secrets. Existing sessions are dropped.
-    pub fn start_sharing(&self, hosts: &[String]) -> ShareSecrets {
+    /// Records that this server answers on `port` as each of `hosts` (addresses, host names):
+    /// they join the `Host` allow-list, and `http://HOST:port` the origins.
+    pub fn serve_as(&self, port: u16, hosts: &[String]) {
+        let mut allowed = write(&self.allowed_hosts);
+        for h in hosts {
+            let h = h
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_ascii_lowercase();
+            if !allowed.contains(&h) {
+                allowed.push(h);
+            }
+        }
+        self.origins.add(port, hosts);
+    }
+
+    /// Records the address a listener is bound to (with `localhost` for a loopback address).
+    pub fn serve_at(&self, addr: SocketAddr) {
+        self.serve_as(addr.port(), &crate::origins::names_of(addr));
+    }
+
+    /// Turns sharing on for a server listening on `port` and reachable as `hosts` (address,
+    /// host names); returns the new secrets. Existing sessions are dropped.
+    pub fn start_sharing(&self, port: u16, hosts: &[String]) -> ShareSecrets {
         let secrets = ShareSecrets {
             guest_token: new_token(),
             host_token: new_token(),
         };
-        {
-            let mut allowed = write(&self.allowed_hosts);
-            for h in hosts {
-                let h = h
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_ascii_lowercase();
-                if !allowed.contains(&h) {
-                    allowed.push(h);
-                }
-            }
-        }
+        self.serve_as(port, hosts);
         *write(&self.secrets) = Some(secrets.clone());
         lock(&self.sessions).clear();
         secrets
@@ -236,18 +266,10 @@ impl Access {
     }
 
     /// Checks an `Origin` header on a state-changing request or event stream (absent: not a
-    /// browser, allowed; `null` or a foreign origin: refused).
+    /// browser, allowed; `null` or any origin but exactly one of this server's: refused).
     pub fn check_origin(&self, origin: Option<&str>) -> Result<(), Denied> {
         let Some(origin) = origin else { return Ok(()) };
-        let authority = origin
-            .strip_prefix("http://")
-            .or_else(|| origin.strip_prefix("https://"))
-            .or_else(|| origin.strip_prefix("tauri://"));
-        let ok = authority.is_some_and(|a| {
-            let h = host_part(a).to_ascii_lowercase();
-            read(&self.allowed_hosts).contains(&h)
-        });
-        if ok {
+        if self.origins.contains(origin) {
             Ok(())
         } else {
             Err(Denied::Forbidden(format!(
@@ -314,8 +336,14 @@ impl Access {
             self.record_failure(ip);
             return Err(Denied::Unauthenticated);
         };
-        let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
-            Some(n) => n.chars().filter(|c| !c.is_control()).take(40).collect(),
+        let chosen = name.map(|n| n.chars().filter(|c| !c.is_control()).collect::<String>());
+        let name = match chosen.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) if role == Role::Guest && n.eq_ignore_ascii_case(HOST_NAME) => {
+                return Err(Denied::BadName(format!(
+                    "'{n}' is reserved for the host; choose another name"
+                )));
+            }
+            Some(n) => n.chars().take(40).collect(),
             None if role == Role::Host => "host".to_string(),
             None => {
                 let mut counter = lock(&self.guest_counter);
@@ -425,12 +453,15 @@ mod tests {
     #[test]
     fn local_mode_makes_everyone_host_but_checks_host_and_origin() {
         let a = Access::local();
+        a.serve_at(SocketAddr::from(([127, 0, 0, 1], 8080)));
         assert_eq!(a.authenticate(None, None, None), Ok(Caller::host()));
         assert!(a.check_host(Some("127.0.0.1:8080")).is_ok());
         assert!(a.check_host(Some("localhost")).is_ok());
         assert!(a.check_host(Some("[::1]:80")).is_ok());
         assert!(a.check_host(Some("evil.example:8080")).is_err());
         assert!(a.check_origin(Some("http://127.0.0.1:8080")).is_ok());
+        assert!(a.check_origin(Some("http://localhost:8080")).is_ok());
+        assert!(a.check_origin(Some("http://localhost:3000")).is_err());
         assert!(a.check_origin(Some("http://evil.example")).is_err());
         assert!(a.check_origin(Some("null")).is_err());
         assert!(a.check_origin(None).is_ok());
@@ -439,7 +470,7 @@ mod tests {
     #[test]
     fn shared_mode_roles_sessions_and_revocation() {
         let a = Access::local();
-        let s = a.start_sharing(&["192.168.7.2".into()]);
+        let s = a.start_sharing(4000, &["192.168.7.2".into()]);
         assert!(a.check_host(Some("192.168.7.2:4000")).is_ok());
         assert_eq!(
             a.authenticate(None, None, peer(1)),
@@ -461,12 +492,25 @@ mod tests {
             .unwrap();
         let c = a.authenticate(None, Some(&cookie), peer(2)).unwrap();
         assert_eq!(c.name, "Ana");
+        for reserved in ["host", " HoSt ", "ho\u{7}st"] {
+            assert!(matches!(
+                a.exchange_token(&s.guest_token, Some(reserved), peer(2)),
+                Err(Denied::BadName(_))
+            ));
+        }
         let id = c.session_id.unwrap();
         assert_eq!(a.sessions().len(), 1);
         assert!(a.revoke(&id));
         assert_eq!(
             a.authenticate(None, Some(&cookie), peer(2)),
             Err(Denied::Unauthenticated)
+        );
+        let h = a
+            .exchange_token(&s.host_token, Some("host"), peer(2))
+            .unwrap();
+        assert_eq!(
+            a.authenticate(None, Some(&h), peer(2)).unwrap().name,
+            "host"
         );
         a.stop_sharing();
         assert!(!a.is_sharing());
@@ -475,7 +519,7 @@ mod tests {
     #[test]
     fn failed_attempts_are_rate_limited_per_peer() {
         let a = Access::local();
-        let s = a.start_sharing(&[]);
+        let s = a.start_sharing(4000, &[]);
         for _ in 0..MAX_FAILED_ATTEMPTS {
             assert_eq!(
                 a.authenticate(Some("wrong"), None, peer(3)),

@@ -2,6 +2,10 @@
 //! who may call it and what it does. The router, the desktop's command list and the UI's
 //! transport are tested against it (`server/tests/api_table.rs`), so an operation added on one
 //! edge without an entry here fails the tests.
+//!
+//! Every HTTP operation that changes something (POST, PUT, PATCH, DELETE) takes its body, if any,
+//! as `Content-Type: application/json` (uploads too: file text travels inside the JSON), and from
+//! a browser only with the server's own `Origin` (docs/platform.md §5).
 
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,16 @@ pub enum ApiError {
     /// The request body is not the JSON object the endpoint expects.
     #[error("params: invalid JSON request body: {reason}")]
     BadBody { reason: String },
+    /// A state-changing request whose body is not declared `application/json` (a cross-site form
+    /// or a `text/plain` fetch could send one without a CORS preflight).
+    #[error("content-type: send the body as application/json (got {found})")]
+    UnsupportedMediaType { found: String },
+    /// A request value other than a tool parameter is invalid (e.g. the `name` of a share link).
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// The request body did not arrive in time.
+    #[error("the request body did not arrive within {seconds} s")]
+    BodyTimeout { seconds: u64 },
     /// The request body is larger than the configured limit.
     #[error("request body larger than {limit_bytes} bytes")]
     BodyTooLarge { limit_bytes: usize },
@@ -62,7 +72,7 @@ impl ApiError {
             ApiError::Tool(ToolError::UnknownTool { .. }) => StatusCode::NOT_FOUND,
             ApiError::Tool(ToolError::ComputationFailed { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Tool(ToolError::Cancelled) => StatusCode::CONFLICT,
-            ApiError::Tool(ToolError::NonFinite { .. }) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Tool(ToolError::NonFinite { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Tool(ToolError::Solver { code, .. }) => match code.as_str() {
                 "solver_missing" => StatusCode::SERVICE_UNAVAILABLE,
                 "solver_timeout" => StatusCode::GATEWAY_TIMEOUT,
@@ -70,6 +80,9 @@ impl ApiError {
             },
             ApiError::BadBody { .. } => StatusCode::BAD_REQUEST,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
@@ -94,6 +107,16 @@ impl ApiError {
             ApiError::BadBody { .. } => ErrorBody {
                 error: self.to_string(),
                 field: Some("params".into()),
+                code: None,
+            },
+            ApiError::UnsupportedMediaType { .. } => ErrorBody {
+                error: self.to_string(),
+                field: Some("content-type".into()),
+                code: None,
+            },
+            ApiError::Invalid { field, message } => ErrorBody {
+                error: message.clone(),
+                field: Some(field.clone()),
                 code: None,
             },
             ApiError::ForbiddenParam { field, reason } => ErrorBody {
@@ -124,6 +147,10 @@ impl From<crate::access::Denied> for ApiError {
                 retry_after_s: retry_after.as_secs().max(1),
             },
             crate::access::Denied::Forbidden(reason) => ApiError::Forbidden { reason },
+            crate::access::Denied::BadName(message) => ApiError::Invalid {
+                field: "name".into(),
+                message,
+            },
         }
     }
 }

@@ -12,12 +12,14 @@
 pub mod access;
 pub mod api_table;
 pub mod app;
+pub mod connections;
 pub mod error;
 pub mod events;
 pub mod export;
 pub mod figures;
 mod http;
 pub mod jobs;
+pub mod origins;
 pub mod platform;
 pub mod profiles;
 pub mod report;
@@ -64,19 +66,22 @@ pub fn parse_params(body: &[u8]) -> Result<serde_json::Value, ApiError> {
     })
 }
 
-/// Serves the platform on `listener` until `shutdown` completes.
+/// Serves the platform on `listener` until `shutdown` completes, within the connection limits
+/// of its configuration; the listener's address becomes one of the server's own origins.
 pub async fn serve_platform(
     listener: tokio::net::TcpListener,
     platform: Arc<Platform>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(platform.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            platform.begin_shutdown();
-        })
-        .await
+    platform.access.serve_at(listener.local_addr()?);
+    connections::raise_open_file_limit();
+    let app = router(platform.clone());
+    let limits = platform.config.connections.clone();
+    connections::serve(listener, app, limits, async move {
+        shutdown.await;
+        platform.begin_shutdown();
+    })
+    .await
 }
 
 /// The URL a browser opens for a server bound to `addr`.

@@ -278,6 +278,7 @@ mod tests {
             created_at_ms: 0,
             duration_ms: 1.25,
             who: "host".into(),
+            role: Some("host".into()),
             params: r.params.clone(),
             scalars: json!({}),
             warning_count: 1,

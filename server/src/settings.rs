@@ -15,10 +15,14 @@ use serde_json::{json, Map, Value};
 
 use crate::access::Caller;
 use crate::{ApiError, Platform};
+use cristallo_core::hostfile::HostFileError;
 use cristallo_core::ToolError;
 
 /// File name of the settings in the data directory.
 pub const SETTINGS_FILE: &str = "settings.json";
+
+/// Largest settings file read (a few hundred bytes in practice).
+const SETTINGS_MAX_BYTES: u64 = 1 << 20;
 
 /// What the host chose; every field has a default, so a missing file means the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,13 +99,15 @@ impl HostSettings {
     /// The settings stored in `dir` (defaults when there is no file yet).
     pub fn load(dir: &Path) -> Result<Self, ApiError> {
         let path = dir.join(SETTINGS_FILE);
-        match std::fs::read_to_string(&path) {
+        match cristallo_core::hostfile::read_text(&path, SETTINGS_MAX_BYTES) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| ApiError::Internal {
                 reason: format!("{} is not valid settings: {e}", path.display()),
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(HostFileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Self::default())
+            }
             Err(e) => Err(ApiError::Internal {
-                reason: format!("cannot read {}: {e}", path.display()),
+                reason: format!("{} {e}", path.display()),
             }),
         }
     }
@@ -194,5 +200,24 @@ mod tests {
         assert_eq!(HostSettings::load(&dir).unwrap(), s);
         assert!(!dir.join("settings.json.tmp").exists());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_named_pipe_as_the_settings_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.path().join(SETTINGS_FILE))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(HostSettings::load(&path).map_err(|e| e.to_string()));
+        });
+        let answer = rx
+            .recv_timeout(std::time::Duration::from_secs(1))
+            .expect("an answer within 1 s");
+        assert!(answer.unwrap_err().contains("named pipe"));
     }
 }

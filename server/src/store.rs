@@ -76,6 +76,9 @@ const MIGRATIONS: &[&str] = &[
     // 4: results stored as Arrow IPC (`crate::stored_result`); the runs stored before keep their
     // JSON text, marked 'json'.
     "ALTER TABLE runs ADD COLUMN result_format TEXT NOT NULL DEFAULT 'json';",
+    // 5: the role of who ran each run ('host' or 'guest'), so a name says nothing about rights;
+    // NULL for the runs recorded before (unknown).
+    "ALTER TABLE runs ADD COLUMN role TEXT;",
 ];
 
 /// Why the store failed.
@@ -114,6 +117,9 @@ pub struct RunSummary {
     pub created_at_ms: i64,
     pub duration_ms: f64,
     pub who: String,
+    /// `host` or `guest`; none for runs recorded before schema 4.
+    #[serde(default)]
+    pub role: Option<String>,
     pub params: Value,
     pub scalars: Value,
     pub warning_count: i64,
@@ -262,6 +268,7 @@ impl Store {
         encoded: &EncodedResult,
         duration_ms: f64,
         who: &str,
+        role: &str,
     ) -> Result<RunSummary, StoreError> {
         let params = json_text(&result.params)?;
         let scalars = json_text(&result.scalars)?;
@@ -273,8 +280,8 @@ impl Store {
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, result_format,
-                               created_at_ms, duration_ms, who)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                               created_at_ms, duration_ms, who, role)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 result.tool,
                 params,
@@ -284,7 +291,8 @@ impl Store {
                 format,
                 created_at_ms,
                 duration_ms,
-                who
+                who,
+                role
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -297,6 +305,7 @@ impl Store {
             created_at_ms,
             duration_ms,
             who: who.to_string(),
+            role: Some(role.to_string()),
             params: result.params.clone(),
             scalars: serde_json::to_value(&result.scalars)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -446,7 +455,7 @@ impl Store {
 
 /// The columns [`summary_from_row`] reads, in its order.
 const SUMMARY_COLUMNS: &str =
-    "id, tool, created_at_ms, duration_ms, who, params, scalars, warning_count";
+    "id, tool, created_at_ms, duration_ms, who, params, scalars, warning_count, role";
 
 fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
     let json = |i: usize| -> rusqlite::Result<Value> {
@@ -464,6 +473,7 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
         params: json(5)?,
         scalars: json(6)?,
         warning_count: r.get(7)?,
+        role: r.get(8)?,
     })
 }
 

@@ -59,11 +59,17 @@ impl Shared {
     }
 }
 
+/// A request as the UI sends it: to the share address, bodies declared as JSON.
 fn req(method: &str, path: &str) -> axum::http::request::Builder {
-    Request::builder()
+    let b = Request::builder()
         .method(method)
         .uri(path)
-        .header(header::HOST, SHARE_HOST)
+        .header(header::HOST, SHARE_HOST);
+    if method == "GET" {
+        b
+    } else {
+        b.header(header::CONTENT_TYPE, "application/json")
+    }
 }
 
 fn bearer(b: axum::http::request::Builder, token: &str) -> axum::http::request::Builder {
@@ -308,6 +314,7 @@ async fn guests_run_tools_and_read_history_with_their_name() {
     let (status, v, _) = s.send(PEER, r).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v[0]["who"], "Eve");
+    assert_eq!(v[0]["role"], "guest", "the role is stored with the run");
     assert_eq!(v[0]["tool"], "vibration-control");
 }
 

@@ -26,6 +26,7 @@ async fn call(app: Router, method: &str, path: &str, body: &str) -> (StatusCode,
     let req = Request::builder()
         .method(method)
         .uri(path)
+        .header("content-type", "application/json")
         .body(Body::from(body.to_string()))
         .unwrap();
     let res = app.oneshot(req).await.unwrap();

@@ -378,3 +378,44 @@ async fn settings_are_validated_stored_and_survive_a_restart() {
     assert_eq!(v["share_interface"], "192.168.1.20");
     assert_eq!(v["share_port"], 8470);
 }
+
+#[tokio::test]
+async fn a_host_path_to_a_device_or_a_named_pipe_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("frf.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for path in ["/dev/zero", fifo.to_str().unwrap()] {
+        let body = serde_json::json!({ "frfs": [{ "path": path }] }).to_string();
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            send(test_app(), post("/api/tools/model-update/run", body)),
+        )
+        .await;
+        let (status, v) = answer.unwrap_or_else(|_| panic!("{path}: no answer within 5 s"));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {v}");
+        assert_eq!(v["field"], "frfs[0].path", "{path}: {v}");
+        assert!(
+            v["error"].as_str().unwrap().contains("not a regular file"),
+            "{path}: {v}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_non_finite_result_is_422_naming_the_likely_parameter() {
+    let (status, v) = send(
+        test_app(),
+        post(
+            "/api/tools/uncertainty/run",
+            r#"{"mass_kg": [1e308, 5.2, 5.2]}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["field"], "mass_kg", "{v}");
+    assert!(v["error"].as_str().unwrap().len() < 300, "{v}");
+}

@@ -192,7 +192,7 @@ fn kill_minus_nine_under_load_loses_no_acknowledged_run() {
                     }
                     let body = format!(r#"{{"f_step_hz": 1.0, "force_floor": {}}}"#, 1 + (w + i) % 3);
                     let request = format!(
-                        "POST /api/tools/modal/run HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        "POST /api/tools/modal/run HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                         body.len()
                     );
                     let Ok(mut s) = std::net::TcpStream::connect(addr) else { break };

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use cristallo_core::hostfile::HostFileError;
 use serde::{Deserialize, Serialize};
 
 /// File name in the config directory.
@@ -48,9 +49,12 @@ impl DesktopConfig {
             path: path.display().to_string(),
             reason,
         };
-        match std::fs::read_to_string(&path) {
+        // At most 1 MB, and only a regular file (a named pipe would block the start).
+        match cristallo_core::hostfile::read_text(&path, 1 << 20) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| file_error(e.to_string())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(HostFileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Self::default())
+            }
             Err(e) => Err(file_error(e.to_string())),
         }
     }

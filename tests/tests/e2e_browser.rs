@@ -114,3 +114,54 @@ async fn decoder_matches_the_json_form(client: &fantoccini::Client, run_id: &str
     let not_a_result = report["notAResult"].as_str().unwrap_or_default();
     assert!(not_a_result.starts_with("Arrow result: "), "{report}");
 }
+
+/// The page runs under the server's Content-Security-Policy: what an injected snippet tries
+/// (an inline script, a picture from another site) is blocked and reported, and the page
+/// refuses to be framed by another one.
+#[tokio::test]
+#[ignore = "e2e: run by make test with --ignored"]
+async fn browser_page_is_held_to_its_content_security_policy() {
+    let test = BrowserTest::start("").await;
+    let client = &test.client;
+    client
+        .execute(
+            "window.__inlineRan = false;
+             const s = document.createElement('script');
+             s.textContent = 'window.__inlineRan = true;';
+             document.body.append(s);
+             const img = document.createElement('img');
+             img.src = 'http://evil.example/pixel.png';
+             document.body.append(img);
+             return null;",
+            vec![],
+        )
+        .await
+        .expect("inject the snippet");
+    let inline_ran = client
+        .execute("return window.__inlineRan;", vec![])
+        .await
+        .expect("read the flag");
+    assert_eq!(inline_ran, serde_json::json!(false), "an inline script ran");
+    // The violations are reported after the events are dispatched: wait for both.
+    let mut blocked = Vec::new();
+    for _ in 0..50 {
+        blocked = common::csp_violations(client).await;
+        if blocked.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        blocked.iter().any(|v| v.starts_with("script-src"))
+            && blocked.iter().any(|v| v.starts_with("img-src")),
+        "violations reported: {blocked:?}"
+    );
+    client
+        .execute(
+            "sessionStorage.removeItem('cspViolations'); return null;",
+            vec![],
+        )
+        .await
+        .expect("clear the record");
+    test.finish().await;
+}

@@ -97,16 +97,8 @@ pub fn load(item: &Map<String, Value>, prefix: &str) -> Result<FileText, ToolErr
         .ok_or_else(|| ToolError::invalid(&field, "expected a string"))?;
     match key {
         "path" => {
-            let meta = std::fs::metadata(value)
-                .map_err(|e| ToolError::invalid(&field, format!("cannot read '{value}': {e}")))?;
-            if meta.len() > MAX_FILE_BYTES {
-                return Err(ToolError::invalid(
-                    &field,
-                    format!("'{value}' is larger than {MAX_FILE_BYTES} bytes"),
-                ));
-            }
-            let text = std::fs::read_to_string(value)
-                .map_err(|e| ToolError::invalid(&field, format!("cannot read '{value}': {e}")))?;
+            let text = crate::hostfile::read_text(std::path::Path::new(value), MAX_FILE_BYTES)
+                .map_err(|e| ToolError::invalid(&field, format!("'{value}' {e}")))?;
             let name = std::path::Path::new(value)
                 .file_name()
                 .map_or_else(|| value.to_string(), |n| n.to_string_lossy().into_owned());
@@ -165,5 +157,35 @@ mod tests {
         assert_eq!(f.field, "frfs[0].csv_text");
         let f = load(&obj(json!({"rig_file": "frfs/test_2.csv"})), "frfs[1]").unwrap();
         assert_eq!(f.name, "test_2.csv");
+    }
+
+    /// `load` on `path` in a thread, answered within 1 s (a FIFO used to block `open` forever and
+    /// `/dev/zero` used to be read until memory ran out).
+    fn load_within_a_second(path: &str) -> Result<FileText, ToolError> {
+        let item = obj(json!({ "path": path }));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(load(&item, "frfs[0]"));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(1))
+            .unwrap_or_else(|_| panic!("reading {path} did not answer within 1 s"))
+    }
+
+    #[test]
+    fn devices_and_named_pipes_are_refused_at_once_naming_the_field() {
+        let e = load_within_a_second("/dev/zero").unwrap_err();
+        assert_eq!(e.field(), Some("frfs[0].path"));
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.csv");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success(), "mkfifo {}", fifo.display());
+        let e = load_within_a_second(fifo.to_str().unwrap()).unwrap_err();
+        assert_eq!(e.field(), Some("frfs[0].path"));
+        assert!(e.to_string().contains("named pipe"), "{e}");
     }
 }

@@ -119,7 +119,12 @@ pub fn to_arrow_ipc(result: &ToolResult) -> Result<Vec<u8>, ToolError> {
         let meta = match *value {
             Scalar::Int(i) => ScalarMeta::Int(i),
             Scalar::Float(x) if x.is_finite() => ScalarMeta::Float(x),
-            Scalar::Float(_) => return Err(ToolError::NonFinite { name: key.clone() }),
+            Scalar::Float(_) => {
+                return Err(ToolError::NonFinite {
+                    name: key.clone(),
+                    likely_field: None,
+                })
+            }
         };
         scalars.insert(key.clone(), meta);
     }

@@ -274,7 +274,7 @@ pub fn simulator_params() -> Vec<ParamSpec> {
         .describe("ẋ(0) of floors 1..3."),
         ParamSpec::integer("n_scenarios", "Scenarios", 1, 1, 1000)
             .describe("Number of Monte-Carlo scenarios; 2 or more switches Monte-Carlo on."),
-        ParamSpec::integer("seed", "Seed", 0, 0, 1 << 53)
+        ParamSpec::integer("seed", "Seed", 0, 0, (1 << 53) - 1)
             .describe("Seeds the noise force and the Monte-Carlo draws (same seed, same result)."),
         ParamSpec::choice(
             "dispersion_unit",

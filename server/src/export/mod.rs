@@ -126,6 +126,7 @@ mod tests {
             params: serde_json::json!({}),
             scalars: serde_json::json!({"f_1_hz": 7.5}),
             warning_count: 0,
+            role: Some("host".into()),
         };
         let result = EncodedResult::encode(&r).unwrap();
         (StoredRun { summary, result }, r)

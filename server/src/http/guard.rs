@@ -1,6 +1,7 @@
-//! The access guard in front of every request: the Host allow-list, the Origin check for
-//! state changes and streams, the exchange of a share link's token for a session cookie, and
-//! the authentication of every API call (the caller is then an extension of the request).
+//! The access guard in front of every request: the Host allow-list, the exact Origin check for
+//! state changes and streams, JSON bodies only on state changes, the exchange of a share link's
+//! token for a session cookie (redirected to a known UI path), and the authentication of every
+//! API call (the caller is then an extension of the request).
 
 use std::net::SocketAddr;
 
@@ -45,6 +46,43 @@ pub(super) async fn guard(State(p): Shared, mut req: Request, next: Next) -> Res
     }
 }
 
+/// Where a share link lands after its token is taken: the UI's own page for its paths, the UI's
+/// start page for anything else. Never the request's path as it came: `//evil.example/x` is
+/// an address on another site to a browser.
+fn ui_landing(path: &str) -> &'static str {
+    match path {
+        "/index.html" => "/index.html",
+        _ => "/",
+    }
+}
+
+/// A state-changing request with a body (or a declared type) must declare `application/json`:
+/// a page on another site can send `text/plain` or form bodies without a CORS preflight, but
+/// not JSON.
+fn check_json_body(req: &Request) -> Result<(), ApiError> {
+    use axum::body::HttpBody;
+    let headers = req.headers();
+    let declared = header_str(headers, header::CONTENT_TYPE);
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || header_str(headers, header::CONTENT_LENGTH).is_some_and(|n| n.trim() != "0")
+        || req.body().size_hint().exact() != Some(0);
+    if declared.is_none() && !has_body {
+        return Ok(());
+    }
+    let is_json = declared.is_some_and(|ct| {
+        ct.split(';')
+            .next()
+            .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+    });
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType {
+            found: declared.map_or_else(|| "none".to_string(), |ct| format!("'{ct}'")),
+        })
+    }
+}
+
 fn admit(p: &Platform, req: &mut Request) -> Result<Option<Response>, ApiError> {
     let headers = req.headers();
     p.access.check_host(header_str(headers, header::HOST))?;
@@ -54,6 +92,9 @@ fn admit(p: &Platform, req: &mut Request) -> Result<Option<Response>, ApiError> 
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state || is_stream {
         p.access.check_origin(header_str(headers, header::ORIGIN))?;
+    }
+    if changes_state {
+        check_json_body(req)?;
     }
     let peer = req
         .extensions()
@@ -84,10 +125,7 @@ fn admit(p: &Platform, req: &mut Request) -> Result<Option<Response>, ApiError> 
         };
         let mut res = StatusCode::SEE_OTHER.into_response();
         let h = res.headers_mut();
-        h.insert(
-            header::LOCATION,
-            HeaderValue::from_str(path).unwrap_or(HeaderValue::from_static("/")),
-        );
+        h.insert(header::LOCATION, HeaderValue::from_static(ui_landing(path)));
         if let Some(secret) = exchanged {
             p.announce_users();
             let cookie = format!("{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/");

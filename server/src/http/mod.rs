@@ -35,6 +35,10 @@ fn read_body(p: &Platform, body: Result<Bytes, BytesRejection>) -> Result<Value,
             ApiError::BodyTooLarge {
                 limit_bytes: p.config.body_limit_bytes,
             }
+        } else if timed_out(&rejection) {
+            ApiError::BodyTimeout {
+                seconds: p.config.connections.body_read_timeout.as_secs().max(1),
+            }
         } else {
             ApiError::BadBody {
                 reason: rejection.body_text(),
@@ -42,6 +46,18 @@ fn read_body(p: &Platform, body: Result<Bytes, BytesRejection>) -> Result<Value,
         }
     })?;
     crate::parse_params(&body)
+}
+
+/// Whether a body failed because it stopped arriving (the router's body timeout).
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(error);
+    while let Some(e) = cur {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// A server-sent event named `name` with `data` as JSON.

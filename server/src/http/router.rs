@@ -1,5 +1,7 @@
 //! The route table of the HTTP API (listed with who may call what in `crate::api_table`), the
-//! static UI, and the layers every response goes through.
+//! static UI, and the layers every response goes through: the access guard, the body timeout,
+//! the security headers (Content-Security-Policy, nosniff, no framing, no referrer) and
+//! compression.
 
 use std::sync::Arc;
 
@@ -11,9 +13,22 @@ use axum::Router;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use super::{catalog, guard, history, profiles, runs, sharing};
 use crate::{ApiError, Platform};
+
+/// The policy of the UI's pages: its own scripts, styles and images only (uPlot styles through
+/// the CSSOM, which a policy does not restrict), data:/blob: images (the QR code, exports),
+/// requests to this server only, and never inside a frame.
+pub const UI_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The policy of API answers: JSON, figures and the HTML report (whose one `<style>` is
+/// inline) run no script and load nothing, and are never framed.
+pub const API_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The whole HTTP application of `platform`.
 pub fn router(platform: Arc<Platform>) -> Router {
@@ -60,9 +75,16 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/share/sessions/{id}", delete(sharing::revoke_session))
         .fallback(no_api_route)
         .layer(DefaultBodyLimit::max(platform.config.body_limit_bytes))
+        .layer(RequestBodyTimeoutLayer::new(
+            platform.config.connections.body_read_timeout,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(API_POLICY),
         ));
     Router::new()
         .nest("/api", api)
@@ -70,6 +92,18 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .layer(middleware::from_fn_with_state(
             platform.clone(),
             guard::guard,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(UI_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,

@@ -36,6 +36,8 @@ pub struct AppConfig {
     pub run_timeout: Duration,
     /// Runs executing at once (host and guests together).
     pub max_concurrent_runs: usize,
+    /// Timeouts and caps of the connections a server accepts.
+    pub connections: crate::connections::ConnectionLimits,
 }
 
 impl AppConfig {
@@ -48,6 +50,7 @@ impl AppConfig {
             body_limit_bytes: 64 * 1024 * 1024,
             run_timeout: Duration::from_secs(300),
             max_concurrent_runs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            connections: Default::default(),
         }
     }
 }

@@ -103,13 +103,13 @@ impl Platform {
         cancel.check()?;
         let duration_ms = started.elapsed().as_secs_f64() * 1e3;
         let platform = self.clone();
-        let who = caller.name.clone();
+        let (who, role) = (caller.name.clone(), caller.role.as_str());
         // SQLite writes block; keep them off the async workers.
         let (result, encoded, summary) = tokio::task::spawn_blocking(move || {
             platform.keep_source_files(&result)?;
             let summary = platform
                 .store
-                .insert_run(&result, &encoded, duration_ms, &who)?;
+                .insert_run(&result, &encoded, duration_ms, &who, role)?;
             Ok::<_, ApiError>((result, encoded, summary))
         })
         .await

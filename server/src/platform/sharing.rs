@@ -75,7 +75,7 @@ impl Platform {
         if addr.ip().is_loopback() {
             hosts.push("localhost".into());
         }
-        self.access.start_sharing(&hosts);
+        self.access.start_sharing(addr.port(), &hosts);
         // A share server stopped earlier ended the live streams; new ones must run again.
         self.closing.send_replace(false);
         let advertiser = if advertise {

@@ -1,5 +1,5 @@
-//! Tests of the store: runs in both stored forms, the schema 3 → 4 migration, settings, damaged
-//! files, newer schemas and the durability settings.
+//! Tests of the store: runs in both stored forms, the schema 3 → 4 → 5 migrations, settings,
+//! damaged files, newer schemas and the durability settings.
 
 use super::*;
 
@@ -33,9 +33,13 @@ fn runs_round_trip_and_survive_reopening() {
     let store = Store::open(&dir).unwrap();
     let enc = |r: &ToolResult| EncodedResult::encode(r).unwrap();
     let modal = sample("modal");
-    let a = store.insert_run(&modal, &enc(&modal), 1.5, "host").unwrap();
+    let a = store
+        .insert_run(&modal, &enc(&modal), 1.5, "host", "host")
+        .unwrap();
     let vc = sample("vibration-control");
-    let b = store.insert_run(&vc, &enc(&vc), 2.5, "guest-1").unwrap();
+    let b = store
+        .insert_run(&vc, &enc(&vc), 2.5, "guest-1", "guest")
+        .unwrap();
     assert!(b.id > a.id);
     drop(store);
     let store = Store::open(&dir).unwrap();
@@ -175,7 +179,13 @@ fn a_schema_3_database_with_json_results_opens_and_reads_the_same() {
     // New runs go in as Arrow next to them.
     let new = sample("modal");
     let s = store
-        .insert_run(&new, &EncodedResult::encode(&new).unwrap(), 1.0, "host")
+        .insert_run(
+            &new,
+            &EncodedResult::encode(&new).unwrap(),
+            1.0,
+            "host",
+            "host",
+        )
         .unwrap();
     assert_eq!(
         store.get_stored_run(s.id).unwrap().unwrap().result.format(),
@@ -192,7 +202,7 @@ fn a_row_in_an_unknown_format_is_reported_not_misread() {
     let store = Store::open(&dir).unwrap();
     let r = sample("modal");
     let s = store
-        .insert_run(&r, &EncodedResult::encode(&r).unwrap(), 1.0, "host")
+        .insert_run(&r, &EncodedResult::encode(&r).unwrap(), 1.0, "host", "host")
         .unwrap();
     store
         .conn()
@@ -269,5 +279,35 @@ fn newer_schema_is_refused() {
         Store::open(&dir),
         Err(StoreError::TooNew { found: 99, .. })
     ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn runs_recorded_before_the_role_column_are_kept_with_an_unknown_role() {
+    let dir = temp_dir("role-migration");
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    for sql in &MIGRATIONS[..4] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 4).unwrap();
+    conn.execute(
+        "INSERT INTO runs (tool, params, scalars, warning_count, result_gz, created_at_ms, duration_ms, who)
+         VALUES ('modal', '{}', '{}', 0, x'00', 1, 2.0, 'Ann')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&dir).unwrap();
+    let old = &store.list_runs(None, 10, None).unwrap()[0];
+    assert_eq!((old.who.as_str(), old.role.as_deref()), ("Ann", None));
+    let modal = sample("modal");
+    let encoded = EncodedResult::encode(&modal).unwrap();
+    let new = store
+        .insert_run(&modal, &encoded, 1.0, "Ben", "guest")
+        .unwrap();
+    let listed = store.list_runs(None, 10, None).unwrap();
+    assert_eq!(listed[0].id, new.id);
+    assert_eq!(listed[0].role.as_deref(), Some("guest"));
+    drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
 }

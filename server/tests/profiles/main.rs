@@ -72,6 +72,9 @@ async fn send(
     if let Some((name, value)) = auth {
         b = b.header(name, value).header(header::HOST, SHARE_HOST);
     }
+    if body.is_some() {
+        b = b.header(header::CONTENT_TYPE, "application/json");
+    }
     let req = b
         .body(body.map_or(Body::empty(), |v| Body::from(v.to_string())))
         .unwrap();

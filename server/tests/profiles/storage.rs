@@ -142,7 +142,7 @@ fn a_database_of_the_previous_schema_is_migrated_keeping_its_runs() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let format: String = conn
         .query_row("SELECT result_format FROM runs", [], |r| r.get(0))
         .unwrap();

@@ -76,18 +76,26 @@ impl BrowserTest {
         format!("{}{page}", self.base)
     }
 
-    /// Loads `page` of the server (`#/profiles`, `#/tool/crossval`, …) in the browser.
+    /// Loads `page` of the server (`#/profiles`, `#/tool/crossval`, …) in the browser, and
+    /// records what the Content-Security-Policy blocks on it from then on.
     pub async fn goto(&self, page: &str) {
         self.client
             .goto(&self.url(page))
             .await
             .unwrap_or_else(|e| panic!("open {page:?}: {e}"));
+        watch_csp(&self.client).await;
     }
 
-    /// Checks that the server is still running, ends the browser session and stops everything.
+    /// Checks that the server is still running and that the page broke no rule of the
+    /// Content-Security-Policy, ends the browser session and stops everything.
     pub async fn finish(mut self) {
         self.server.assert_running();
+        let blocked = csp_violations(&self.client).await;
         let _ = self.client.clone().close().await;
+        assert!(
+            blocked.is_empty(),
+            "the Content-Security-Policy blocked: {blocked:?}"
+        );
     }
 }
 

@@ -302,3 +302,35 @@ pub async fn fetch_json(client: &Client, path: &str) -> Value {
         .await
         .unwrap_or_else(|e| panic!("fetch {path} from the page: {e}"))
 }
+
+/// Records every Content-Security-Policy violation of the page in its session storage (kept
+/// across reloads of the same tab), read by [`csp_violations`].
+pub async fn watch_csp(client: &Client) {
+    client
+        .execute(
+            "if (!window.__cspWatched) {
+               window.__cspWatched = true;
+               document.addEventListener('securitypolicyviolation', (e) => {
+                 const seen = JSON.parse(sessionStorage.getItem('cspViolations') || '[]');
+                 seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+                 sessionStorage.setItem('cspViolations', JSON.stringify(seen));
+               });
+             }
+             return null;",
+            vec![],
+        )
+        .await
+        .expect("watch the Content-Security-Policy");
+}
+
+/// What the Content-Security-Policy blocked since [`watch_csp`].
+pub async fn csp_violations(client: &Client) -> Vec<String> {
+    let text = client
+        .execute(
+            "return sessionStorage.getItem('cspViolations') || '[]';",
+            vec![],
+        )
+        .await
+        .expect("read the CSP violations");
+    serde_json::from_str(text.as_str().unwrap_or("[]")).unwrap_or_default()
+}
