@@ -1,5 +1,10 @@
 //! A recording TCP relay between the browser and `cristallo serve`: what the browser sends is
 //! kept, so a test can check on the wire which requests (and `Accept` headers) it made.
+//!
+//! The server accepts state changes only from its own origin (docs/platform.md), so the relay
+//! acts as a reverse proxy does: the relay's `127.0.0.1:PORT` in the request heads (`Host`,
+//! `Origin`) is rewritten to the server's. Both are loopback ports bound to port 0, so of equal
+//! length, and a head arrives in one read on loopback.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -22,6 +27,14 @@ impl WireRecorder {
             "http://{}/",
             listener.local_addr().expect("the relay's address")
         );
+        let relay_authority = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let server_authority = format!("127.0.0.1:{}", target.port());
+        assert_eq!(
+            relay_authority.len(),
+            server_authority.len(),
+            "the relay rewrites {relay_authority} to {server_authority} in place"
+        );
+        let rewrite = Arc::new((relay_authority.into_bytes(), server_authority.into_bytes()));
         let sent = Arc::new(Mutex::new(Vec::new()));
         let log = sent.clone();
         thread::spawn(move || {
@@ -34,7 +47,7 @@ impl WireRecorder {
                     log.push(Vec::new());
                     log.len() - 1
                 };
-                relay(client, server, log.clone(), index);
+                relay(client, server, log.clone(), index, rewrite.clone());
             }
         });
         WireRecorder { url, sent }
@@ -62,11 +75,25 @@ impl WireRecorder {
     }
 }
 
+/// `chunk` with every occurrence of `from` replaced by `to` (of the same length).
+fn replace_in_place(chunk: &mut [u8], from: &[u8], to: &[u8]) {
+    let mut i = 0;
+    while i + from.len() <= chunk.len() {
+        if &chunk[i..i + from.len()] == from {
+            chunk[i..i + from.len()].copy_from_slice(to);
+            i += from.len();
+        } else {
+            i += 1;
+        }
+    }
+}
+
 fn relay(
     mut client: TcpStream,
     mut server: TcpStream,
     log: Arc<Mutex<Vec<Vec<u8>>>>,
     index: usize,
+    rewrite: Arc<(Vec<u8>, Vec<u8>)>,
 ) {
     let (Ok(mut client_back), Ok(mut server_back)) = (client.try_clone(), server.try_clone())
     else {
@@ -77,13 +104,14 @@ fn relay(
         let _ = client_back.shutdown(Shutdown::Write);
     });
     thread::spawn(move || {
-        let mut buf = [0u8; 16 * 1024];
+        let mut buf = vec![0u8; 64 * 1024];
         loop {
             let n = match client.read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
             log.lock().unwrap()[index].extend_from_slice(&buf[..n]);
+            replace_in_place(&mut buf[..n], &rewrite.0, &rewrite.1);
             if server.write_all(&buf[..n]).is_err() {
                 break;
             }
