@@ -3,13 +3,20 @@
 //! pool, the history write, the encoded body collected), JSON form beside the Arrow form; plus
 //! the same over a real loopback socket for the vibration-control TMD run.
 //!
+//! Two regimes: `round_trip` sends the requests back to back, so each one also pays for the
+//! background work the previous ones left (the history's checkpoints, docs/platform.md §4);
+//! `click` times one request on an idle server (a pause longer than the checkpoint's quiet spell
+//! before each), which is what a user clicking Run waits for.
+//!
 //! `cargo bench -p cristallo-server --bench round_trip` (or `make bench`).
 
 use axum::body::Body;
 use axum::http::{header, Request};
 use cristallo_core::result::arrow::ARROW_STREAM_MEDIA_TYPE;
 use cristallo_server::{router, AppConfig, Platform};
-use criterion::{criterion_group, criterion_main, Criterion};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -72,6 +79,51 @@ fn in_process(c: &mut Criterion) {
     group.finish();
 }
 
+/// The pause before each `click` request: longer than the history checkpoint's quiet spell.
+const IDLE: Duration = Duration::from_millis(700);
+
+fn click(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Platform::open(AppConfig::new(dir.path().to_path_buf())).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("click");
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(100))
+        .measurement_time(Duration::from_millis(100));
+    for (name, tool, body) in DEFAULT_RUNS {
+        let app = router(platform.clone());
+        group.bench_function(format!("{name}/arrow"), |b| {
+            b.iter_custom(|iters| {
+                let mut waited = Duration::ZERO;
+                for _ in 0..iters {
+                    std::thread::sleep(IDLE);
+                    let req = Request::post(format!("/api/tools/{tool}/run"))
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .header(header::ACCEPT, ARROW_STREAM_MEDIA_TYPE)
+                        .body(Body::from(body))
+                        .unwrap();
+                    let started = Instant::now();
+                    let bytes = runtime.block_on(async {
+                        let res = app.clone().oneshot(req).await.unwrap();
+                        assert!(res.status().is_success(), "{name}: {}", res.status());
+                        res.into_body().collect().await.unwrap().to_bytes().len()
+                    });
+                    waited += started.elapsed();
+                    assert!(bytes > 0);
+                }
+                waited
+            })
+        });
+    }
+    group.finish();
+}
+
 fn loopback(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let platform = Platform::open(AppConfig::new(dir.path().to_path_buf())).unwrap();
@@ -113,5 +165,5 @@ fn loopback(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, in_process, loopback);
+criterion_group!(benches, in_process, click, loopback);
 criterion_main!(benches);
