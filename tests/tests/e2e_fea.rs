@@ -51,10 +51,16 @@ async fn browser_fea_coarse_run_shows_the_mode_table() {
     // The deck of the same parameters downloads without running the solver.
     client
         .execute(
+            // The page may not fetch blob: URLs (its CSP's connect-src is 'self'), so the Blob
+            // is kept when its URL is made and read when the link is clicked.
             "window.__downloads = []; \
+             const blobs = new Map(); \
+             const createUrl = URL.createObjectURL.bind(URL); \
+             URL.createObjectURL = (blob) => { const url = createUrl(blob); blobs.set(url, blob); return url; }; \
              HTMLAnchorElement.prototype.click = function () { \
                const name = this.download; \
-               fetch(this.href).then((r) => r.text()).then((text) => window.__downloads.push({ name, text })); \
+               const blob = blobs.get(this.href); \
+               if (blob) blob.text().then((text) => window.__downloads.push({ name, text })); \
              }; return null;",
             vec![],
         )
