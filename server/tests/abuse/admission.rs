@@ -83,8 +83,13 @@ async fn the_guest_job_queue_is_bounded_and_the_host_is_not_locked_out() {
         assert_eq!(a.status, 202, "{}", a.brief());
         started.push((ann.clone(), a));
     }
-    // One job too many for Ann's session: refused before its body is even parsed.
-    for (path, body) in [(jobs, LONG), ("/api/tools/simulator/run", "{not json")] {
+    // One job too many for Ann's session: refused before its body is even parsed, on every
+    // upload route of a tool.
+    for (path, body) in [
+        (jobs, LONG),
+        ("/api/tools/simulator/run", "{not json"),
+        ("/api/tools/simulator/artifacts/any", "{not json"),
+    ] {
         let a = send(s.addr, "POST", path, &ann, body).await;
         assert_eq!(a.status, 429, "{path}: {}", a.brief());
         let v: serde_json::Value = serde_json::from_str(&a.brief()).unwrap();
