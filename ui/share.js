@@ -203,7 +203,7 @@ export function sharePage() {
           el('div', { class: 'url-row' }, [url, copy, rotate]),
           el('p', { class: 'secret-note' }, ['The link carries a secret token: anyone who has it can use this twin as a guest. ',
             'Give it only to people you trust, in person or over a private channel. ',
-            '"New link" makes the old one stop working; guests already connected stay until you revoke them.']),
+            '"New link" makes the old one stop working and signs out every guest connected with it.']),
         ]),
         qr,
       ]),
@@ -241,7 +241,7 @@ export function sharePage() {
     say('Link copied.');
   });
   rotate.addEventListener('click', async () => {
-    if (!window.confirm('Make a new guest link? The current link stops working at once.')) return;
+    if (!window.confirm('Make a new guest link? The current link stops working at once and connected guests are signed out.')) return;
     try {
       apply(await rotateToken());
       say('New link made; the old one no longer works.');

@@ -6,7 +6,9 @@
 //!   exchange) or `Authorization: Bearer TOKEN`. The share token makes a *guest*; the separate
 //!   host token makes the *host*. Guests are read-only (run tools, view history) unless the host
 //!   grants `full` (delete history, heavy tools); sharing settings and guest management are the
-//!   host's alone. Revoking a guest ends its session at once.
+//!   host's alone. Revoking a guest ends its session at once; sessions end when idle and guests'
+//!   at link rotation, and guests' are capped ([`crate::sessions`]). A browser holding a live
+//!   session keeps it when it opens the link again.
 //! * Always: a `Host` allow-list (DNS-rebinding defence), an exact `Origin` check (scheme,
 //!   host and port, [`crate::origins`]) on state-changing requests and event streams, and a
 //!   limit on failed token attempts per peer address. Tokens are compared in constant time and
@@ -20,6 +22,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::origins::Origins;
+pub use crate::sessions::SessionInfo;
+use crate::sessions::{SessionLimits, Sessions};
 
 /// Failed token attempts allowed per peer address within [`FAILURE_WINDOW`].
 pub const MAX_FAILED_ATTEMPTS: u32 = 5;
@@ -82,18 +86,6 @@ impl Caller {
     }
 }
 
-/// One guest or host browser session.
-#[derive(Debug, Clone, Serialize)]
-pub struct SessionInfo {
-    pub id: String,
-    pub name: String,
-    pub role: Role,
-    pub peer: String,
-    pub connected_at_ms: i64,
-    /// Open live-event streams of this session (0 = not looking right now).
-    pub live_streams: u32,
-}
-
 /// The secrets of an active share.
 #[derive(Debug, Clone)]
 pub struct ShareSecrets {
@@ -140,15 +132,25 @@ pub enum Denied {
     Forbidden(String),
     /// The display name chosen with the share link cannot be used (400 naming `name`).
     BadName(String),
+    /// A new guest session would exceed a cap (429 naming `sessions`).
+    TooManySessions {
+        message: String,
+        retry_after: Duration,
+    },
+}
+
+/// What a token exchange gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchanged {
+    /// The session cookie's secret.
+    pub secret: String,
+    /// Whether the list of sessions changed: a new session, or the browser's own live session
+    /// reused under a new name (else it was reused as it was).
+    pub changed: bool,
 }
 
 /// The display name reserved for the host (compared trimmed, ignoring case).
 pub const HOST_NAME: &str = "host";
-
-#[derive(Debug)]
-struct Session {
-    info: SessionInfo,
-}
 
 /// The access state of one server.
 #[derive(Debug)]
@@ -157,8 +159,7 @@ pub struct Access {
     origins: Origins,
     secrets: RwLock<Option<ShareSecrets>>,
     guest_access: RwLock<GuestAccess>,
-    /// Cookie secret → session.
-    sessions: Mutex<HashMap<String, Session>>,
+    sessions: Sessions,
     failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
     guest_counter: Mutex<u32>,
 }
@@ -182,7 +183,7 @@ impl Access {
             origins: Origins::default(),
             secrets: RwLock::new(None),
             guest_access: RwLock::new(GuestAccess::ReadOnly),
-            sessions: Mutex::new(HashMap::new()),
+            sessions: Sessions::default(),
             failures: Mutex::new(HashMap::new()),
             guest_counter: Mutex::new(0),
         }
@@ -218,14 +219,19 @@ impl Access {
         };
         self.serve_as(port, hosts);
         *write(&self.secrets) = Some(secrets.clone());
-        lock(&self.sessions).clear();
+        self.sessions.clear();
         secrets
     }
 
     /// Turns sharing off: tokens and sessions are forgotten.
     pub fn stop_sharing(&self) {
         *write(&self.secrets) = None;
-        lock(&self.sessions).clear();
+        self.sessions.clear();
+    }
+
+    /// Sets how long sessions live and how many guests may have one.
+    pub fn set_session_limits(&self, limits: SessionLimits) {
+        self.sessions.set_limits(limits);
     }
 
     /// Whether sharing is on.
@@ -233,11 +239,13 @@ impl Access {
         read(&self.secrets).is_some()
     }
 
-    /// A new guest token (the old link stops working; sessions stay).
+    /// A new guest token: the old link stops working and the guests' sessions end (the host's
+    /// stay).
     pub fn rotate_guest_token(&self) -> Option<ShareSecrets> {
         let mut secrets = write(&self.secrets);
         let s = secrets.as_mut()?;
         s.guest_token = new_token();
+        self.sessions.end_role(Role::Guest);
         Some(s.clone())
     }
 
@@ -323,13 +331,15 @@ impl Access {
         }
     }
 
-    /// Exchanges a `?token=` for a new session; returns the cookie secret.
+    /// Exchanges a `?token=` for a session: the browser's own live session (cookie secret
+    /// `cookie`) of the token's role if it holds one, else a new one within the caps.
     pub fn exchange_token(
         &self,
         token: &str,
         name: Option<&str>,
         peer: Option<SocketAddr>,
-    ) -> Result<String, Denied> {
+        cookie: Option<&str>,
+    ) -> Result<Exchanged, Denied> {
         let ip = peer.map(|p| p.ip());
         self.check_rate(ip)?;
         let Some(role) = self.role_of_token(token) else {
@@ -337,13 +347,26 @@ impl Access {
             return Err(Denied::Unauthenticated);
         };
         let chosen = name.map(|n| n.chars().filter(|c| !c.is_control()).collect::<String>());
-        let name = match chosen.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            Some(n) if role == Role::Guest && n.eq_ignore_ascii_case(HOST_NAME) => {
-                return Err(Denied::BadName(format!(
-                    "'{n}' is reserved for the host; choose another name"
-                )));
+        let chosen: Option<String> =
+            match chosen.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                Some(n) if role == Role::Guest && n.eq_ignore_ascii_case(HOST_NAME) => {
+                    return Err(Denied::BadName(format!(
+                        "'{n}' is reserved for the host; choose another name"
+                    )));
+                }
+                Some(n) => Some(n.chars().take(40).collect()),
+                None => None,
+            };
+        if let Some(secret) = cookie {
+            if let Some(renamed) = self.sessions.reuse(secret, role, chosen.as_deref()) {
+                return Ok(Exchanged {
+                    secret: secret.to_string(),
+                    changed: renamed,
+                });
             }
-            Some(n) => n.chars().take(40).collect(),
+        }
+        let name = match chosen {
+            Some(n) => n,
             None if role == Role::Host => "host".to_string(),
             None => {
                 let mut counter = lock(&self.guest_counter);
@@ -360,8 +383,11 @@ impl Access {
             connected_at_ms: now_ms(),
             live_streams: 0,
         };
-        lock(&self.sessions).insert(secret.clone(), Session { info });
-        Ok(secret)
+        self.sessions.insert(secret.clone(), info, ip)?;
+        Ok(Exchanged {
+            secret,
+            changed: true,
+        })
     }
 
     /// Establishes the caller of an API request from its credentials.
@@ -375,11 +401,8 @@ impl Access {
             return Ok(Caller::host());
         }
         let ip = peer.map(|p| p.ip());
-        if let Some(secret) = cookie {
-            if let Some(s) = lock(&self.sessions).get(secret) {
-                let i = &s.info;
-                return Ok(self.caller_for(i.role, i.name.clone(), Some(i.id.clone())));
-            }
+        if let Some(i) = cookie.and_then(|secret| self.sessions.touch(secret)) {
+            return Ok(self.caller_for(i.role, i.name, Some(i.id)));
         }
         let Some(token) = bearer else {
             return Err(Denied::Unauthenticated);
@@ -395,22 +418,14 @@ impl Access {
         }
     }
 
-    /// The sessions, for the host.
+    /// The live sessions, for the host.
     pub fn sessions(&self) -> Vec<SessionInfo> {
-        let mut v: Vec<SessionInfo> = lock(&self.sessions)
-            .values()
-            .map(|s| s.info.clone())
-            .collect();
-        v.sort_by_key(|s| s.connected_at_ms);
-        v
+        self.sessions.list()
     }
 
     /// Ends a session by its public id; `false` if there was none.
     pub fn revoke(&self, session_id: &str) -> bool {
-        let mut sessions = lock(&self.sessions);
-        let before = sessions.len();
-        sessions.retain(|_, s| s.info.id != session_id);
-        sessions.len() != before
+        self.sessions.revoke(session_id)
     }
 
     /// Whether a session (by public id) still exists; callers without a session (the local host,
@@ -418,17 +433,13 @@ impl Access {
     pub fn session_alive(&self, session_id: Option<&str>) -> bool {
         match session_id {
             None => true,
-            Some(id) => lock(&self.sessions).values().any(|s| s.info.id == id),
+            Some(id) => self.sessions.alive(id),
         }
     }
 
     /// Counts an open live-event stream of a session (+1 or −1).
     pub fn stream_opened(&self, session_id: &str, delta: i32) {
-        for s in lock(&self.sessions).values_mut() {
-            if s.info.id == session_id {
-                s.info.live_streams = s.info.live_streams.saturating_add_signed(delta);
-            }
-        }
+        self.sessions.stream_opened(session_id, delta);
     }
 }
 
@@ -488,13 +499,31 @@ mod tests {
         );
 
         let cookie = a
-            .exchange_token(&s.guest_token, Some("Ana"), peer(2))
-            .unwrap();
+            .exchange_token(&s.guest_token, Some("Ana"), peer(2), None)
+            .unwrap()
+            .secret;
         let c = a.authenticate(None, Some(&cookie), peer(2)).unwrap();
+        // The same browser opening the link again keeps its session (under a new name if it
+        // gives one).
+        let again = a
+            .exchange_token(&s.guest_token, Some("Ana"), peer(2), Some(&cookie))
+            .unwrap();
+        assert_eq!(
+            (again.secret.as_str(), again.changed),
+            (cookie.as_str(), false)
+        );
+        let renamed = a
+            .exchange_token(&s.guest_token, Some("Bo"), peer(2), Some(&cookie))
+            .unwrap();
+        assert_eq!(
+            (renamed.secret.as_str(), renamed.changed),
+            (cookie.as_str(), true)
+        );
+        assert_eq!(a.sessions()[0].name, "Bo");
         assert_eq!(c.name, "Ana");
         for reserved in ["host", " HoSt ", "ho\u{7}st"] {
             assert!(matches!(
-                a.exchange_token(&s.guest_token, Some(reserved), peer(2)),
+                a.exchange_token(&s.guest_token, Some(reserved), peer(2), None),
                 Err(Denied::BadName(_))
             ));
         }
@@ -506,14 +535,33 @@ mod tests {
             Err(Denied::Unauthenticated)
         );
         let h = a
-            .exchange_token(&s.host_token, Some("host"), peer(2))
-            .unwrap();
+            .exchange_token(&s.host_token, Some("host"), peer(2), None)
+            .unwrap()
+            .secret;
         assert_eq!(
             a.authenticate(None, Some(&h), peer(2)).unwrap().name,
             "host"
         );
         a.stop_sharing();
         assert!(!a.is_sharing());
+    }
+
+    #[test]
+    fn rotating_the_link_ends_guest_sessions_not_the_hosts() {
+        let a = Access::local();
+        let s = a.start_sharing(4000, &[]);
+        let host = a
+            .exchange_token(&s.host_token, None, peer(5), None)
+            .unwrap();
+        // A host cookie is no guest session: the guest link makes a new one.
+        let guest = a.exchange_token(&s.guest_token, None, peer(5), Some(&host.secret));
+        let guest = guest.unwrap().secret;
+        assert_ne!(guest, host.secret);
+        a.rotate_guest_token().unwrap();
+        let gone = a.authenticate(None, Some(&guest), peer(5));
+        assert_eq!(gone, Err(Denied::Unauthenticated));
+        let kept = a.authenticate(None, Some(&host.secret), peer(5));
+        assert_eq!(kept.unwrap().role, Role::Host);
     }
 
     #[test]
@@ -531,7 +579,7 @@ mod tests {
             Err(Denied::RateLimited { .. })
         ));
         assert!(matches!(
-            a.exchange_token(&s.guest_token, None, peer(3)),
+            a.exchange_token(&s.guest_token, None, peer(3), None),
             Err(Denied::RateLimited { .. })
         ));
         // Another address is not affected.

@@ -5,7 +5,10 @@
 //!
 //! Every HTTP operation that changes something (POST, PUT, PATCH, DELETE) takes its body, if any,
 //! as `Content-Type: application/json` (uploads too: file text travels inside the JSON), and from
-//! a browser only with the server's own `Origin` (docs/platform.md §5).
+//! a browser only with the server's own `Origin` (docs/platform.md §5). Bodies are at most
+//! 64 KiB except on the upload routes (a tool's `run`, `jobs` and `artifacts`, and
+//! `profiles/import`: 64 MB), where a guest also needs a place in the bounded job queue (429
+//! with `Retry-After` naming `queue`).
 
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,8 +26,11 @@ pub enum ApiError {
     /// The request body did not arrive in time.
     #[error("the request body did not arrive within {seconds} s")]
     BodyTimeout { seconds: u64 },
-    /// The request body is larger than the configured limit.
-    #[error("request body larger than {limit_bytes} bytes")]
+    /// The request body is larger than the limit of its route (the small limit everywhere but
+    /// the upload routes).
+    #[error(
+        "body: the request body is larger than {limit_bytes} bytes, the most this endpoint takes"
+    )]
     BodyTooLarge { limit_bytes: usize },
     /// No API route matches.
     #[error("no API endpoint {path}")]
@@ -41,6 +44,14 @@ pub enum ApiError {
     /// Too many failed token attempts from this address.
     #[error("too many failed attempts; try again in {retry_after_s} s")]
     RateLimited { retry_after_s: u64 },
+    /// A cap on live work is reached (guest sessions, queued jobs): try again later (429 with
+    /// `Retry-After`, naming what is over its cap).
+    #[error("{field}: {message}")]
+    Busy {
+        field: String,
+        message: String,
+        retry_after_s: u64,
+    },
     /// The caller may not do this.
     #[error("forbidden: {reason}")]
     Forbidden { reason: String },
@@ -87,6 +98,7 @@ impl ApiError {
             ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::ForbiddenParam { .. } => StatusCode::FORBIDDEN,
@@ -112,6 +124,16 @@ impl ApiError {
             ApiError::UnsupportedMediaType { .. } => ErrorBody {
                 error: self.to_string(),
                 field: Some("content-type".into()),
+                code: None,
+            },
+            ApiError::BodyTooLarge { .. } => ErrorBody {
+                error: self.to_string(),
+                field: Some("body".into()),
+                code: None,
+            },
+            ApiError::Busy { field, message, .. } => ErrorBody {
+                error: message.clone(),
+                field: Some(field.clone()),
                 code: None,
             },
             ApiError::Invalid { field, message } => ErrorBody {
@@ -151,6 +173,14 @@ impl From<crate::access::Denied> for ApiError {
                 field: "name".into(),
                 message,
             },
+            crate::access::Denied::TooManySessions {
+                message,
+                retry_after,
+            } => ApiError::Busy {
+                field: "sessions".into(),
+                message,
+                retry_after_s: retry_after.as_secs().max(1),
+            },
         }
     }
 }
@@ -158,10 +188,12 @@ impl From<crate::access::Denied> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = (self.status(), Json(self.body())).into_response();
-        if let ApiError::RateLimited { retry_after_s } = self {
-            if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_s.to_string()) {
-                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let ApiError::RateLimited { retry_after_s } | ApiError::Busy { retry_after_s, .. } = self
+        {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_s),
+            );
         }
         res
     }

@@ -5,12 +5,14 @@
 //! `failed` or `cancelled`) and cancelled with `DELETE /api/jobs/{id}`; the desktop's
 //! `run_tool` awaits its job and `cancel_run` cancels it by the id the UI chose. A cancelled job
 //! leaves nothing in the history. Only the caller who started a job (or the host) may watch or
-//! cancel it.
+//! cancel it. A guest's job holds a place in the bounded queue ([`crate::admission`]) from
+//! before its body is read until it ends; its parameters are parsed once it holds a run slot.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use cristallo_core::result::live::live_points_base64;
 use cristallo_core::{Cancel, ErrorBody, Progress, ToolError, ToolResult};
 use serde::Serialize;
@@ -18,6 +20,7 @@ use serde_json::Value;
 use tokio::sync::{broadcast, oneshot};
 
 use crate::access::{Caller, Role};
+use crate::admission::Place;
 use crate::store::{EncodedResult, RunSummary};
 use crate::{ApiError, Platform};
 
@@ -222,6 +225,33 @@ impl Jobs {
     }
 }
 
+/// A run's parameters as they reach the pipeline.
+#[derive(Debug)]
+pub enum Params {
+    /// Parsed already (the desktop, tests): the job takes its queue place when it is created.
+    Value(Value),
+    /// A request body as it came, with the queue place taken before it was read; parsed on the
+    /// blocking pool once the run holds its slot.
+    Body { bytes: Bytes, place: Place },
+}
+
+impl From<Value> for Params {
+    fn from(v: Value) -> Self {
+        Params::Value(v)
+    }
+}
+
+impl Params {
+    /// The parameters as JSON (blocking work for a big body), and the queue place to hold until
+    /// the run ends.
+    pub fn parse(self) -> Result<(Value, Place), ApiError> {
+        match self {
+            Params::Value(v) => Ok((v, Place::exempt())),
+            Params::Body { bytes, place } => Ok((crate::parse_params(&bytes)?, place)),
+        }
+    }
+}
+
 /// A finished, recorded run.
 #[derive(Debug)]
 pub struct RunDone {
@@ -249,10 +279,10 @@ impl Platform {
         self: &Arc<Self>,
         caller: &Caller,
         tool: &str,
-        params: Value,
+        params: impl Into<Params>,
         job_id: Option<String>,
     ) -> Result<Arc<Job>, ApiError> {
-        self.spawn_job(caller, tool, params, job_id, Progress::none(), None)
+        self.spawn_job(caller, tool, params.into(), job_id, Progress::none(), None)
     }
 
     /// Runs `tool` as a job of `caller` and waits for it; `progress` receives every progress
@@ -262,12 +292,12 @@ impl Platform {
         self: &Arc<Self>,
         caller: &Caller,
         tool: &str,
-        params: Value,
+        params: impl Into<Params>,
         job_id: Option<String>,
         progress: Progress,
     ) -> Result<RunDone, ApiError> {
         let (tx, rx) = oneshot::channel();
-        let job = self.spawn_job(caller, tool, params, job_id, progress, Some(tx))?;
+        let job = self.spawn_job(caller, tool, params.into(), job_id, progress, Some(tx))?;
         let _cancel_if_dropped = CancelOnDrop(job.cancel.clone());
         rx.await.map_err(|_| ApiError::Internal {
             reason: "the run stopped unexpectedly".into(),
@@ -275,16 +305,21 @@ impl Platform {
     }
 
     /// Registers a job and runs it on the async runtime. With `deliver`, the outcome goes there
-    /// and the job is forgotten at once; without, it lingers for followers.
+    /// and the job is forgotten at once; without, it lingers for followers. Parameters given
+    /// parsed take their queue place here (a guest over a bound: 429).
     fn spawn_job(
         self: &Arc<Self>,
         caller: &Caller,
         tool: &str,
-        params: Value,
+        params: Params,
         job_id: Option<String>,
         forward: Progress,
         deliver: Option<oneshot::Sender<Result<RunDone, ApiError>>>,
     ) -> Result<Arc<Job>, ApiError> {
+        let queued = match &params {
+            Params::Value(_) => self.queue.enter(caller)?,
+            Params::Body { .. } => Place::exempt(),
+        };
         let job = self.jobs.create(tool, caller.clone(), job_id)?;
         // A run nobody follows gets no sink, so tools skip building live data for it.
         let progress = if forward.is_connected() || deliver.is_none() {
@@ -312,6 +347,7 @@ impl Platform {
             let outcome = platform
                 .run_recorded(&caller, &tool, params, progress, running.cancel.clone())
                 .await;
+            drop(queued);
             running.emit(match &outcome {
                 Ok((_, _, summary)) => JobEvent::Done { run_id: summary.id },
                 Err(ApiError::Tool(ToolError::Cancelled)) => JobEvent::Cancelled,

@@ -10,6 +10,7 @@
 //! the one job table of [`jobs`], run limits, the LAN share).
 
 pub mod access;
+pub mod admission;
 pub mod api_table;
 pub mod app;
 pub mod connections;
@@ -24,6 +25,7 @@ pub mod platform;
 pub mod profiles;
 pub mod report;
 pub mod resolve;
+pub mod sessions;
 pub mod settings;
 pub mod share;
 pub mod store;

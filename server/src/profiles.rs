@@ -300,7 +300,7 @@ pub fn doc_from_value(v: &Value) -> Result<ProfileDoc, ApiError> {
 }
 
 impl Platform {
-    fn require_modify(caller: &Caller, what: &str) -> Result<(), ApiError> {
+    pub(crate) fn require_modify(caller: &Caller, what: &str) -> Result<(), ApiError> {
         if caller.can_modify {
             Ok(())
         } else {

@@ -1,6 +1,12 @@
 //! Issue 16 on a real loopback port, as a hostile page or client would try it: foreign-port
 //! origins, `text/plain` posts, framing, a guest calling itself "host", off-site redirects and
-//! slow clients. Requests are written by hand on raw TCP so every header is the test's choice.
+//! slow clients; sessions ([`sessions`]) and admission before parsing ([`admission`]). Requests
+//! are written by hand on raw TCP so every header is the test's choice.
+
+#[path = "abuse/admission.rs"]
+mod admission;
+#[path = "abuse/sessions.rs"]
+mod sessions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -72,7 +78,19 @@ impl Answer {
 
 /// Sends `method path` with `headers` (one `Name: value` per line) and `body`, reads to EOF.
 async fn send(addr: SocketAddr, method: &str, path: &str, headers: &str, body: &str) -> Answer {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let stream = TcpStream::connect(addr).await.unwrap();
+    send_on(stream, addr, method, path, headers, body).await
+}
+
+/// [`send`] on a connection of the test's choice (e.g. from another address).
+async fn send_on(
+    mut stream: TcpStream,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> Answer {
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -89,7 +107,12 @@ async fn send(addr: SocketAddr, method: &str, path: &str, headers: &str, body: &
         .await
         .expect("an answer within 30 s")
         .unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
+    answer(&raw)
+}
+
+/// An answer as read from the wire.
+fn answer(raw: &[u8]) -> Answer {
+    let text = String::from_utf8_lossy(raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head
         .split(' ')

@@ -4,12 +4,11 @@
 use std::sync::Arc;
 
 use futures_util::stream::{self, Stream, StreamExt};
-use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::access::Caller;
 use crate::app::session::known_tool;
-use crate::jobs::JobEvent;
+use crate::jobs::{JobEvent, Params};
 use crate::{ApiError, Platform};
 
 /// Starts `tool` in the background for `caller`; answers the job id.
@@ -17,7 +16,7 @@ pub fn start(
     p: &Arc<Platform>,
     caller: &Caller,
     tool: &str,
-    params: Value,
+    params: impl Into<Params>,
 ) -> Result<String, ApiError> {
     known_tool(tool)?;
     Ok(p.start_job(caller, tool, params, None)?.id.clone())

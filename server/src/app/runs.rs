@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::access::Caller;
 use crate::app::{blocking, session::known_tool};
-use crate::jobs::RunDone;
+use crate::jobs::{Params, RunDone};
 use crate::{ApiError, Platform};
 
 /// Runs `tool` with `params` for `caller` and waits for the recorded result. `job_id` (chosen
@@ -18,7 +18,7 @@ pub async fn run(
     p: &Arc<Platform>,
     caller: &Caller,
     tool: &str,
-    params: Value,
+    params: impl Into<Params>,
     job_id: Option<String>,
     progress: Progress,
 ) -> Result<RunDone, ApiError> {

@@ -1,7 +1,8 @@
 //! The access guard in front of every request: the Host allow-list, the exact Origin check for
 //! state changes and streams, JSON bodies only on state changes, the exchange of a share link's
-//! token for a session cookie (redirected to a known UI path), and the authentication of every
-//! API call (the caller is then an extension of the request).
+//! token for a session cookie (the browser's own live session reused; redirected to a known UI
+//! path), and the authentication of every API call (the caller is then an extension of the
+//! request).
 
 use std::net::SocketAddr;
 
@@ -115,8 +116,12 @@ fn admit(p: &Platform, req: &mut Request) -> Result<Option<Response>, ApiError> 
         // Whatever happens, the browser lands on the same page without the token in the
         // address bar; a bad or stale link simply leaves it signed out (the UI says so).
         let exchanged = if p.access.is_sharing() {
-            match p.access.exchange_token(token, query.name.as_deref(), peer) {
-                Ok(secret) => Some(secret),
+            let cookie = cookie_value(headers, SESSION_COOKIE);
+            match p
+                .access
+                .exchange_token(token, query.name.as_deref(), peer, cookie)
+            {
+                Ok(exchanged) => Some(exchanged),
                 Err(Denied::Unauthenticated) => None,
                 Err(other) => return Err(other.into()),
             }
@@ -126,8 +131,11 @@ fn admit(p: &Platform, req: &mut Request) -> Result<Option<Response>, ApiError> 
         let mut res = StatusCode::SEE_OTHER.into_response();
         let h = res.headers_mut();
         h.insert(header::LOCATION, HeaderValue::from_static(ui_landing(path)));
-        if let Some(secret) = exchanged {
-            p.announce_users();
+        if let Some(exchanged) = exchanged {
+            if exchanged.changed {
+                p.announce_users();
+            }
+            let secret = exchanged.secret;
             let cookie = format!("{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/");
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 h.insert(header::SET_COOKIE, v);

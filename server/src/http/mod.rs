@@ -3,6 +3,7 @@
 //! failure is an [`ApiError`](crate::ApiError), answered as `{error, field}` with its status.
 
 mod arrow_body;
+mod body;
 mod catalog;
 mod guard;
 mod history;
@@ -15,38 +16,13 @@ pub use router::router;
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::sse::Event;
-use serde_json::Value;
 
-use crate::{ApiError, Platform};
+use crate::Platform;
 
 /// The platform, as the handlers' state.
 type Shared = State<Arc<Platform>>;
-
-/// A request body as a JSON parameter object (empty: all defaults); too large or unreadable
-/// bodies are answered with their own errors.
-fn read_body(p: &Platform, body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::BodyTooLarge {
-                limit_bytes: p.config.body_limit_bytes,
-            }
-        } else if timed_out(&rejection) {
-            ApiError::BodyTimeout {
-                seconds: p.config.connections.body_read_timeout.as_secs().max(1),
-            }
-        } else {
-            ApiError::BadBody {
-                reason: rejection.body_text(),
-            }
-        }
-    })?;
-    crate::parse_params(&body)
-}
 
 /// Whether a body failed because it stopped arriving (the router's body timeout).
 fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {

@@ -1,7 +1,5 @@
 //! Handlers of saved model profiles.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -10,11 +8,12 @@ use cristallo_core::ToolError;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{read_body, Shared};
+use super::body::UnreadBody;
+use super::Shared;
 use crate::access::Caller;
-use crate::app::profiles;
+use crate::app::{blocking, profiles};
 use crate::profiles::{Deleted, ImportOutcome, ImportRequest, ProfileSummary};
-use crate::ApiError;
+use crate::{ApiError, Platform};
 
 pub(super) async fn list(State(p): Shared) -> Result<Json<Vec<ProfileSummary>>, ApiError> {
     profiles::list(&p).await.map(Json)
@@ -38,22 +37,29 @@ pub(super) async fn export(State(p): Shared, Path(id): Path<String>) -> Result<R
 pub(super) async fn save(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let doc = read_body(&p, body)?;
+    let doc = body.json(&p).await?;
     let saved = profiles::save(&p, &caller, doc).await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
-/// `POST /api/profiles/import`: 201 and `{profile, warnings}`.
+/// `POST /api/profiles/import` (an upload route): 201 and `{profile, warnings}`. A guest's
+/// import holds a queue place from before its body is read; the file is parsed off the async
+/// workers.
 pub(super) async fn import(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<(StatusCode, Json<ImportOutcome>), ApiError> {
-    let value = read_body(&p, body)?;
-    let request: ImportRequest = serde_json::from_value(value)
-        .map_err(|e| ApiError::Tool(ToolError::invalid("text", e.to_string())))?;
+    Platform::require_modify(&caller, "import")?;
+    let _place = p.queue.enter(&caller)?;
+    let bytes = body.bytes(&p).await?;
+    let request: ImportRequest = blocking(move || {
+        serde_json::from_value(crate::parse_params(&bytes)?)
+            .map_err(|e| ApiError::Tool(ToolError::invalid("text", e.to_string())))
+    })
+    .await?;
     let outcome = profiles::import(&p, &caller, request).await?;
     Ok((StatusCode::CREATED, Json(outcome)))
 }
@@ -69,9 +75,9 @@ pub(super) async fn rename(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<Json<Value>, ApiError> {
-    let value = read_body(&p, body)?;
+    let value = body.json(&p).await?;
     let rename: RenameBody = serde_json::from_value(value)
         .map_err(|e| ApiError::Tool(ToolError::invalid("profile.name", e.to_string())))?;
     profiles::rename(&p, &caller, id, rename.name)

@@ -1,20 +1,20 @@
 //! The route table of the HTTP API (listed with who may call what in `crate::api_table`), the
-//! static UI, and the layers every response goes through: the access guard, the body timeout,
-//! the security headers (Content-Security-Policy, nosniff, no framing, no referrer) and
-//! compression.
+//! static UI, and the layers every response goes through: the access guard, the body limits
+//! (small everywhere, the upload limit on the upload routes) and the body timeout, the security
+//! headers (Content-Security-Policy, nosniff, no framing, no referrer) and compression.
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Uri};
 use axum::middleware;
-use axum::routing::{delete, get, post, put};
-use axum::Router;
+use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::{Extension, Router};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
+use super::body::BodyLimit;
 use super::{catalog, guard, history, profiles, runs, sharing};
 use crate::{ApiError, Platform};
 
@@ -30,9 +30,15 @@ pub const UI_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 's
 pub const API_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
      base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// `route` as an upload route: its body may be as large as the upload limit.
+fn upload(p: &Platform, route: MethodRouter<Arc<Platform>>) -> MethodRouter<Arc<Platform>> {
+    route.layer(Extension(BodyLimit(p.config.body_limit_bytes)))
+}
+
 /// The whole HTTP application of `platform`.
 pub fn router(platform: Arc<Platform>) -> Router {
     let ui = ServeDir::new(&platform.config.ui_dir);
+    let p = &platform;
     let api = Router::new()
         .route("/health", get(catalog::health))
         .route("/session", get(catalog::session))
@@ -43,9 +49,12 @@ pub fn router(platform: Arc<Platform>) -> Router {
         )
         .route("/tools", get(catalog::list_tools))
         .route("/tools/{id}", get(catalog::tool_info))
-        .route("/tools/{id}/run", post(runs::run_tool))
-        .route("/tools/{id}/artifacts/{name}", post(runs::artifact))
-        .route("/tools/{id}/jobs", post(runs::start_job))
+        .route("/tools/{id}/run", upload(p, post(runs::run_tool)))
+        .route(
+            "/tools/{id}/artifacts/{name}",
+            upload(p, post(runs::artifact)),
+        )
+        .route("/tools/{id}/jobs", upload(p, post(runs::start_job)))
         .route("/jobs/{id}/events", get(runs::job_events))
         .route("/jobs/{id}", delete(runs::cancel_job))
         .route("/runs", get(history::list_runs))
@@ -55,7 +64,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
             get(history::get_run).delete(history::delete_run),
         )
         .route("/profiles", get(profiles::list).post(profiles::save))
-        .route("/profiles/import", post(profiles::import))
+        .route("/profiles/import", upload(p, post(profiles::import)))
         .route(
             "/profiles/{id}",
             get(profiles::get)
@@ -74,7 +83,9 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/share/rotate", post(sharing::rotate_token))
         .route("/share/sessions/{id}", delete(sharing::revoke_session))
         .fallback(no_api_route)
-        .layer(DefaultBodyLimit::max(platform.config.body_limit_bytes))
+        // Bodies are read by `body::UnreadBody` within the route's `BodyLimit`, never by
+        // axum's own extractors.
+        .layer(Extension(BodyLimit(platform.config.small_body_limit_bytes)))
         .layer(RequestBodyTimeoutLayer::new(
             platform.config.connections.body_read_timeout,
         ))

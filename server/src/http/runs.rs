@@ -1,9 +1,10 @@
-//! Handlers of runs: run now, a tool's artifacts, background jobs (start, follow, cancel).
+//! Handlers of runs: run now, a tool's artifacts, background jobs (start, follow, cancel). The
+//! first three are upload routes: a guest takes its queue place before the body is read, and the
+//! body is parsed off the async workers (a run's once it holds its slot).
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -14,11 +15,14 @@ use futures_util::stream::{Stream, StreamExt};
 use serde_json::{json, Value};
 
 use super::arrow_body::{accepts_arrow, arrow_response};
-use super::{read_body, sse_event, Shared};
+use super::body::UnreadBody;
+use super::{sse_event, Shared};
 use crate::access::Caller;
 use crate::app::{self, blocking, session::known_tool};
+use crate::jobs::Params;
 use crate::store::EncodedResult;
 use crate::ApiError;
+use crate::Platform;
 
 /// `POST /api/tools/{id}/run`: the result object, with its history id in `x-cristallo-run-id`;
 /// the Arrow IPC stream instead when `Accept` asks for it (the bytes the history stored, not
@@ -29,10 +33,9 @@ pub(super) async fn run_tool(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<Response, ApiError> {
-    known_tool(&id)?;
-    let params = read_body(&p, body)?;
+    let params = admit(&p, &caller, &id, body).await?;
     let done = app::runs::run(&p, &caller, &id, params, None, Progress::none()).await?;
     if accepts_arrow(&headers) {
         return arrow_response(done.result, done.encoded, done.summary.id).await;
@@ -59,11 +62,12 @@ pub(super) async fn run_tool(
 /// a download with its media type and file name (docs/fea.md §5 for fea's deck).
 pub(super) async fn artifact(
     State(p): Shared,
+    Extension(caller): Extension<Caller>,
     Path((id, name)): Path<(String, String)>,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<Response, ApiError> {
-    known_tool(&id)?;
-    let params = read_body(&p, body)?;
+    let params = admit(&p, &caller, &id, body).await?;
+    let (params, _place) = blocking(move || params.parse()).await?;
     let artifact = app::runs::artifact(id, name, params).await?;
     let disposition = format!("attachment; filename=\"{}\"", artifact.file_name);
     Ok((
@@ -81,12 +85,25 @@ pub(super) async fn start_job(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    known_tool(&id)?;
-    let params = read_body(&p, body)?;
+    let params = admit(&p, &caller, &id, body).await?;
     let job_id = app::jobs::start(&p, &caller, &id, params)?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "job_id": job_id }))))
+}
+
+/// Admits a body for tool `id`: the tool exists, a guest takes its queue place (429 over a
+/// bound), then the body is read, not parsed.
+async fn admit(
+    p: &Arc<Platform>,
+    caller: &Caller,
+    id: &str,
+    body: UnreadBody,
+) -> Result<Params, ApiError> {
+    known_tool(id)?;
+    let place = p.queue.enter(caller)?;
+    let bytes = body.bytes(p).await?;
+    Ok(Params::Body { bytes, place })
 }
 
 /// `GET /api/jobs/{id}/events`: the job's events as server-sent events.

@@ -2,8 +2,6 @@
 
 use std::convert::Infallible;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -13,7 +11,8 @@ use futures_util::stream::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{read_body, sse_event, Shared};
+use super::body::UnreadBody;
+use super::{sse_event, Shared};
 use crate::access::{Caller, GuestAccess};
 use crate::app::{live, settings, sharing};
 use crate::{ApiError, Platform, ShareStatus};
@@ -30,9 +29,9 @@ pub(super) async fn get_settings(
 pub(super) async fn put_settings(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<Json<Value>, ApiError> {
-    let value = read_body(&p, body)?;
+    let value = body.json(&p).await?;
     settings::set(&p, &caller, value).await.map(Json)
 }
 
@@ -62,10 +61,10 @@ struct ShareSettings {
 pub(super) async fn share_settings(
     State(p): Shared,
     Extension(caller): Extension<Caller>,
-    body: Result<Bytes, BytesRejection>,
+    body: UnreadBody,
 ) -> Result<Json<ShareStatus>, ApiError> {
     Platform::require_host(&caller)?;
-    let value = read_body(&p, body)?;
+    let value = body.json(&p).await?;
     let settings: ShareSettings = serde_json::from_value(value)
         .map_err(|e| ApiError::Tool(ToolError::invalid("guest_access", e.to_string())))?;
     sharing::set_guest_access(&p, &caller, settings.guest_access)

@@ -9,13 +9,15 @@ mod sharing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use crate::access::{Access, GuestAccess, SessionInfo};
+use crate::admission::{JobQueue, QueueLimits};
 use crate::events::Hub;
 use crate::jobs::Jobs;
 use crate::share::{Advertiser, Interface};
@@ -30,8 +32,17 @@ pub struct AppConfig {
     pub data_dir: PathBuf,
     /// The twin's name (mDNS instance name, page titles).
     pub twin_name: String,
-    /// Largest accepted request body: a 50 MB recording (recordings.csv_text) plus JSON escaping.
+    /// Largest body of the upload routes (a tool's run, job or artifact, a profile import): a
+    /// 50 MB recording (recordings.csv_text) plus JSON escaping.
     pub body_limit_bytes: usize,
+    /// Largest body of every other route (settings, names, profile documents).
+    pub small_body_limit_bytes: usize,
+    /// How long sessions live and how many guests may have one.
+    pub sessions: crate::sessions::SessionLimits,
+    /// `users` events are sent at most once per this window, with the list as it is then.
+    pub users_event_window: Duration,
+    /// Guest jobs waiting or running, per session and in total (the host is exempt).
+    pub queue: QueueLimits,
     /// A run taking longer is cancelled and answered with 503.
     pub run_timeout: Duration,
     /// Runs executing at once (host and guests together).
@@ -48,6 +59,10 @@ impl AppConfig {
             data_dir,
             twin_name: "Cristallo benchtop rig".into(),
             body_limit_bytes: 64 * 1024 * 1024,
+            small_body_limit_bytes: 64 * 1024,
+            sessions: Default::default(),
+            users_event_window: Duration::from_millis(250),
+            queue: Default::default(),
             run_timeout: Duration::from_secs(300),
             max_concurrent_runs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             connections: Default::default(),
@@ -85,12 +100,18 @@ pub struct Platform {
     pub access: Access,
     pub hub: Hub,
     pub jobs: Jobs,
+    /// Guests' jobs waiting or running (a place is taken before an upload body is read).
+    pub queue: JobQueue,
     run_slots: Semaphore,
     /// Guests together never hold every run slot, so the host is never starved.
     guest_slots: Semaphore,
     heavy_slots: Semaphore,
     share: Mutex<Option<ActiveShare>>,
     closing: tokio::sync::watch::Sender<bool>,
+    /// A `users` event is due (sent when the window ends, with the list as it is then).
+    users_due: AtomicBool,
+    /// The platform itself, for the delayed `users` event.
+    me: Weak<Platform>,
 }
 
 impl std::fmt::Debug for Platform {
@@ -111,8 +132,12 @@ impl Platform {
                 access.set_guest_access(g);
             }
         }
+        access.set_session_limits(config.sessions.clone());
         let n = config.max_concurrent_runs.max(1);
-        Ok(Arc::new(Self {
+        Ok(Arc::new_cyclic(|me| Self {
+            queue: JobQueue::new(config.queue.clone()),
+            users_due: AtomicBool::new(false),
+            me: me.clone(),
             run_slots: Semaphore::new(n),
             guest_slots: Semaphore::new(n.saturating_sub(1).max(1)),
             heavy_slots: Semaphore::new(1),

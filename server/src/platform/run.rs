@@ -1,5 +1,6 @@
-//! Executing one run: the guest rules and profile resolution, the run slots, the blocking
-//! worker and the timeout, then the history entry and its announcement.
+//! Executing one run: the run slots, then (on the blocking pool) the parameters parsed, the guest
+//! rules and profile resolution, the run and its timeout, then the history entry and its
+//! announcement.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,6 +11,7 @@ use serde_json::Value;
 use super::Platform;
 use crate::access::{Caller, Role};
 use crate::events::ServerEvent;
+use crate::jobs::Params;
 use crate::store::{EncodedResult, RunSummary};
 use crate::ApiError;
 
@@ -25,18 +27,20 @@ impl Platform {
         cancel: Cancel,
     ) -> Result<(ToolResult, RunSummary), ApiError> {
         let (result, _, summary) = self
-            .run_recorded(caller, id, params, progress, cancel)
+            .run_recorded(caller, id, Params::Value(params), progress, cancel)
             .await?;
         Ok((result, summary))
     }
 
     /// [`Self::run_tool`], also returning the result as the history stored it (the Arrow IPC
-    /// stream, encoded once on the blocking pool, which an HTTP answer in Arrow reuses).
+    /// stream, encoded once on the blocking pool, which an HTTP answer in Arrow reuses). The
+    /// parameters are parsed and checked only once the run holds its slots: a queue of big
+    /// bodies waits as bytes, never as parsed JSON.
     pub async fn run_recorded(
         self: &Arc<Self>,
         caller: &Caller,
         id: &str,
-        params: Value,
+        params: Params,
         progress: Progress,
         cancel: Cancel,
     ) -> Result<(ToolResult, EncodedResult, RunSummary), ApiError> {
@@ -49,18 +53,6 @@ impl Platform {
                 ),
             });
         }
-        // Guest path rule and `profile_id` resolution (crate::resolve), off the async workers.
-        let params = {
-            let platform = self.clone();
-            let (role, tool_id) = (caller.role, id.to_string());
-            tokio::task::spawn_blocking(move || {
-                crate::resolve::prepare_params(&platform.store, role, &tool_id, params)
-            })
-            .await
-            .map_err(|e| ApiError::Internal {
-                reason: e.to_string(),
-            })??
-        };
         let closed = |_| ApiError::Internal {
             reason: "the run queue is closed".into(),
         };
@@ -73,6 +65,22 @@ impl Platform {
             false => None,
         };
         let _slot = self.run_slots.acquire().await.map_err(closed)?;
+        cancel.check()?;
+        // The body parsed, the guest path rule and `profile_id` resolution (crate::resolve),
+        // off the async workers; the queue place is held until the run ends.
+        let (params, _place) = {
+            let platform = self.clone();
+            let (role, tool_id) = (caller.role, id.to_string());
+            tokio::task::spawn_blocking(move || {
+                let (value, place) = params.parse()?;
+                let value = crate::resolve::prepare_params(&platform.store, role, &tool_id, value)?;
+                Ok::<_, ApiError>((value, place))
+            })
+            .await
+            .map_err(|e| ApiError::Internal {
+                reason: e.to_string(),
+            })??
+        };
         cancel.check()?;
         // Tells a waiting client that its run left the queue.
         progress.report(0.0, "running");

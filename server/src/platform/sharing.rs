@@ -2,6 +2,7 @@
 //! the share dialog's data, and the announcements of users and sharing.
 
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -48,7 +49,29 @@ impl Platform {
         Ok(())
     }
 
+    /// Announces that the sessions changed: one `users` event per burst, sent when the
+    /// configured window after the first change ends and carrying the list as it is then (at
+    /// once outside an async runtime, or with no window).
     pub fn announce_users(&self) {
+        if self.users_due.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let window = self.config.users_event_window;
+        let runtime = tokio::runtime::Handle::try_current();
+        match (runtime, self.me.upgrade()) {
+            (Ok(runtime), Some(platform)) if !window.is_zero() => {
+                runtime.spawn(async move {
+                    tokio::time::sleep(window).await;
+                    platform.publish_users();
+                });
+            }
+            _ => self.publish_users(),
+        }
+    }
+
+    fn publish_users(&self) {
+        // Cleared first: a change from now on schedules another event.
+        self.users_due.store(false, Ordering::SeqCst);
         self.hub.publish(ServerEvent::Users {
             users: self.access.sessions(),
         });
@@ -183,12 +206,14 @@ impl Platform {
         }
     }
 
-    /// A new guest link (host only); the old one stops working.
+    /// A new guest link (host only); the old one stops working and the guests' sessions end
+    /// (their event streams close at the next event).
     pub fn rotate_guest_token(&self, caller: &Caller) -> Result<ShareStatus, ApiError> {
         Self::require_host(caller)?;
         self.access.rotate_guest_token().ok_or(ApiError::NotFound {
             what: "an active share".into(),
         })?;
+        self.announce_users();
         Ok(self.share_status())
     }
 }
