@@ -3,19 +3,16 @@
 
 use axum::body::Body;
 use axum::http::{header, Request};
-use cristallo_server::{router, AppConfig, Platform};
+use cristallo_server::router;
 use criterion::{criterion_group, criterion_main, Criterion};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+mod common;
+use common::fresh_platform;
+
 fn round_trips(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let platform = Platform::open(AppConfig::new(dir.path().to_path_buf())).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let (_dir, platform, runtime) = fresh_platform();
     let mut group = c.benchmark_group("http");
     group.sample_size(20);
     let tmd = r#"{"strategy":"tmd"}"#;

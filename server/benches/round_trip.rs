@@ -13,12 +13,15 @@
 use axum::body::Body;
 use axum::http::{header, Request};
 use cristallo_core::result::arrow::ARROW_STREAM_MEDIA_TYPE;
-use cristallo_server::{router, AppConfig, Platform};
+use cristallo_server::router;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
+
+mod common;
+use common::fresh_platform;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -47,13 +50,7 @@ const FORMS: [(&str, &str); 2] = [
 ];
 
 fn in_process(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let platform = Platform::open(AppConfig::new(dir.path().to_path_buf())).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let (_dir, platform, runtime) = fresh_platform();
     let mut group = c.benchmark_group("round_trip");
     group.sample_size(20);
     for (name, tool, body) in DEFAULT_RUNS {
@@ -83,13 +80,7 @@ fn in_process(c: &mut Criterion) {
 const IDLE: Duration = Duration::from_millis(700);
 
 fn click(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let platform = Platform::open(AppConfig::new(dir.path().to_path_buf())).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let (_dir, platform, runtime) = fresh_platform();
     let mut group = c.benchmark_group("click");
     group
         .sampling_mode(SamplingMode::Flat)
@@ -125,13 +116,7 @@ fn click(c: &mut Criterion) {
 }
 
 fn loopback(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let platform = Platform::open(AppConfig::new(dir.path().to_path_buf())).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let (_dir, platform, runtime) = fresh_platform();
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
