@@ -76,7 +76,7 @@ impl ResultSize {
         };
         let room = cap_f - fixed_part;
         let over = format!(
-            "gives a result of about {} values; at most {} are allowed here",
+            "gives a result of about {} values, over this platform's budget of {}",
             short(self.values.round()),
             short(cap_f)
         );
