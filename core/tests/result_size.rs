@@ -107,6 +107,8 @@ fn cbc_declares_its_size() {
 #[test]
 fn fea_declares_its_size() {
     check("fea", json!({"solve": false}), 4.0);
+    // A real CalculiX solve (ccx is installed by scripts/setup.sh; fea_golden needs it too).
+    check("fea", json!({"num_modes": 12}), 4.0);
 }
 
 #[test]
