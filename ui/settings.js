@@ -80,6 +80,11 @@ function hostPanel() {
   const port = el('input', {
     type: 'number', id: 'setting-share-port', min: 0, max: 65535, step: 1, inputmode: 'numeric',
   });
+  const cap = (id) => el('input', {
+    type: 'number', id, min: 1000000, max: 500000000, step: 1000000, inputmode: 'numeric',
+  });
+  const capHost = cap('setting-result-cap-host');
+  const capGuest = cap('setting-result-cap-guest');
   const save = el('button', { type: 'submit', class: 'primary', id: 'settings-save' }, 'Save');
   const status = el('p', { id: 'settings-status', class: 'hint', role: 'status' });
   const error = el('p', { id: 'settings-error', class: 'field-error', role: 'alert' });
@@ -92,6 +97,9 @@ function hostPanel() {
     ]),
     field('Network interface for sharing', iface, 'Preselected when you share the twin on the LAN.'),
     field('Port for sharing', port, '0 = any free port.'),
+    field('Largest result of your runs (values)', capHost,
+      'A run whose result would hold more numbers is refused, naming the parameter to reduce. 1 M to 500 M.'),
+    field('Largest result of a guest\'s run (values)', capGuest, 'At most your own; 1 M to 500 M.'),
     error,
     el('div', { class: 'run-actions' }, [save, status]),
   ]);
@@ -106,6 +114,8 @@ function hostPanel() {
     iface.replaceChildren(el('option', { value: '' }, 'The first one found'), ...known, ...missing);
     iface.value = stored ?? '';
     port.value = String(settings.share_port);
+    capHost.value = String(settings.result_cap_host);
+    capGuest.value = String(settings.result_cap_guest);
   };
   Promise.all([loadSettings(), shareStatus().then((s) => s.interfaces).catch(() => [])])
     .then(([settings, interfaces]) => fill(settings, interfaces))
@@ -123,10 +133,23 @@ function hostPanel() {
       port.focus();
       return;
     }
+    const caps = { result_cap_host: capHost, result_cap_guest: capGuest };
+    for (const input of Object.values(caps)) input.removeAttribute('aria-invalid');
+    // Sent as typed: the server checks the bounds and names the field at fault.
+    const capValue = (input) => (input.value.trim() === '' ? null : Number(input.value));
     save.disabled = true;
-    saveSettings({ share_interface: iface.value || null, share_port: p })
+    saveSettings({
+      share_interface: iface.value || null,
+      share_port: p,
+      result_cap_host: capValue(capHost),
+      result_cap_guest: capValue(capGuest),
+    })
       .then(() => { status.textContent = 'Saved.'; })
-      .catch((e) => { error.textContent = e.message; })
+      .catch((e) => {
+        error.textContent = e.message;
+        const bad = caps[e.field];
+        if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
+      })
       .finally(() => { save.disabled = false; });
   });
   return el('section', { class: 'panel', 'aria-labelledby': 'host-title' }, [

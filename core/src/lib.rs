@@ -6,6 +6,7 @@
 //! struct, run, and returned as a [`result::ToolResult`] with the shape of docs/platform.md §3.
 //! Nothing here knows about HTTP, Tauri or threads beyond [`progress::Cancel`].
 
+pub mod budget;
 pub mod cbc;
 pub mod control;
 pub mod design;
@@ -26,9 +27,10 @@ pub mod simulator;
 pub mod tool;
 pub mod uncertainty;
 
+pub use budget::{value_count, ResultSize};
 pub use error::{ErrorBody, ToolError};
 pub use progress::{Cancel, Progress};
-pub use registry::{artifact, catalogue, find, kept_files, run};
+pub use registry::{artifact, catalogue, find, kept_files, result_size, run};
 pub use result::{Scalar, Series, Table, ToolResult};
 pub use schema::{ParamKind, ParamSpec};
 pub use tool::{

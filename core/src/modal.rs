@@ -19,6 +19,7 @@ use crate::lumped::{magnitude_db, phase_deg, profile_params, FrfType, ModalAnaly
 use crate::result::{Series, Table};
 use crate::schema::{self, ParamSpec};
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Largest number of frequencies of the uniform grid.
@@ -288,6 +289,20 @@ impl TypedTool for ModalTool {
     }
     fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_modal(&p, echo, progress, cancel)
+    }
+    /// Six series (magnitude and phase of three floors) of x and y per frequency, 13 scalars
+    /// and the 3 × 7 modes table.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        const FIXED: f64 = 13.0 + 21.0;
+        match &p.frequencies_hz {
+            Some(list) => ResultSize::linear("frequencies_hz", list.len() as f64, 12.0, FIXED)
+                .unit(" frequencies"),
+            None => {
+                let span = p.f_stop_hz - p.f_start_hz;
+                // grid_len = floor(span / step) + 1: one more point than span / step.
+                ResultSize::inverse("f_step_hz", p.f_step_hz, 12.0 * span, FIXED + 12.0).unit(" Hz")
+            }
+        }
     }
 }
 

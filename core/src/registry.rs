@@ -54,6 +54,12 @@ pub fn run(
     Ok(result)
 }
 
+/// The declared size of tool `id`'s result for the raw parameters `params`, read as a run
+/// would read them, without running (see [`crate::budget`]).
+pub fn result_size(id: &str, params: &Value) -> Result<crate::ResultSize, ToolError> {
+    find_or_err(id)?.result_size(params)
+}
+
 /// The numeric parameter of `echo` furthest from its default (in orders of magnitude): the
 /// likely cause of a non-finite result. `None` when every number is within 10× of its default.
 fn likely_field(specs: &[ParamSpec], echo: &Value) -> Option<String> {

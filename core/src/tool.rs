@@ -11,7 +11,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{schema::ParamSpec, Cancel, Progress, ToolError, ToolResult};
+use crate::{schema::ParamSpec, Cancel, Progress, ResultSize, ToolError, ToolResult};
 
 /// The original app's tool categories, in the order the home page shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,6 +108,9 @@ pub trait Tool: Send + Sync {
     /// Reads the raw parameters as a run would (schema, serde, the tool's own rules) without
     /// running anything; returns the echo.
     fn check(&self, params: &Value) -> Result<Value, ToolError>;
+    /// Reads the raw parameters as a run would and declares the size of the result
+    /// ([`TypedTool::result_values`]) without running anything.
+    fn result_size(&self, params: &Value) -> Result<ResultSize, ToolError>;
     /// Runs the tool. `params` is the raw JSON object from the caller.
     fn run(
         &self,
@@ -138,6 +141,10 @@ pub trait TypedTool: Send + Sync {
     fn parse(raw: &Value, progress: &Progress, cancel: &Cancel) -> Parsed<Self::Params>;
     /// The calculation; `echo` becomes the result's `params`.
     fn run(params: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult;
+    /// The number of f64 values the result of [`Self::run`] will hold (an upper bound within a
+    /// small factor: series x and y, table cells, scalars) and the parameter that drives it,
+    /// declared before running so the platform can refuse a result over its cap.
+    fn result_values(params: &Self::Params) -> ResultSize;
     /// The artifacts [`Self::artifact`] can produce (default none).
     const ARTIFACTS: &'static [ArtifactInfo] = &[];
     /// Produces one of [`Self::ARTIFACTS`] from the raw parameters.
@@ -171,6 +178,9 @@ impl<T: TypedTool> Tool for T {
     }
     fn check(&self, params: &Value) -> Result<Value, ToolError> {
         T::parse(params, &Progress::none(), &Cancel::new()).map(|(_, echo)| echo)
+    }
+    fn result_size(&self, params: &Value) -> Result<ResultSize, ToolError> {
+        T::parse(params, &Progress::none(), &Cancel::new()).map(|(p, _)| T::result_values(&p))
     }
     fn run(
         &self,

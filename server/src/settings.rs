@@ -1,5 +1,6 @@
 //! The host's settings kept between starts (the Settings page): the network interface and port
-//! the share dialog offers. They live in `settings.json` beside the database, written whole
+//! the share dialog offers, and the result budgets (the largest result a run of the host or of a
+//! guest may declare, in f64 values; see `cristallo_core::budget`). They live in `settings.json` beside the database, written whole
 //! to a temporary file and renamed, so a crash never leaves half a file. The data directory
 //! itself is shown, not edited here: it is where this file lives, and it is chosen at start
 //! (`--data-dir`, or `CRISTALLO_DATA_DIR` in the desktop app).
@@ -24,13 +25,71 @@ pub const SETTINGS_FILE: &str = "settings.json";
 /// Largest settings file read (a few hundred bytes in practice).
 const SETTINGS_MAX_BYTES: u64 = 1 << 20;
 
+/// Default result budget of the host's runs (and the desktop's): 50 M values (400 MB of f64).
+pub const DEFAULT_RESULT_CAP_HOST: u64 = 50_000_000;
+/// Default result budget of a guest's runs: 5 M values (40 MB of f64).
+pub const DEFAULT_RESULT_CAP_GUEST: u64 = 5_000_000;
+/// Smallest budget the host may set: every tool's default run fits.
+pub const MIN_RESULT_CAP: u64 = 1_000_000;
+/// Largest budget the host may set: 500 M values (4 GB of f64).
+pub const MAX_RESULT_CAP: u64 = 500_000_000;
+
+fn default_cap_host() -> u64 {
+    DEFAULT_RESULT_CAP_HOST
+}
+
+fn default_cap_guest() -> u64 {
+    DEFAULT_RESULT_CAP_GUEST
+}
+
 /// What the host chose; every field has a default, so a missing file means the defaults.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostSettings {
     /// IP address of the interface the share dialog preselects (None: the first one found).
     pub share_interface: Option<String>,
     /// Port the share dialog offers; 0 lets the system pick a free one.
     pub share_port: u16,
+    /// Largest result (f64 values) a host run may declare.
+    #[serde(default = "default_cap_host")]
+    pub result_cap_host: u64,
+    /// Largest result (f64 values) a guest run may declare.
+    #[serde(default = "default_cap_guest")]
+    pub result_cap_guest: u64,
+}
+
+impl Default for HostSettings {
+    fn default() -> Self {
+        Self {
+            share_interface: None,
+            share_port: 0,
+            result_cap_host: DEFAULT_RESULT_CAP_HOST,
+            result_cap_guest: DEFAULT_RESULT_CAP_GUEST,
+        }
+    }
+}
+
+/// The budget `key` of the settings object (its default when absent or null).
+fn read_cap(obj: &Map<String, Value>, key: &str, default: u64) -> Result<u64, ApiError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => v
+            .as_u64()
+            .filter(|c| (MIN_RESULT_CAP..=MAX_RESULT_CAP).contains(c))
+            .ok_or_else(|| {
+                invalid(
+                    key,
+                    format!(
+                        "must be a whole number of values from {} to {}, not {}",
+                        cristallo_core::numfmt::short(MIN_RESULT_CAP as f64),
+                        cristallo_core::numfmt::short(MAX_RESULT_CAP as f64),
+                        match v.as_f64() {
+                            Some(x) => cristallo_core::numfmt::short(x),
+                            None => v.to_string().chars().take(40).collect(),
+                        }
+                    ),
+                )
+            }),
+    }
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
@@ -43,13 +102,16 @@ impl HostSettings {
         let obj = v
             .as_object()
             .ok_or_else(|| invalid("settings", "must be a JSON object"))?;
-        if let Some(key) = obj
-            .keys()
-            .find(|k| !matches!(k.as_str(), "share_interface" | "share_port"))
-        {
+        if let Some(key) = obj.keys().find(|k| {
+            !matches!(
+                k.as_str(),
+                "share_interface" | "share_port" | "result_cap_host" | "result_cap_guest"
+            )
+        }) {
             return Err(invalid(
                 key,
-                "is not a setting (known: share_interface, share_port)",
+                "is not a setting (known: share_interface, share_port, result_cap_host, \
+                 result_cap_guest)",
             ));
         }
         let share_interface = match obj.get("share_interface") {
@@ -90,9 +152,22 @@ impl HostSettings {
                     )
                 })?,
         };
+        let result_cap_host = read_cap(obj, "result_cap_host", DEFAULT_RESULT_CAP_HOST)?;
+        let result_cap_guest = read_cap(obj, "result_cap_guest", DEFAULT_RESULT_CAP_GUEST)?;
+        if result_cap_guest > result_cap_host {
+            return Err(invalid(
+                "result_cap_guest",
+                format!(
+                    "must not exceed result_cap_host ({})",
+                    cristallo_core::numfmt::short(result_cap_host as f64)
+                ),
+            ));
+        }
         Ok(Self {
             share_interface,
             share_port,
+            result_cap_host,
+            result_cap_guest,
         })
     }
 
@@ -151,6 +226,8 @@ impl Platform {
         );
         view.insert("share_interface".into(), json!(s.share_interface));
         view.insert("share_port".into(), json!(s.share_port));
+        view.insert("result_cap_host".into(), json!(s.result_cap_host));
+        view.insert("result_cap_guest".into(), json!(s.result_cap_guest));
         Value::Object(view)
     }
 }
@@ -174,6 +251,16 @@ mod tests {
             (json!({"share_interface": "0.0.0.0"}), "share_interface"),
             (json!({"share_interface": 3}), "share_interface"),
             (json!({"theme": "dark"}), "theme"),
+            (json!({"result_cap_host": 0}), "result_cap_host"),
+            (json!({"result_cap_host": -5}), "result_cap_host"),
+            (json!({"result_cap_host": 2.5e6}), "result_cap_host"),
+            (json!({"result_cap_host": 1e12}), "result_cap_host"),
+            (json!({"result_cap_guest": "5M"}), "result_cap_guest"),
+            (json!({"result_cap_guest": 999}), "result_cap_guest"),
+            (
+                json!({"result_cap_host": 2_000_000, "result_cap_guest": 3_000_000}),
+                "result_cap_guest",
+            ),
         ] {
             let e = HostSettings::from_value(&v).expect_err(&v.to_string());
             assert_eq!(field_of(e), field, "{v}");
@@ -196,8 +283,26 @@ mod tests {
             HostSettings::from_value(&json!({"share_interface": " 10.0.0.7 ", "share_port": 8123}))
                 .unwrap();
         assert_eq!(s.share_interface.as_deref(), Some("10.0.0.7"));
+        assert_eq!(s.result_cap_guest, DEFAULT_RESULT_CAP_GUEST);
         s.save(&dir).unwrap();
         assert_eq!(HostSettings::load(&dir).unwrap(), s);
+        let caps = HostSettings::from_value(
+            &json!({"result_cap_host": 20_000_000, "result_cap_guest": 2_000_000}),
+        )
+        .unwrap();
+        caps.save(&dir).unwrap();
+        let back = HostSettings::load(&dir).unwrap();
+        assert_eq!(
+            (back.result_cap_host, back.result_cap_guest),
+            (20_000_000, 2_000_000)
+        );
+        // A file written before the budgets existed reads with the default budgets.
+        std::fs::write(
+            dir.join(SETTINGS_FILE),
+            r#"{"share_interface": null, "share_port": 0}"#,
+        )
+        .unwrap();
+        assert_eq!(HostSettings::load(&dir).unwrap(), HostSettings::default());
         assert!(!dir.join("settings.json.tmp").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }

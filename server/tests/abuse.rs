@@ -1,10 +1,13 @@
 //! Issue 16 on a real loopback port, as a hostile page or client would try it: foreign-port
 //! origins, `text/plain` posts, framing, a guest calling itself "host", off-site redirects and
-//! slow clients; sessions ([`sessions`]) and admission before parsing ([`admission`]). Requests
+//! slow clients; sessions ([`sessions`]), admission before parsing ([`admission`]) and result
+//! budgets ([`budget`]). Requests
 //! are written by hand on raw TCP so every header is the test's choice.
 
 #[path = "abuse/admission.rs"]
 mod admission;
+#[path = "abuse/budget.rs"]
+mod budget;
 #[path = "abuse/sessions.rs"]
 mod sessions;
 

@@ -28,6 +28,7 @@ use serde_json::Value;
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 use continuation::{run_cbc, CbcPoint};
@@ -68,6 +69,39 @@ impl TypedTool for CbcTool {
     }
     fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_cbc_tool(&p, echo, progress, cancel)
+    }
+    /// Per point of the curve a handful of series values and one table row (at most 40 values
+    /// in all): the sweep's grid each way, the CBC branch's `cbc_points`, or the exact curve's
+    /// adaptive points (at most [`exact::MAX_POINTS`]); `overlay_exact` adds an exact curve.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        const PER_POINT: f64 = 40.0;
+        let exact = PER_POINT * exact::MAX_POINTS as f64;
+        let overlay = if p.overlay_exact && p.mode != params::Mode::Exact {
+            exact
+        } else {
+            0.0
+        };
+        match p.mode {
+            params::Mode::FrequencySweep => ResultSize::linear(
+                "frequency_points",
+                p.frequency_points as f64,
+                2.0 * PER_POINT,
+                overlay + 200.0,
+            ),
+            params::Mode::AmplitudeSweep => ResultSize::linear(
+                "forcing_points",
+                p.forcing_points as f64,
+                2.0 * PER_POINT,
+                overlay + 200.0,
+            ),
+            params::Mode::Continuation => ResultSize::linear(
+                "cbc_points",
+                p.cbc.points as f64,
+                PER_POINT,
+                overlay + 200.0,
+            ),
+            params::Mode::Exact => ResultSize::fixed("mode", exact + 200.0),
+        }
     }
 }
 

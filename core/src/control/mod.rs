@@ -39,6 +39,7 @@ use serde_json::Value;
 
 use crate::schema::{parse, ParamSpec};
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError};
 
 pub use crate::lumped::OptionalProfileInput as ProfileInput;
@@ -260,5 +261,16 @@ impl TypedTool for VibrationControlTool {
     }
     fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         report::run(&p, echo, progress, cancel)
+    }
+    /// A fixed frequency grid ([`sweep::GRID_POINTS`]): series of x and y on it (7 passive,
+    /// 14 with a tuned mass damper, at most 20 with active control), plus scalars and the small
+    /// modes, poles and gains tables.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        let series = match p.strategy {
+            Strategy::Passive => 7.0,
+            Strategy::Tmd => 14.0,
+            _ => 20.0,
+        };
+        ResultSize::fixed("strategy", series * 2.0 * sweep::GRID_POINTS as f64 + 600.0)
     }
 }

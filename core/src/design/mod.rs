@@ -31,6 +31,7 @@ use crate::schema::ParamSpec;
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
 use crate::uncertainty::grid::{linspace, modes};
 use crate::uncertainty::kernel::{displacement, Point};
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Output names in order.
@@ -504,5 +505,23 @@ impl TypedTool for DesignTool {
     }
     fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_design(&p, echo, progress, cancel)
+    }
+    /// Three nominal FRF series of `frf_points`, six histograms of `histogram_bins`, the
+    /// statistics and Fisher tables (at most 12 parameters) and about 100 scalars; with
+    /// `include_samples` one row of at most 12 inputs and 6 outputs per sample. The driver is
+    /// the samples when they are kept, else `frf_points`.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        let frf = 6.0 * p.frf_points as f64;
+        let fixed = 12.0 * p.histogram_bins as f64 + 3000.0;
+        if p.include_samples {
+            let (field, n) = match &p.input_samples {
+                Some(s) => ("input_samples", s.first().map_or(0, Vec::len)),
+                None => ("n_samples", p.n_samples),
+            };
+            let random = p.inputs.iter().filter(|d| d.is_random()).count() as f64;
+            ResultSize::linear(field, n as f64, random + 6.0, fixed + frf)
+        } else {
+            ResultSize::linear("frf_points", p.frf_points as f64, 6.0, fixed)
+        }
     }
 }

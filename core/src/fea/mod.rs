@@ -42,6 +42,7 @@ use crate::schema::ParamSpec;
 use crate::tool::{
     unknown_artifact, Artifact, ArtifactInfo, Category, Parsed, RunResult, ToolMeta, TypedTool,
 };
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// The deck (`.inp` text) for these parameters, after the same validation as a run
@@ -146,6 +147,13 @@ impl TypedTool for FeaTool {
     }
     fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         analyse(&p, echo, None, progress, cancel)
+    }
+    /// Scalars, the shear-building and measured reference series and the inputs table (about
+    /// 150 values); a solve adds per mode a modes-table row (9), its floor shapes (3 × 5) and
+    /// shape series.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        let per_mode = if p.solve { 40.0 } else { 0.0 };
+        ResultSize::linear("num_modes", f64::from(p.num_modes), per_mode, 150.0)
     }
 }
 

@@ -28,6 +28,7 @@ use crate::schema::{self, ParamSpec};
 use crate::simulator::params::Quantity;
 use crate::simulator::welch::{spectral_peaks, Window};
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Mean coherence below which a warning is issued.
@@ -408,6 +409,8 @@ struct RecordingsInput {
 pub struct RecordingsParams {
     /// The CSV text (the caller's file or a demo recording).
     content: String,
+    /// Whether `content` is a generated demo rather than the caller's file.
+    content_is_demo: bool,
     hint: KindHint,
     settings: Settings,
 }
@@ -420,6 +423,7 @@ impl RecordingsParams {
 
     /// The rules across fields: a file or a demo, and an increasing band.
     fn check(input: RecordingsInput, echo: &mut Value) -> Result<Self, ToolError> {
+        let content_is_demo = input.csv_text.is_none();
         let content =
             match (input.csv_text, &input.demo) {
                 (Some(text), _) => {
@@ -469,6 +473,7 @@ impl RecordingsParams {
         }
         Ok(Self {
             content,
+            content_is_demo,
             hint,
             settings,
         })
@@ -511,5 +516,17 @@ impl TypedTool for RecordingsTool {
     }
     fn run(p: Self::Params, echo: Value, _: &Progress, cancel: &Cancel) -> RunResult {
         run_recordings(&p, echo, cancel)
+    }
+    /// Per line of the file at most: a time history gives force and three responses (8
+    /// values) and nine H1/coherence series on at most half as many bins (9); an FRF file six
+    /// series (12). Plus scalars and peaks.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        let lines = p.content.lines().count() as f64;
+        let field = if p.content_is_demo {
+            "demo"
+        } else {
+            "csv_text"
+        };
+        ResultSize::linear(field, lines, 17.0, 300.0).unit(" lines")
     }
 }

@@ -43,6 +43,7 @@ use crate::lumped::LumpedModel;
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 /// Displacement beyond the rig's linear range (m).
@@ -517,5 +518,27 @@ impl TypedTool for SimulatorTool {
     }
     fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_simulator(&p, echo, progress, cancel)
+    }
+    /// Per sample: force and three floor responses (x and y: 8 values), plus three floors ×
+    /// three percentile bands (18) with Monte-Carlo; four Welch PSDs of `nperseg / 2 + 1`
+    /// points; about 60 scalars, the modes table and one 16-cell row per scenario. The driver is
+    /// whichever of `duration_s` and `sample_rate_hz` is further above its default.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        let mc = p.n_scenarios >= 2;
+        let per_sample = if mc { 26.0 } else { 8.0 };
+        let samples = p.grid.len as f64;
+        let fixed = 8.0 * (p.nperseg as f64 / 2.0 + 1.0)
+            + 100.0
+            + if mc {
+                16.0 * (p.n_scenarios as f64) + 30.0
+            } else {
+                0.0
+            };
+        let (d, fs) = (p.grid.duration_s, p.grid.fs_hz);
+        if fs / 2048.0 >= d / 5.0 {
+            ResultSize::linear("sample_rate_hz", fs, per_sample * samples / fs, fixed).unit(" Hz")
+        } else {
+            ResultSize::linear("duration_s", d, per_sample * samples / d, fixed).unit(" s")
+        }
     }
 }

@@ -35,6 +35,7 @@ pub use self::params::{uncertainty_params, Method, Sampling, UncertaintyParams};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 const X_LABEL: &str = "Frequency (Hz)";
@@ -273,5 +274,20 @@ impl TypedTool for UncertaintyTool {
     }
     fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_uncertainty(&p, echo, progress, cancel)
+    }
+    /// Per floor, the nominal curve, a lower and an upper band per method and one curve per
+    /// Monte-Carlo quantile, each of x and y on the grid of `n_freq` points (plus at most 99
+    /// refined around the peaks); scalars and two small tables.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        let mc = p.methods.contains(&params::Method::MonteCarlo);
+        let quantiles = if mc { p.quantiles_percent.len() } else { 0 };
+        let curves = 3.0 * (1.0 + 2.0 * p.methods.len() as f64 + quantiles as f64);
+        let extra = if p.refine_peaks { 99.0 } else { 0.0 };
+        ResultSize::linear(
+            "n_freq",
+            p.n_freq as f64,
+            2.0 * curves,
+            2.0 * curves * extra + 150.0,
+        )
     }
 }

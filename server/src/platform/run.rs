@@ -1,6 +1,7 @@
 //! Executing one run: the run slots, then (on the blocking pool) the parameters parsed, the guest
-//! rules and profile resolution, the run and its timeout, then the history entry and its
-//! announcement.
+//! rules and profile resolution, the result budget (the size the tool declares against the
+//! caller's cap, refused before any run work), the run and its timeout, then the history entry
+//! and its announcement.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -74,6 +75,7 @@ impl Platform {
             tokio::task::spawn_blocking(move || {
                 let (value, place) = params.parse()?;
                 let value = crate::resolve::prepare_params(&platform.store, role, &tool_id, value)?;
+                platform.check_result_budget(role, &tool_id, &value)?;
                 Ok::<_, ApiError>((value, place))
             })
             .await
@@ -128,6 +130,25 @@ impl Platform {
             run: summary.clone(),
         });
         Ok((result, encoded, summary))
+    }
+
+    /// Refuses a run whose declared result ([`cristallo_core::result_size`]) is over the
+    /// caller's cap (the host's settings: one for the host and the desktop, a lower one for
+    /// guests), with a 400 naming the parameter that drives the size and its largest allowed
+    /// value. Parses the parameters only; nothing runs.
+    pub fn check_result_budget(
+        &self,
+        role: Role,
+        id: &str,
+        params: &Value,
+    ) -> Result<(), ApiError> {
+        let settings = crate::settings::HostSettings::load(&self.config.data_dir)?;
+        let cap = match role {
+            Role::Host => settings.result_cap_host,
+            Role::Guest => settings.result_cap_guest,
+        };
+        cristallo_core::result_size(id, params)?.check(cap)?;
+        Ok(())
     }
 
     /// Stores the files the result's tool asks to keep ([`cristallo_core::kept_files`]) by

@@ -49,7 +49,7 @@ async fn a_big_body_on_a_small_route_is_413_naming_the_body() {
 }
 
 /// Signs in with `token` on a new session: the headers of its requests (cookie, JSON).
-async fn sign_in(addr: SocketAddr, token: &str) -> String {
+pub(super) async fn sign_in(addr: SocketAddr, token: &str) -> String {
     let a = send(addr, "GET", &format!("/?token={token}"), "", "").await;
     let set = a
         .header("set-cookie")
@@ -58,8 +58,17 @@ async fn sign_in(addr: SocketAddr, token: &str) -> String {
     format!("Cookie: {}\n{JSON}", set.split(';').next().unwrap())
 }
 
-/// A simulator job that runs until cancelled (an hour of simulated time).
+/// A simulator job that runs until cancelled (an hour of simulated time; its 191 M values are
+/// over the default result budgets, which [`allow_long_jobs`] raises).
 const LONG: &str = r#"{"duration_s": 3600.0, "n_scenarios": 2}"#;
+
+/// Raises both result budgets to their maximum (500 M values) so [`LONG`] is admitted.
+fn allow_long_jobs(s: &Server) {
+    let caps = serde_json::json!({"result_cap_host": 500_000_000, "result_cap_guest": 500_000_000});
+    s.platform
+        .set_settings(&cristallo_server::access::Caller::host(), &caps)
+        .unwrap();
+}
 
 #[tokio::test]
 async fn the_guest_job_queue_is_bounded_and_the_host_is_not_locked_out() {
@@ -70,6 +79,7 @@ async fn the_guest_job_queue_is_bounded_and_the_host_is_not_locked_out() {
         c.max_concurrent_runs = 2;
     })
     .await;
+    allow_long_jobs(&s);
     s.platform.enable_sharing(s.addr, false).unwrap();
     let secrets = s.platform.access.secrets().unwrap();
     let addr = s.addr;

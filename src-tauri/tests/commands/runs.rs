@@ -330,14 +330,47 @@ fn run_tool_without_arguments_is_rejected_not_a_crash() {
 }
 
 /// Parameters of a run that takes many seconds in a debug build (and checks for cancellation
-/// all along).
+/// all along); its 191 M values need the host's result budget raised ([`allow_long_runs`]).
 fn long_run() -> Value {
     json!({"tool": "simulator", "params": {"duration_s": 3600.0, "n_scenarios": 2}, "jobId": "long"})
+}
+
+/// Raises the host's result budget to its maximum (500 M values) so [`long_run`] is admitted.
+fn allow_long_runs(t: &TestApp) {
+    t.invoke(
+        "settings_set",
+        json!({"settings": {"result_cap_host": 500_000_000}}),
+    )
+    .expect("the budget is stored");
+}
+
+#[test]
+fn a_run_over_the_hosts_result_budget_names_the_field_at_once() {
+    let t = TestApp::new();
+    let started = Instant::now();
+    let error = t
+        .run_tool(
+            json!({"tool": "simulator", "params": {"duration_s": 200, "sample_rate_hz": 100000}}),
+        )
+        .expect_err("160 M values are over the host's 50 M");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(error["field"], "sample_rate_hz", "{error}");
+    assert!(
+        error["error"].as_str().unwrap().contains("at most "),
+        "{error}"
+    );
+    let runs = t.invoke("list_runs", json!({})).unwrap_or(Value::Null);
+    assert!(runs.as_array().is_none_or(|r| r.is_empty()), "{runs}");
 }
 
 #[test]
 fn cancel_run_stops_a_running_tool_and_leaves_no_history() {
     let t = TestApp::new();
+    allow_long_runs(&t);
     let window = t.window.clone();
     let run = std::thread::spawn(move || run_tool(&window, long_run()));
     let platform = t.app.state::<Arc<Platform>>();

@@ -27,6 +27,7 @@ use super::peaks::{find_peaks, Peak};
 use crate::result::{Series, Table};
 use crate::schema::ParamSpec;
 use crate::tool::{Category, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 pub use self::metrics::{frac_rms, interp, mac_complex};
@@ -200,5 +201,26 @@ impl TypedTool for CrossvalTool {
     }
     fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_crossval(&p, echo, progress, cancel)
+    }
+    /// Per source and floor one series of the curve's points in the band (x and y), plus the
+    /// peaks, metrics and MAC tables. Computed curves (profiles) sit on the `model_df_hz`
+    /// grid, which then drives the size; read files only count.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        let points = |s: &params::SourceCurves| s.x_hz.iter().map(Vec::len).sum::<usize>() as f64;
+        let read: f64 = p.sources.iter().filter(|s| !s.computed).map(points).sum();
+        let computed: f64 = p.sources.iter().filter(|s| s.computed).map(points).sum();
+        let tables = 30.0 * p.n_peaks as f64 * p.sources.len() as f64 + 300.0;
+        if computed > 0.0 {
+            // computed points ≈ (band / df + 1) per floor and source: inverse in df.
+            ResultSize::inverse(
+                "model_df_hz",
+                p.model_df_hz,
+                2.0 * computed * p.model_df_hz,
+                2.0 * read + tables + 6.0 * p.sources.len() as f64,
+            )
+            .unit(" Hz")
+        } else {
+            ResultSize::fixed("sources", 2.0 * read + tables)
+        }
     }
 }

@@ -117,6 +117,8 @@ pub struct CrossvalParams {
     pub n_peaks: usize,
     pub peak_prominence_db: f64,
     pub peak_min_distance_hz: f64,
+    /// Step of the computed (profile) curves' grid.
+    pub model_df_hz: f64,
 }
 
 /// Three finite numbers at `key` of an inline profile, each positive (`positive`) or ≥ 0.
@@ -319,6 +321,7 @@ impl CrossvalParams {
             n_peaks: v.n_peaks,
             peak_prominence_db: v.peak_prominence_db,
             peak_min_distance_hz: v.peak_min_distance_hz,
+            model_df_hz,
         };
         p.check_coverage()?;
         Ok(p)

@@ -25,6 +25,7 @@ use super::{chain, source};
 use crate::lumped::LumpedModel;
 use crate::schema::ParamSpec;
 use crate::tool::{Category, KeptFile, Parsed, RunResult, ToolMeta, TypedTool};
+use crate::ResultSize;
 use crate::{Cancel, Progress, ToolError, ToolResult};
 
 pub use self::params::{model_update_params, LoadedFrf, Method, ModelUpdateParams, Quantity};
@@ -154,6 +155,19 @@ impl TypedTool for ModelUpdateTool {
     }
     fn run(p: Self::Params, echo: Value, progress: &Progress, cancel: &Cancel) -> RunResult {
         run_model_update(&p, echo, progress, cancel)
+    }
+    /// Per file and floor, at most eight series (measured, fit, model, residual: magnitude and
+    /// phase) of x and y on the band's points of the first file, plus small tables.
+    fn result_values(p: &Self::Params) -> ResultSize {
+        let band = p.files.first().map_or(0, |f| {
+            f.data
+                .freqs_hz
+                .iter()
+                .filter(|&&x| x >= p.f_min_hz && x <= p.f_max_hz)
+                .count()
+        });
+        let series = 8.0 * 3.0 * p.files.len() as f64;
+        ResultSize::fixed("frfs", 2.0 * series * band as f64 + 500.0)
     }
 }
 
